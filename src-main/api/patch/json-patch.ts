@@ -1,0 +1,175 @@
+// JSON patch (RFC 6902) with the behaviour and messages of the library kube-apiserver applies
+// `application/json-patch+json` with (evanphx/json-patch v4). A document that is not a list of
+// operations is a 400; an operation that cannot be applied (failing test, missing path, bad
+// index, unknown op) is a 422; more than 10000 operations is a 413, as upstream limits them.
+import { badPatch, invalidPatch, PatchError } from './patch-error.ts';
+import { cloneJSON, deepEqualJSON, isJSONObject, type JSONObject } from './json-value.ts';
+import { addMember, findContainer, getMember, isContainer, PointerError, removeMember, setMember } from './json-pointer.ts';
+
+/** kube-apiserver's maxJSONPatchOperations. */
+export const maxJSONPatchOperations = 10000;
+
+/** The JSON type name Go's decoder reports ("cannot unmarshal string into ..."). */
+function goJSONType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'object';
+  return typeof v === 'boolean' ? 'bool' : typeof v;
+}
+
+function decodeOperations(operations: unknown): JSONObject[] {
+  // A JSON null decodes to an empty patch upstream: nothing to do.
+  if (operations === null) return [];
+  if (!Array.isArray(operations)) throw badPatch(`json: cannot unmarshal ${goJSONType(operations)} into Go value of type jsonpatch.Patch`);
+  for (const op of operations) {
+    if (op !== null && !isJSONObject(op)) throw badPatch(`json: cannot unmarshal ${goJSONType(op)} into Go value of type jsonpatch.Operation`);
+  }
+  if (operations.length > maxJSONPatchOperations) {
+    throw new PatchError(413, `The allowed maximum operations in a JSON patch is ${maxJSONPatchOperations}, got ${operations.length}`);
+  }
+  return operations.map((op) => (op ?? {}) as JSONObject);
+}
+
+export function applyJSONPatch(target: unknown, operations: unknown): unknown {
+  const ops = decodeOperations(operations);
+  const doc = cloneJSON(target);
+  if (!isContainer(doc)) throw invalidPatch('invalid JSON document');
+  for (const op of ops) applyOperation(doc, op);
+  return doc;
+}
+
+/** A string member of the operation, or undefined when absent, null or not a string. */
+function member(op: JSONObject, name: 'op' | 'path' | 'from'): string | undefined {
+  const v = Object.hasOwn(op, name) ? op[name] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The value to add; an absent one is null, as upstream's library treats it. */
+const valueOf = (op: JSONObject): unknown => cloneJSON(Object.hasOwn(op, 'value') ? op.value : null);
+
+const detail = (e: unknown): string => (e instanceof PointerError ? e.message : String(e));
+
+function pathOf(op: JSONObject, kind: string, field: 'path' | 'from' = 'path'): string {
+  const path = member(op, field);
+  if (path === undefined) throw invalidPatch(`${kind} operation failed to decode ${field}: missing value`);
+  return path;
+}
+
+function applyOperation(doc: unknown, op: JSONObject): void {
+  const kind = member(op, 'op') ?? 'unknown';
+  switch (kind) {
+    case 'add':
+      return add(doc, op);
+    case 'remove':
+      return remove(doc, op);
+    case 'replace':
+      return replace(doc, op);
+    case 'move':
+      return move(doc, op);
+    case 'copy':
+      return copy(doc, op);
+    case 'test':
+      return test(doc, op);
+    default:
+      throw invalidPatch(`Unexpected kind: ${kind}`);
+  }
+}
+
+function add(doc: unknown, op: JSONObject): void {
+  const path = pathOf(op, 'add');
+  const at = findContainer(doc, path);
+  if (!at) throw invalidPatch(`add operation does not apply: doc is missing path: "${path}": missing value`);
+  try {
+    addMember(at.container, at.key, valueOf(op));
+  } catch (e) {
+    throw invalidPatch(`error in add for path: '${path}': ${detail(e)}`);
+  }
+}
+
+function remove(doc: unknown, op: JSONObject): void {
+  const path = pathOf(op, 'remove');
+  const at = findContainer(doc, path);
+  if (!at) throw invalidPatch(`remove operation does not apply: doc is missing path: "${path}": missing value`);
+  try {
+    removeMember(at.container, at.key);
+  } catch (e) {
+    throw invalidPatch(`error in remove for path: '${path}': ${detail(e)}`);
+  }
+}
+
+function replace(doc: unknown, op: JSONObject): void {
+  const path = pathOf(op, 'replace');
+  const at = findContainer(doc, path);
+  if (!at) throw invalidPatch(`replace operation does not apply: doc is missing path: ${path}: missing value`);
+  try {
+    getMember(at.container, at.key);
+  } catch {
+    throw invalidPatch(`replace operation does not apply: doc is missing key: ${path}: missing value`);
+  }
+  setMember(at.container, at.key, valueOf(op));
+}
+
+function move(doc: unknown, op: JSONObject): void {
+  const from = pathOf(op, 'move', 'from');
+  const source = findContainer(doc, from);
+  if (!source) throw invalidPatch(`move operation does not apply: doc is missing from path: ${from}: missing value`);
+  let value: unknown;
+  try {
+    value = getMember(source.container, source.key);
+    removeMember(source.container, source.key);
+  } catch (e) {
+    throw invalidPatch(`error in move for path: '${source.key}': ${detail(e)}`);
+  }
+  const path = pathOf(op, 'move');
+  const dest = findContainer(doc, path);
+  if (!dest) throw invalidPatch(`move operation does not apply: doc is missing destination path: ${path}: missing value`);
+  try {
+    addMember(dest.container, dest.key, value);
+  } catch (e) {
+    throw invalidPatch(`error in move for path: '${path}': ${detail(e)}`);
+  }
+}
+
+function copy(doc: unknown, op: JSONObject): void {
+  const from = pathOf(op, 'copy', 'from');
+  const source = findContainer(doc, from);
+  if (!source) throw invalidPatch(`copy operation does not apply: doc is missing from path: ${from}: missing value`);
+  let value: unknown;
+  try {
+    value = getMember(source.container, source.key);
+  } catch (e) {
+    throw invalidPatch(`error in copy for from: '${from}': ${detail(e)}`);
+  }
+  const path = pathOf(op, 'copy');
+  const dest = findContainer(doc, path);
+  if (!dest) throw invalidPatch(`copy operation does not apply: doc is missing destination path: ${path}: missing value`);
+  try {
+    addMember(dest.container, dest.key, cloneJSON(value));
+  } catch (e) {
+    throw invalidPatch(`error while adding value during copy: ${detail(e)}`);
+  }
+}
+
+function test(doc: unknown, op: JSONObject): void {
+  const path = pathOf(op, 'test');
+  const expected = Object.hasOwn(op, 'value') ? op.value : null;
+  const failed = () => invalidPatch(`testing value ${path} failed: test failed`);
+  if (path === '') {
+    if (!deepEqualJSON(doc, expected)) throw failed();
+    return;
+  }
+  const at = findContainer(doc, path);
+  if (!at) throw invalidPatch(`test operation does not apply: is missing path: ${path}: missing value`);
+  let actual: unknown;
+  try {
+    actual = getMember(at.container, at.key);
+  } catch (e) {
+    // An absent member equals an absent or null value, as upstream compares them.
+    if (e instanceof PointerError && e.missing) {
+      if (expected !== null) throw failed();
+      return;
+    }
+    throw invalidPatch(`error in test for path: '${path}': ${detail(e)}`);
+  }
+  if (!deepEqualJSON(actual, expected)) throw failed();
+}
