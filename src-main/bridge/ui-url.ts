@@ -8,3 +8,14 @@ export function uiURL(baseUrl: string, token: string): string {
   url.hash = `token=${encodeURIComponent(token)}`;
   return url.toString();
 }
+
+/**
+ * The server URL for an in-process client: a server bound to every address (0.0.0.0, ::) is
+ * reached on loopback, which its certificate covers.
+ */
+export function loopbackURL(serverUrl: string): string {
+  const url = new URL(serverUrl);
+  if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+  else if (url.hostname === '[::]') url.hostname = '[::1]';
+  return url.origin;
+}
