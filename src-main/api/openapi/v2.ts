@@ -71,7 +71,10 @@ export function openAPIV2(served: readonly ServedKind[], accept: string | undefi
   for (const type of preferences(accept)) {
     if (type === OPENAPI_V2_PROTOBUF || type === OPENAPI_V2_PROTOBUF_DOTTED) {
       entry.protobuf ??= withEtag(encodeGnosticDocument(entry.document as unknown as Record<string, unknown>));
-      return { contentType: type, ...entry.protobuf };
+      // Always the dotted spelling: clients parse the response's Content-Type with Go's
+      // mime.ParseMediaType, which rejects the '@' (kubectl 1.20 fails with "mime: unexpected
+      // content after media subtype").
+      return { contentType: OPENAPI_V2_PROTOBUF_DOTTED, ...entry.protobuf };
     }
     if (type === JSON_TYPE || type === 'application/*' || type === '*/*') break;
   }
