@@ -1,0 +1,93 @@
+// Server-side apply (PATCH with application/apply-patch+yaml): merge the applied configuration
+// into the live object, remove what this applier stopped applying, and record that the applier
+// now owns exactly what it applied. Changing a value another manager owns is a conflict unless
+// the request forces, in which case the ownership moves.
+import type { Schema } from '../openapi/spec.ts';
+import type { KubeObject } from '../resources/types.ts';
+import { compareObjects, deepEqual } from './compare.ts';
+import { ApplyBadRequestError, ApplyConflictError } from './conflicts.ts';
+import { fieldSetOf } from './field-set-of.ts';
+import { FieldSet } from './fieldpath.ts';
+import { decodeOrEmpty, encodeManagedFields, managerIdentity, resetFilter, rfc3339, trackedFields } from './managed-fields.ts';
+import type { ManagerEntry, Managers } from './managed-fields.ts';
+import { mergeObjects } from './merge.ts';
+import { pruneObject } from './prune.ts';
+import { emptyLike, takeOwnership, withManagedFields, withoutManagedFields } from './update.ts';
+
+export interface ServerSideApplyArgs {
+  live: KubeObject | undefined;
+  applied: KubeObject;
+  manager: string;
+  force: boolean;
+  apiVersion: string;
+  subresource?: string;
+  now: Date;
+  schema: Schema | undefined;
+}
+
+export const BEFORE_FIRST_APPLY_MANAGER = 'before-first-apply';
+
+// An object whose managedFields are empty (cleared by a client) gets one updater owning all it
+// has, so that the first applier conflicts with existing values instead of silently taking them.
+function beforeFirstApply(live: KubeObject, args: ServerSideApplyArgs): Managers {
+  const managers: Managers = new Map();
+  const c = compareObjects(emptyLike(live), live, args.schema);
+  const fields = trackedFields(c.added.union(c.modified), args.subresource);
+  if (fields.isEmpty()) return managers;
+  const entry: ManagerEntry = { manager: BEFORE_FIRST_APPLY_MANAGER, operation: 'Update', apiVersion: args.apiVersion, time: rfc3339(args.now), fields };
+  if (args.subresource) entry.subresource = args.subresource;
+  managers.set(managerIdentity(entry), entry);
+  return managers;
+}
+
+/**
+ * Returns the object to store, with its new managedFields. Throws ApplyConflictError on
+ * conflicts (unless force) and ApplyBadRequestError when the configuration carries managedFields.
+ */
+export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
+  const sent: unknown = args.applied.metadata?.managedFields;
+  if (sent !== undefined && sent !== null) throw new ApplyBadRequestError('metadata.managedFields must be nil');
+  const applied = withoutManagedFields(args.applied);
+  const live = args.live ? withoutManagedFields(args.live) : undefined;
+
+  let managers = decodeOrEmpty(args.live?.metadata.managedFields);
+  if (managers.size === 0 && live) managers = beforeFirstApply(live, args);
+
+  const selfId = managerIdentity({ manager: args.manager, operation: 'Apply', apiVersion: args.apiVersion, subresource: args.subresource });
+  const previous = managers.get(selfId);
+  const reset = resetFilter(args.subresource);
+  const lastSet = previous ? reset(previous.fields) : new FieldSet();
+  const self: ManagerEntry = {
+    manager: args.manager,
+    operation: 'Apply',
+    apiVersion: args.apiVersion,
+    fields: trackedFields(fieldSetOf(applied, args.schema), args.subresource),
+  };
+  if (args.subresource) self.subresource = args.subresource;
+  if (previous?.time) self.time = previous.time;
+  managers.set(selfId, self);
+
+  const base: KubeObject = live ?? { metadata: {} };
+  const merged = mergeObjects(base, applied, args.schema) as KubeObject;
+  let owned = new FieldSet();
+  for (const e of managers.values()) owned = owned.union(e.fields);
+  const result = pruneObject(merged, args.schema, lastSet, owned) as KubeObject;
+
+  const c = compareObjects(live ?? emptyLike(result), result, args.schema);
+  const conflicts = takeOwnership(structuredManagers(managers), selfId, c, args.subresource);
+  if (conflicts.length > 0 && !args.force) throw new ApplyConflictError(conflicts);
+  takeOwnership(managers, selfId, c, args.subresource);
+
+  if (self.fields.isEmpty()) managers.delete(selfId);
+  // A no-op apply leaves the applier's timestamp alone, as upstream does.
+  if (!live || !deepEqual(live, result) || !self.time) self.time = rfc3339(args.now);
+  return withManagedFields(result, encodeManagedFields(managers));
+}
+
+// takeOwnership edits the entries it is given; conflicts are computed on a copy first so that a
+// refused apply leaves nothing changed.
+function structuredManagers(managers: Managers): Managers {
+  const copy: Managers = new Map();
+  for (const [id, e] of managers) copy.set(id, { ...e });
+  return copy;
+}

@@ -1,0 +1,249 @@
+// Field paths and sets of them, after sigs.k8s.io/structured-merge-diff's fieldpath package: the
+// vocabulary in which managedFields say who owns what. A path is a list of elements: a field of a
+// map (`.spec`), an item of an associative list by its key fields (`[name="nginx"]`), an item of
+// a set by its value (`[="a"]`), or (for lists with neither) an index.
+
+export type PathElement =
+  | { field: string }
+  | { key: Record<string, unknown> }
+  | { value: unknown }
+  | { index: number };
+
+export type Path = readonly PathElement[];
+
+/** JSON with object keys sorted, so that equal values always give the same text. */
+export function canonicalJSON(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.keys(v as object)
+      .sort(compareStrings)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJSON((v as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** The element's FieldsV1 key: `f:name`, `k:{"name":"app"}`, `v:"x"`, `i:0`. Also its identity. */
+export function elementKey(pe: PathElement): string {
+  if ('field' in pe) return `f:${pe.field}`;
+  if ('key' in pe) return `k:${canonicalJSON(pe.key)}`;
+  if ('value' in pe) return `v:${canonicalJSON(pe.value)}`;
+  return `i:${pe.index}`;
+}
+
+/** Parses a FieldsV1 key back into an element; throws on anything malformed. */
+export function parseElementKey(s: string): PathElement {
+  const kind = s.slice(0, 2);
+  const rest = s.slice(2);
+  switch (kind) {
+    case 'f:':
+      return { field: rest };
+    case 'k:': {
+      const key: unknown = JSON.parse(rest);
+      if (key === null || typeof key !== 'object' || Array.isArray(key)) throw new Error(`invalid key element ${s}`);
+      return { key: key as Record<string, unknown> };
+    }
+    case 'v:':
+      return { value: JSON.parse(rest) as unknown };
+    case 'i:': {
+      if (!/^\d+$/.test(rest)) throw new Error(`invalid index element ${s}`);
+      return { index: Number(rest) };
+    }
+    default:
+      throw new Error(`invalid path element ${JSON.stringify(s)}`);
+  }
+}
+
+// Go's strings.Compare orders by bytes; for the names found in API objects (ASCII) UTF-16 code
+// unit order is the same.
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function typeRank(v: unknown): number {
+  if (typeof v === 'number') return 0;
+  if (typeof v === 'string') return 1;
+  if (typeof v === 'boolean') return 2;
+  if (Array.isArray(v)) return 3;
+  if (v !== null && typeof v === 'object') return 4;
+  return 5; // null sorts last, as in structured-merge-diff's value.Compare
+}
+
+/** A total order over JSON values: numbers, then strings, booleans, lists, maps, null. */
+export function compareValues(a: unknown, b: unknown): number {
+  const ra = typeRank(a);
+  const rb = typeRank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 0) return Math.sign((a as number) - (b as number));
+  if (ra === 1) return compareStrings(a as string, b as string);
+  if (ra === 2) return Number(a) - Number(b);
+  return compareStrings(canonicalJSON(a), canonicalJSON(b));
+}
+
+function compareKeys(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  const an = Object.keys(a).sort(compareStrings);
+  const bn = Object.keys(b).sort(compareStrings);
+  for (let i = 0; i < Math.min(an.length, bn.length); i++) {
+    const byName = compareStrings(an[i], bn[i]);
+    if (byName !== 0) return byName;
+    const byValue = compareValues(a[an[i]], b[bn[i]]);
+    if (byValue !== 0) return byValue;
+  }
+  return an.length - bn.length;
+}
+
+function elementRank(pe: PathElement): number {
+  return 'field' in pe ? 0 : 'key' in pe ? 1 : 'value' in pe ? 2 : 3;
+}
+
+/** Upstream's element order: fields by name, then keys, values, indexes. FieldsV1 is written in it. */
+export function compareElements(a: PathElement, b: PathElement): number {
+  const ra = elementRank(a);
+  const rb = elementRank(b);
+  if (ra !== rb) return ra - rb;
+  if ('field' in a && 'field' in b) return compareStrings(a.field, b.field);
+  if ('key' in a && 'key' in b) return compareKeys(a.key, b.key);
+  if ('value' in a && 'value' in b) return compareValues(a.value, b.value);
+  return (a as { index: number }).index - (b as { index: number }).index;
+}
+
+/** How a path reads in conflict messages: `.spec.template.spec.containers[name="app"].image`. */
+export function pathString(path: Path): string {
+  return path
+    .map((pe) => {
+      if ('field' in pe) return `.${pe.field}`;
+      if ('key' in pe) {
+        const names = Object.keys(pe.key).sort(compareStrings);
+        return `[${names.map((n) => `${n}=${canonicalJSON(pe.key[n])}`).join(',')}]`;
+      }
+      if ('value' in pe) return `[=${canonicalJSON(pe.value)}]`;
+      return `[${pe.index}]`;
+    })
+    .join('');
+}
+
+interface Child {
+  element: PathElement;
+  set: FieldSet;
+}
+
+/**
+ * A set of paths stored as a trie. A path is a member when it was inserted itself; children hold
+ * the longer paths below an element. Children are never empty.
+ */
+export class FieldSet {
+  readonly members = new Map<string, PathElement>();
+  readonly children = new Map<string, Child>();
+
+  static of(...paths: Path[]): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
+  }
+
+  isEmpty(): boolean {
+    return this.members.size === 0 && this.children.size === 0;
+  }
+
+  insert(path: Path): void {
+    if (path.length === 0) return;
+    const k = elementKey(path[0]);
+    if (path.length === 1) {
+      this.members.set(k, path[0]);
+      return;
+    }
+    let child = this.children.get(k);
+    if (!child) {
+      child = { element: path[0], set: new FieldSet() };
+      this.children.set(k, child);
+    }
+    child.set.insert(path.slice(1));
+  }
+
+  has(path: Path): boolean {
+    if (path.length === 0) return false;
+    const k = elementKey(path[0]);
+    if (path.length === 1) return this.members.has(k);
+    return this.children.get(k)?.set.has(path.slice(1)) ?? false;
+  }
+
+  /** The subset below one element (empty when there is none). */
+  childSet(pe: PathElement): FieldSet {
+    return this.children.get(elementKey(pe))?.set ?? EMPTY;
+  }
+
+  hasMember(pe: PathElement): boolean {
+    return this.members.has(elementKey(pe));
+  }
+
+  union(other: FieldSet): FieldSet {
+    const out = this.clone();
+    for (const [k, pe] of other.members) out.members.set(k, pe);
+    for (const [k, c] of other.children) {
+      const mine = out.children.get(k);
+      out.children.set(k, { element: c.element, set: mine ? mine.set.union(c.set) : c.set.clone() });
+    }
+    return out;
+  }
+
+  intersection(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) if (other.members.has(k)) out.members.set(k, pe);
+    for (const [k, c] of this.children) {
+      const theirs = other.children.get(k);
+      if (!theirs) continue;
+      const both = c.set.intersection(theirs.set);
+      if (!both.isEmpty()) out.children.set(k, { element: c.element, set: both });
+    }
+    return out;
+  }
+
+  /** This set without the paths of other (exact paths only: the children of a removed path stay). */
+  difference(other: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
+    for (const [k, c] of this.children) {
+      const theirs = other.children.get(k);
+      const rest = theirs ? c.set.difference(theirs.set) : c.set.clone();
+      if (!rest.isEmpty()) out.children.set(k, { element: c.element, set: rest });
+    }
+    return out;
+  }
+
+  /** The paths for which keep(path) is true. */
+  filter(keep: (path: Path) => boolean, prefix: PathElement[] = []): FieldSet {
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) if (keep([...prefix, pe])) out.members.set(k, pe);
+    for (const [k, c] of this.children) {
+      const rest = c.set.filter(keep, [...prefix, c.element]);
+      if (!rest.isEmpty()) out.children.set(k, { element: c.element, set: rest });
+    }
+    return out;
+  }
+
+  clone(): FieldSet {
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) out.members.set(k, pe);
+    for (const [k, c] of this.children) out.children.set(k, { element: c.element, set: c.set.clone() });
+    return out;
+  }
+
+  /** Every member path, in upstream's order (a path before the paths below it). */
+  paths(): Path[] {
+    const out: Path[] = [];
+    const walk = (set: FieldSet, prefix: PathElement[]) => {
+      const keys = new Map<string, PathElement>(set.members);
+      for (const [k, c] of set.children) keys.set(k, c.element);
+      const sorted = [...keys.entries()].sort((a, b) => compareElements(a[1], b[1]));
+      for (const [k, pe] of sorted) {
+        if (set.members.has(k)) out.push([...prefix, pe]);
+        const c = set.children.get(k);
+        if (c) walk(c.set, [...prefix, pe]);
+      }
+    };
+    walk(this, []);
+    return out;
+  }
+}
+
+const EMPTY = new FieldSet();

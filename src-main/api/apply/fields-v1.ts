@@ -1,0 +1,48 @@
+// The FieldsV1 wire format of a field set (metadata.managedFields[].fieldsV1): a trie of JSON
+// objects whose keys are path elements (`f:spec`, `k:{"name":"app"}`, `v:"x"`, `i:0`); `{}` marks
+// a member, and `".": {}` marks a member that also has members below it. Keys are written in
+// structured-merge-diff's element order so the output is stable and equal to upstream's.
+import { compareElements, elementKey, FieldSet, parseElementKey } from './fieldpath.ts';
+import type { PathElement } from './fieldpath.ts';
+
+export type FieldsV1 = { [key: string]: FieldsV1 };
+
+export function encodeFieldsV1(set: FieldSet): FieldsV1 {
+  const elements = new Map<string, PathElement>(set.members);
+  for (const [k, c] of set.children) elements.set(k, c.element);
+  const sorted = [...elements.entries()].sort((a, b) => compareElements(a[1], b[1]));
+  const out: FieldsV1 = {};
+  for (const [k] of sorted) {
+    const child = set.children.get(k);
+    if (!child) {
+      out[k] = {};
+      continue;
+    }
+    const inner = encodeFieldsV1(child.set);
+    out[k] = set.members.has(k) ? { '.': {}, ...inner } : inner;
+  }
+  return out;
+}
+
+/** Parses FieldsV1 JSON; throws an Error saying what is wrong when it is not a valid set. */
+export function decodeFieldsV1(json: unknown): FieldSet {
+  const set = new FieldSet();
+  if (json === null || json === undefined) return set;
+  if (typeof json !== 'object' || Array.isArray(json)) throw new Error('FieldsV1 must be a JSON object');
+  for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
+    if (k === '.') continue; // handled by the caller: it marks the parent as a member
+    const pe = parseElementKey(k);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`FieldsV1 value of ${k} must be an object`);
+    const inner = v as Record<string, unknown>;
+    const names = Object.keys(inner);
+    if (names.length === 0 || '.' in inner) set.insert([pe]);
+    const below = decodeFieldsV1(inner);
+    if (below.isEmpty()) continue;
+    // Keys from clients may spell an element differently (key fields in another order): store
+    // it under the canonical key so that it matches the element computed from objects.
+    const key = elementKey(pe);
+    const existing = set.children.get(key);
+    set.children.set(key, { element: pe, set: existing ? existing.set.union(below) : below });
+  }
+  return set;
+}

@@ -1,0 +1,146 @@
+// metadata.managedFields in and out: decoding entries into field sets per manager, encoding them
+// back in upstream's order, and which fields are never tracked. A manager is identified by its
+// name, operation, subresource and, for updates only, the API version (upstream's
+// BuildManagerIdentifier): an applier keeps one entry whatever version it applies with.
+import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
+import type { FieldSet, Path } from './fieldpath.ts';
+import { decodeFieldsV1, encodeFieldsV1 } from './fields-v1.ts';
+import { isObject } from './shape.ts';
+
+export type ManagedOperation = 'Apply' | 'Update';
+
+export interface ManagerEntry {
+  manager: string;
+  operation: ManagedOperation;
+  apiVersion: string;
+  subresource?: string;
+  /** RFC 3339, second precision; absent when upstream would leave it unset. */
+  time?: string;
+  fields: FieldSet;
+}
+
+/** The managers of one object, by identity. */
+export type Managers = Map<string, ManagerEntry>;
+
+export function managerIdentity(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
+  // Same member order as upstream's JSON identifier, so that sorting by it sorts the same way.
+  const id: Record<string, string> = {};
+  if (e.manager) id.manager = e.manager;
+  id.operation = e.operation;
+  if (e.operation === 'Update' && e.apiVersion) id.apiVersion = e.apiVersion;
+  if (e.subresource) id.subresource = e.subresource;
+  return JSON.stringify(id);
+}
+
+/** Decodes entries as upstream's DecodeManagedFields: throws on the first invalid entry. */
+export function decodeManagedFields(entries: unknown): Managers {
+  const out: Managers = new Map();
+  if (entries === undefined || entries === null) return out;
+  if (!Array.isArray(entries)) throw new Error('managedFields must be a list');
+  entries.forEach((raw: unknown, i) => {
+    if (!isObject(raw)) throw new Error(`managed fields entry ${i} must be an object`);
+    const e = raw as ManagedFieldsEntry;
+    if (e.operation !== 'Apply' && e.operation !== 'Update') throw new Error('operation must be `Apply` or `Update`');
+    if (typeof e.apiVersion !== 'string' || e.apiVersion === '') throw new Error('apiVersion must not be empty');
+    if (e.fieldsType === undefined || e.fieldsType === '') throw new Error(`missing fieldsType in managed fields entry ${i}`);
+    if (e.fieldsType !== 'FieldsV1') throw new Error(`invalid fieldsType ${JSON.stringify(e.fieldsType)} in managed fields entry ${i}`);
+    if (e.manager !== undefined && typeof e.manager !== 'string') throw new Error(`invalid manager in managed fields entry ${i}`);
+    if (e.time !== undefined && e.time !== null && (typeof e.time !== 'string' || Number.isNaN(Date.parse(e.time)))) {
+      throw new Error(`invalid time in managed fields entry ${i}`);
+    }
+    const entry: ManagerEntry = {
+      manager: e.manager ?? '',
+      operation: e.operation,
+      apiVersion: e.apiVersion,
+      fields: decodeFieldsV1(e.fieldsV1),
+    };
+    if (e.subresource) entry.subresource = e.subresource;
+    if (e.time) entry.time = e.time;
+    out.set(managerIdentity(entry), entry);
+  });
+  return out;
+}
+
+/** Decodes, or gives no managers when the entries are invalid (upstream's emptyManagedFieldsOnErr). */
+export function decodeOrEmpty(entries: unknown): Managers {
+  try {
+    return decodeManagedFields(entries);
+  } catch {
+    return new Map();
+  }
+}
+
+/** `[]` or `[{}]` in a request: the client asks to clear managedFields. */
+export function isResetManagedFields(entries: unknown): boolean {
+  if (!Array.isArray(entries)) return false;
+  if (entries.length === 0) return true;
+  return entries.length === 1 && isObject(entries[0]) && Object.values(entries[0]).every((v) => v === undefined || v === null || v === '');
+}
+
+const seconds = (t: string | undefined) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Entries in upstream's order: Apply before Update, then by time, manager, version, subresource. */
+export function encodeManagedFields(managers: Managers): ManagedFieldsEntry[] {
+  const entries = [...managers.values()].filter((e) => !e.fields.isEmpty());
+  entries.sort(
+    (p, q) =>
+      cmp(p.operation, q.operation) ||
+      seconds(p.time) - seconds(q.time) ||
+      cmp(p.manager, q.manager) ||
+      cmp(p.apiVersion, q.apiVersion) ||
+      cmp(p.subresource ?? '', q.subresource ?? ''),
+  );
+  return entries.map((e) => {
+    const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
+    if (e.time) out.time = e.time;
+    out.fieldsType = 'FieldsV1';
+    out.fieldsV1 = encodeFieldsV1(e.fields);
+    if (e.subresource) out.subresource = e.subresource;
+    return out;
+  });
+}
+
+/** Metadata timestamps have second precision (RFC 3339 without fractions). */
+export function rfc3339(now: Date): string {
+  return now.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+// Fields no manager ever owns (upstream's stripMetaManager): identity and bookkeeping the server
+// sets. Removed as exact paths: `.metadata` goes, `.metadata.labels` stays.
+const STRIPPED = new Set(
+  ['apiVersion', 'kind', 'metadata', 'metadata.name', 'metadata.namespace', 'metadata.creationTimestamp', 'metadata.selfLink', 'metadata.uid', 'metadata.clusterName', 'metadata.generation', 'metadata.managedFields', 'metadata.resourceVersion'],
+);
+
+function fieldNames(path: Path): string | undefined {
+  const names: string[] = [];
+  for (const pe of path) {
+    if (!('field' in pe)) return undefined;
+    names.push(pe.field);
+  }
+  return names.join('.');
+}
+
+/**
+ * The part of a set a request may own. The status subresource owns only status; the main
+ * resource never owns status (upstream's strategies reset it, and every kind here with a status
+ * has the status subresource).
+ */
+export function trackedFields(set: FieldSet, subresource: string | undefined): FieldSet {
+  const statusOnly = subresource === 'status';
+  return set.filter((path) => {
+    if (STRIPPED.has(fieldNames(path) ?? '')) return false;
+    const underStatus = 'field' in path[0] && path[0].field === 'status';
+    return statusOnly ? underStatus : !underStatus;
+  });
+}
+
+/** Whether a path lies where a request may own fields (see trackedFields). */
+export function resetFilter(subresource: string | undefined): (set: FieldSet) => FieldSet {
+  const statusOnly = subresource === 'status';
+  return (set) =>
+    set.filter((path) => {
+      const underStatus = 'field' in path[0] && path[0].field === 'status';
+      return statusOnly ? underStatus : !underStatus;
+    });
+}

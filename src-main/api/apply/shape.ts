@@ -1,0 +1,97 @@
+// What the OpenAPI schema says about how a value merges, reduced to the three shapes
+// structured-merge-diff knows: scalars, maps (structs and string-keyed maps, granular or atomic)
+// and lists (atomic, sets, or associative lists keyed by some of their items' fields). Where the
+// schema says nothing (no schema, or an object without properties) the shape is deduced from the
+// value as upstream does for untyped data: objects are granular maps, arrays are atomic.
+import { propertySchema, resolveSchema } from '../openapi/spec.ts';
+import type { Schema } from '../openapi/spec.ts';
+import { elementKey as elementKeyOf } from './fieldpath.ts';
+import type { PathElement } from './fieldpath.ts';
+
+export type Shape =
+  | { kind: 'scalar' }
+  | { kind: 'map'; atomic: boolean; schema: Schema | undefined }
+  | { kind: 'list'; type: 'atomic' | 'set' | 'map'; keys: string[]; items: Schema | undefined };
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function deduced(value: unknown): Shape {
+  if (Array.isArray(value)) return { kind: 'list', type: 'atomic', keys: [], items: undefined };
+  if (isObject(value)) return { kind: 'map', atomic: false, schema: undefined };
+  return { kind: 'scalar' };
+}
+
+function listShape(s: Schema): Shape {
+  const items = s.items;
+  const listType = s['x-kubernetes-list-type'];
+  if (listType === 'map') return { kind: 'list', type: 'map', keys: s['x-kubernetes-list-map-keys'] ?? [], items };
+  if (listType === 'set') return { kind: 'list', type: 'set', keys: [], items };
+  if (listType === 'atomic') return { kind: 'list', type: 'atomic', keys: [], items };
+  // Older definitions carry only strategic-merge-patch hints; upstream's schema conversion reads
+  // a merge strategy as "associative" (keyed by the merge key, or a set of scalars without one).
+  const strategy = s['x-kubernetes-patch-strategy'] ?? '';
+  if (strategy.split(',').includes('merge')) {
+    const key = s['x-kubernetes-patch-merge-key'];
+    return key ? { kind: 'list', type: 'map', keys: [key], items } : { kind: 'list', type: 'set', keys: [], items };
+  }
+  return { kind: 'list', type: 'atomic', keys: [], items };
+}
+
+/**
+ * The shape of a value at a schema. A value that does not fit the schema (a string where the
+ * schema wants an object) is handled by its own shape so that nothing is silently dropped.
+ */
+export function shapeOf(schema: Schema | undefined, value: unknown): Shape {
+  const s = resolveSchema(schema);
+  if (!s) return deduced(value);
+  const absent = value === undefined || value === null;
+  if (s.type === 'array' || s.items) return absent || Array.isArray(value) ? listShape(s) : deduced(value);
+  const hasFields = !!s.properties || (!!s.additionalProperties && typeof s.additionalProperties === 'object');
+  if (s.type === 'object' || hasFields) {
+    if (!absent && !isObject(value)) return deduced(value);
+    if (!hasFields) return { kind: 'map', atomic: s['x-kubernetes-map-type'] === 'atomic', schema: undefined };
+    return { kind: 'map', atomic: s['x-kubernetes-map-type'] === 'atomic', schema: s };
+  }
+  if (s.type) return absent || (!isObject(value) && !Array.isArray(value)) ? { kind: 'scalar' } : deduced(value);
+  return deduced(value);
+}
+
+/** The schema of one entry of a map shape (a struct's property or a map's value schema). */
+export function entrySchema(shape: Shape & { kind: 'map' }, name: string): Schema | undefined {
+  return shape.schema ? propertySchema(shape.schema, name) : undefined;
+}
+
+/** Whether name is a declared property of a struct (as opposed to a key of a map). */
+export function isDeclaredField(shape: Shape & { kind: 'map' }, name: string): boolean {
+  return !!shape.schema?.properties && Object.hasOwn(shape.schema.properties, name);
+}
+
+/** The path element naming one item of a set or associative list. */
+export function itemElement(shape: Shape & { kind: 'list' }, item: unknown, index: number): PathElement {
+  if (shape.type === 'set') return { value: item };
+  if (shape.type === 'map' && isObject(item)) {
+    const key: Record<string, unknown> = {};
+    for (const k of shape.keys) if (item[k] !== undefined && item[k] !== null) key[k] = item[k];
+    if (Object.keys(key).length > 0) return { key };
+  }
+  return { index };
+}
+
+/** Indexes a list's items by element; a repeated element keeps its first item, like upstream. */
+export function indexItems(
+  shape: Shape & { kind: 'list' },
+  list: readonly unknown[],
+): { order: { key: string; element: PathElement }[]; items: Map<string, unknown> } {
+  const order: { key: string; element: PathElement }[] = [];
+  const items = new Map<string, unknown>();
+  list.forEach((item, i) => {
+    const element = itemElement(shape, item, i);
+    const key = elementKeyOf(element);
+    if (items.has(key)) return;
+    items.set(key, item);
+    order.push({ key, element });
+  });
+  return { order, items };
+}
