@@ -199,4 +199,34 @@ describe('WalStore on disk', () => {
     expect(w.error).toBeInstanceOf(CompactedError);
     expect(store.compactedRevision()).toBe(21);
   });
+
+  it('reads and watches only durable writes', async () => {
+    const dir = await tempDir();
+    const { store } = await openIn(dir);
+    await store.create('/a', 'old');
+    const write = store.update('/a', 'new');
+    // The update has its revision but is not on disk yet: nobody may see it.
+    expect(store.revision()).toBe(1);
+    expect((await store.get('/a'))?.value).toBe('old');
+    expect((await store.range({ prefix: '/' })).kvs.map((kv) => kv.value)).toEqual(['old']);
+    await write;
+    expect(store.revision()).toBe(2);
+    expect((await store.get('/a'))?.value).toBe('new');
+  });
+
+  it('replays a long history to a watcher completely and in order', async () => {
+    const dir = await tempDir();
+    const { store } = await openIn(dir);
+    const n = 12_000;
+    for (let i = 0; i < n; i += 500) {
+      await Promise.all(Array.from({ length: 500 }, (_, j) => store.create(`/r/${i + j}`, 'v')));
+    }
+    const w = collect(store, '/r/', 0);
+    const events = await w.until(n);
+    expect(events.map((e) => e.kv.modRevision)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    // In several calls: a long replay yields to other work between them.
+    expect(w.calls.length).toBeGreaterThan(1);
+    w.cancel();
+  });
 });
+
