@@ -7,6 +7,7 @@ import { createStaticHandler } from './static-files.ts';
 import { createWsEndpoint } from './ws-endpoint.ts';
 
 export type { ClientConfig } from './informer-source.ts';
+export { loopbackURL, uiURL } from './ui-url.ts';
 
 export interface UIExtensionOptions {
   /**
