@@ -88,11 +88,33 @@ function isAlive(holder: LockContent): boolean {
   if (holder.pid === process.pid) return false;
   try {
     process.kill(holder.pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
   }
+  // After a reboot the pid may belong to some unrelated process: one that started after the lock
+  // was written cannot be its holder.
+  const started = processStartMs(holder.pid);
+  const since = Date.parse(holder.since);
+  return started === undefined || Number.isNaN(since) || started <= since + 2000;
 }
+
+/** When a process started (Linux /proc; undefined elsewhere or if unreadable). */
+function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticksAfterBoot = Number(fields[19]); // field 22 of the whole line: starttime
+    const btime = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    if (!btime || !Number.isFinite(ticksAfterBoot)) return undefined;
+    return Number(btime[1]) * 1000 + (ticksAfterBoot / CLOCK_TICKS_PER_SECOND) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 function describe(holder: LockContent): string {
   const where = holder.hostname && holder.hostname !== hostname() ? ` on ${holder.hostname}` : '';

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat, truncate, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWalStore } from '../../../src-main/store/wal-store.ts';
 import type { WalStore, WalStoreOptions } from '../../../src-main/store/wal-store.ts';
@@ -163,10 +163,15 @@ describe('WalStore on disk', () => {
     const dir = await tempDir();
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     try {
-      await writeFile(join(dir, 'LOCK'), JSON.stringify({ pid: child.pid, hostname: (await import('node:os')).hostname(), since: 'now' }));
+      const lock = { pid: child.pid, hostname: hostname(), since: new Date().toISOString() };
+      await writeFile(join(dir, 'LOCK'), JSON.stringify(lock));
       const err = await openWalStore({ dir }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreLockedError);
       expect((err as Error).message).toContain(`pid ${child.pid}`);
+      // The same pid in a lock written long before that process started (a reboot reused it).
+      await writeFile(join(dir, 'LOCK'), JSON.stringify({ ...lock, since: '2001-01-01T00:00:00Z' }));
+      const reused = await openIn(dir);
+      await reused.store.close();
     } finally {
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
