@@ -31,7 +31,7 @@ export const BEFORE_FIRST_APPLY_MANAGER = 'before-first-apply';
 // has, so that the first applier conflicts with existing values instead of silently taking them.
 function beforeFirstApply(live: KubeObject, args: ServerSideApplyArgs): Managers {
   const managers: Managers = new Map();
-  const c = compareObjects(emptyLike(live), live, args.schema);
+  const c = compareObjects(emptyLike(live, args.schema), live, args.schema);
   const fields = trackedFields(c.added.union(c.modified), args.subresource);
   if (fields.isEmpty()) return managers;
   const entry: ManagerEntry = { manager: BEFORE_FIRST_APPLY_MANAGER, operation: 'Update', apiVersion: args.apiVersion, time: rfc3339(args.now), fields };
@@ -73,7 +73,7 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
   for (const e of managers.values()) owned = owned.union(e.fields);
   const result = pruneObject(merged, args.schema, lastSet, owned) as KubeObject;
 
-  const c = compareObjects(live ?? emptyLike(result), result, args.schema);
+  const c = compareObjects(live ?? emptyLike(result, args.schema), result, args.schema);
   const conflicts = takeOwnership(structuredManagers(managers), selfId, c, args.subresource);
   if (conflicts.length > 0 && !args.force) throw new ApplyConflictError(conflicts);
   takeOwnership(managers, selfId, c, args.subresource);

@@ -2,6 +2,7 @@
 // writes): the writer takes the fields it set or changed, everyone else loses those and every
 // manager loses what the write removed. Upstream never reports conflicts for these.
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
+import { propertySchema, resolveSchema } from '../openapi/spec.ts';
 import type { Schema } from '../openapi/spec.ts';
 import type { KubeObject } from '../resources/types.ts';
 import { compareObjects } from './compare.ts';
@@ -45,14 +46,30 @@ export function withManagedFields(obj: KubeObject, entries: ManagedFieldsEntry[]
   return { ...base, metadata: { ...base.metadata, managedFields: entries } };
 }
 
+// Struct fields that Go's types hold by value, not by pointer, in the kinds served here: they
+// exist (empty) in a kind's zero value, so creating an object does not "add" them themselves.
+const VALUE_STRUCTS = new Set(['metadata', 'spec', 'status', 'template', 'jobTemplate', 'strategy', 'updateStrategy', 'roleRef', 'scaleTargetRef']);
+
 /**
- * What the object looked like before a create, for comparisons: Go's zero value of a kind has
- * empty metadata, spec and status structs, so on create those are not "added" themselves.
+ * What the object looked like before a create, for comparisons: upstream compares a create with
+ * the kind's zero value, in which the by-value structs are present and empty, and required lists
+ * (serialized without omitempty) are null.
  */
-export function emptyLike(obj: KubeObject): KubeObject {
-  const out: KubeObject = { metadata: {} };
-  if ('spec' in obj) out.spec = {};
-  if ('status' in obj) out.status = {};
+export function emptyLike(obj: KubeObject, schema: Schema | undefined): KubeObject {
+  return { ...(zeroOf(obj, schema) as Record<string, unknown>), metadata: {} } as KubeObject;
+}
+
+function zeroOf(value: unknown, schema: Schema | undefined): unknown {
+  const out: Record<string, unknown> = {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return out;
+  const s = resolveSchema(schema);
+  for (const [name, child] of Object.entries(value)) {
+    if (VALUE_STRUCTS.has(name) && child !== null && typeof child === 'object' && !Array.isArray(child)) {
+      out[name] = zeroOf(child, propertySchema(s, name));
+    } else if (s?.required?.includes(name) && propertySchema(s, name)?.type === 'array') {
+      out[name] = null;
+    }
+  }
   return out;
 }
 
@@ -105,7 +122,7 @@ export function updateManagedFields(args: UpdateManagedFieldsArgs): KubeObject {
   // Objects whose managedFields were cleared stay untracked until the next apply (upstream's
   // skipNonAppliedManager); creates are always tracked.
   if (managers.size === 0 && args.live) return updated;
-  const live = args.live ? withoutManagedFields(args.live) : emptyLike(updated);
+  const live = args.live ? withoutManagedFields(args.live) : emptyLike(updated, args.schema);
   const c = compareObjects(live, updated, args.schema);
   const selfId = managerIdentity({ manager: args.manager, operation: 'Update', apiVersion: args.apiVersion, subresource: args.subresource });
   const previous = managers.get(selfId);
