@@ -29,6 +29,8 @@ export default defineConfig({
     plugins: [svelte({ compilerOptions: { runes: true } })],
     build: {
       outDir: path('./out/renderer'),
+      // electron-vite leaves bundles unminified; the renderer is shipped like a web page.
+      minify: true,
       rolldownOptions: { input: { index: path('./src-renderer/index.html') } },
     },
   },
