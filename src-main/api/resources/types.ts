@@ -4,11 +4,14 @@
 import type { ObjectMeta } from 'kubernetes-types/meta/v1';
 import type { FieldError } from '../field-errors.ts';
 
+/** kubernetes-types marks every field readonly; the server's own copies are its to change. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Any Kubernetes object as JSON. Kind-specific code casts to the kubernetes-types type. */
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: ObjectMeta;
+  metadata: Mutable<ObjectMeta>;
   [field: string]: unknown;
 }
 

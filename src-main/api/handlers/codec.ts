@@ -1,0 +1,79 @@
+// Reading request bodies and writing responses: JSON in and out, YAML accepted in, size limits,
+// and the Status of any error.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYAML } from 'yaml';
+import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../status.ts';
+
+/** kube-apiserver's limit for a single request body. */
+export const maxBodyBytes = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+}
+
+/** Parses a JSON or YAML body into a value; 400 naming where it is malformed. */
+export function decodeBody(body: Buffer, type: string): unknown {
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw badRequest('the request body is empty');
+  const isYAML = type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'application/x-yaml' || type === 'text/yaml';
+  const isJSON = type === 'application/json' || type.endsWith('+json') || type === '*/*' || type === '';
+  if (!isYAML && !isJSON) throw unsupportedMediaType(type);
+  if (isJSON) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      // YAML is a superset of JSON; kubectl sometimes sends JSON with a YAML type and vice versa.
+      if (type !== 'application/apply-patch+yaml') throw badRequest(`error decoding JSON: ${jsonErrorWhere(text, e as Error)}`);
+    }
+  }
+  try {
+    return parseYAML(text, { maxAliasCount: 100, uniqueKeys: true });
+  } catch (e) {
+    const err = e as Error & { linePos?: { line: number; col: number }[] };
+    const pos = err.linePos?.[0];
+    const where = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
+    throw badRequest(`error converting YAML to JSON: yaml: ${where}${err.message.split('\n')[0]}`);
+  }
+}
+
+/** "at line 3, column 7: Unexpected token" from V8's message, which gives a position. */
+function jsonErrorWhere(text: string, err: Error): string {
+  const m = /position (\d+)/.exec(err.message);
+  if (!m) return err.message;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const col = pos - before.lastIndexOf('\n');
+  return `invalid character at line ${line}, column ${col}: ${err.message.replace(/ in JSON at position \d+.*$/, '')}`;
+}
+
+export function writeJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function writeError(res: ServerResponse, err: unknown): void {
+  const apiErr = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error)?.message ?? String(err)}`);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  writeJSON(res, apiErr.code, apiErr.toStatus());
+}
+
+/** Is this a plain JSON object (not an array, not null)? */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

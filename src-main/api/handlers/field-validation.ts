@@ -1,0 +1,20 @@
+// fieldValidation (Strict | Warn | Ignore) against the kind's upstream schema: unknown fields are
+// a 400 (Strict), a warning (Warn) or silently dropped (Ignore, and after a warning); JSON type
+// errors are always a 400, as upstream's decoder answers them.
+import { checkFields, pruneUnknownFields, strictDecodingMessage, unknownFieldWarnings } from '../openapi/field-check.ts';
+import type { KubeObject } from '../resources/types.ts';
+import { badRequest } from '../status.ts';
+import type { RequestScope } from './context.ts';
+
+export function checkKnownFields(scope: RequestScope, obj: KubeObject): void {
+  const { served } = scope;
+  const def = served.definition;
+  const result = checkFields(served.group, served.version, def.kind, obj);
+  if (result.typeErrors.length > 0) {
+    throw badRequest(`${def.kind} in version "${served.version}" cannot be handled as a ${def.kind}: ${result.typeErrors[0]}`);
+  }
+  if (result.unknown.length === 0) return;
+  if (scope.fieldValidation === 'Strict') throw badRequest(strictDecodingMessage(result.unknown));
+  if (scope.fieldValidation === 'Warn') scope.warnings.push(...unknownFieldWarnings(result.unknown));
+  pruneUnknownFields(served.group, served.version, def.kind, obj);
+}

@@ -1,0 +1,43 @@
+// Pod subresources the API server answers itself: binding (the scheduler's write), and log /
+// exec / attach / portforward, which go to the pod's node agent. Agents arrive in a later
+// issue; until a node has one, these answer with a clear Status instead of hanging.
+import type { KubeObject } from '../resources/types.ts';
+import { getObject } from '../object-store.ts';
+import { ApiError, badRequest, conflict, notFound } from '../status.ts';
+import { decodeBody, isObject, mediaType, readBody, writeJSON } from './codec.ts';
+import { successStatus } from '../status.ts';
+import type { RequestScope } from './context.ts';
+import { updateObject } from './update.ts';
+
+export async function handleBinding(scope: RequestScope): Promise<void> {
+  const body = decodeBody(await readBody(scope.req), mediaType(scope.req));
+  if (!isObject(body) || body.kind !== 'Binding') throw badRequest('the body must be a v1 Binding');
+  const target = body.target as { kind?: string; name?: string } | undefined;
+  if (!target?.name) throw new ApiError(422, 'Invalid', `Binding "${scope.info.name}" is invalid: target.name: Required value`, { causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }] });
+  if (target.kind && target.kind !== 'Node') throw new ApiError(422, 'Invalid', `Binding "${scope.info.name}" is invalid: target.kind: Unsupported value: "${target.kind}": supported values: "Node"`);
+  const name = scope.info.name!;
+  await updateObject({ ...scope, info: { ...scope.info, subresource: 'binding' } }, (pod: KubeObject) => {
+    const spec = pod.spec as { nodeName?: string };
+    if (pod.metadata.deletionTimestamp) throw conflict('', 'pods', name, 'pod is being deleted, cannot be assigned to a host');
+    if (spec.nodeName) throw conflict('', 'pods', name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+    const bodyMeta = body.metadata as { uid?: string; resourceVersion?: string } | undefined;
+    if (bodyMeta?.uid && bodyMeta.uid !== pod.metadata.uid) throw conflict('', 'pods', name, 'Precondition failed: UID in precondition does not match');
+    spec.nodeName = target.name;
+    return pod;
+  }, { skipUpdateValidation: true });
+  writeJSON(scope.res, 201, { ...successStatus(), code: 201 });
+}
+
+/** log, exec, attach, portforward: need the pod's node agent. */
+export async function handleNodeProxied(scope: RequestScope): Promise<void> {
+  const { info, api, served } = scope;
+  const found = await getObject(api.store, served.definition, info.namespace, info.name!);
+  if (!found) throw notFound('', 'pods', info.name!);
+  throw nodeUnavailable(found.obj, info.subresource!);
+}
+
+export function nodeUnavailable(pod: KubeObject, subresource: string): ApiError {
+  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  if (!nodeName) return badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+  return new ApiError(503, 'ServiceUnavailable', `pods/${subresource} needs the Kubelab agent on node "${nodeName}", and no agent is connected for it`);
+}

@@ -1,0 +1,107 @@
+// UPDATE (PUT), and the read-modify-write loop that PATCH, scale and status share: read the
+// current object, compute the next one, run the update strategy and validation, and write it
+// with compare-and-swap on the revision read. A stale resourceVersion from the client is a 409;
+// a race with another writer is retried when the client gave no resourceVersion.
+import { ConflictError, KeyNotFoundError } from '../../store/store.ts';
+import type { KubeObject } from '../resources/types.ts';
+import { decodeObject, encodeObject, getObject, objectKey } from '../object-store.ts';
+import { ApiError, badRequest, conflict, modifiedConflict, notFound } from '../status.ts';
+import { decodeBody, mediaType, readBody, writeJSON } from './codec.ts';
+import { toServedVersion, toStorageVersion, writeStrategyContext, type RequestScope } from './context.ts';
+import { checkBody } from './body.ts';
+import { createObject, warningHeaders } from './create.ts';
+import { deepEqual, prepareUpdate, throwIfInvalid, validateCreate, validateUpdate } from './strategy.ts';
+import { trackUpdate } from './managed-fields.ts';
+import { finishIfFinalized } from './delete.ts';
+
+export async function handleUpdate(scope: RequestScope): Promise<void> {
+  const body = decodeBody(await readBody(scope.req), mediaType(scope.req));
+  const next = checkBody(scope, body);
+  const onMissing = allowsCreateOnUpdate(scope) ? () => createObject(scope, next) : undefined;
+  const result = await updateObject(scope, () => structuredClone(next), { onMissing });
+  writeJSON(scope.res, result.created ? 201 : 200, toServedVersion(scope.served, result.obj), warningHeaders(scope));
+}
+
+/** Kinds upstream lets a PUT create (AllowCreateOnUpdate). */
+function allowsCreateOnUpdate(scope: RequestScope): boolean {
+  const r = scope.served.definition.resource;
+  return scope.info.subresource === undefined && (r === 'endpoints' || r === 'leases' || r === 'events' || r === 'endpointslices');
+}
+
+export interface UpdateOptions {
+  /** Creates the object when the name does not exist (PUT of some kinds, server-side apply). */
+  onMissing?: () => Promise<KubeObject>;
+  /** Skips the kind's update rules (a binding sets the otherwise immutable spec.nodeName). */
+  skipUpdateValidation?: boolean;
+  /** Replaces managedFields tracking (server-side apply does its own). */
+  track?: (current: KubeObject, next: KubeObject) => KubeObject;
+}
+
+export interface UpdateResult {
+  obj: KubeObject;
+  created: boolean;
+}
+
+/**
+ * mutate receives the current object in the request's version and returns the desired one (it
+ * may throw ApiError). Runs in a retry loop; mutate must be repeatable.
+ */
+export async function updateObject(scope: RequestScope, mutate: (current: KubeObject) => KubeObject, opts: UpdateOptions = {}): Promise<UpdateResult> {
+  const { served, info, api } = scope;
+  const def = served.definition;
+  const name = info.name!;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const ctx = writeStrategyContext(scope);
+    const current = await getObject(api.store, def, info.namespace, name);
+    if (!current) {
+      if (opts.onMissing && !info.subresource) return { obj: await opts.onMissing(), created: true };
+      throw notFound(def.group, def.resource, name);
+    }
+    const next = mutate(toServedVersion(served, structuredClone(current.obj)));
+    const wantRV = next.metadata?.resourceVersion;
+    if (wantRV !== undefined && wantRV !== '' && wantRV !== current.obj.metadata.resourceVersion) {
+      if (!/^\d+$/.test(String(wantRV))) throw badRequest(`invalid resourceVersion: ${String(wantRV)}`);
+      throw modifiedConflict(def.group, def.resource, name);
+    }
+    if (next.metadata.uid && next.metadata.uid !== current.obj.metadata.uid) {
+      throw conflict(def.group, def.resource, name, `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${current.obj.metadata.uid}`);
+    }
+    if (next.metadata.name !== name) throw badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
+    let obj: KubeObject;
+    try {
+      obj = await prepareUpdate(def, toStorageVersion(served, next), current.obj, info.subresource, ctx);
+      throwIfInvalid(def, obj, opts.skipUpdateValidation ? validateCreate(def, obj) : validateUpdate(def, obj, current.obj));
+      obj = opts.track ? opts.track(current.obj, obj) : trackUpdate(scope, current.obj, obj);
+    } catch (e) {
+      ctx.rollback();
+      throw e;
+    }
+    const old = { ...current.obj, metadata: { ...current.obj.metadata, resourceVersion: undefined } };
+    if (deepEqual(withoutTimes(obj), withoutTimes(old))) return { obj: current.obj, created: false };
+    if (scope.dryRun) {
+      ctx.rollback();
+      return { obj: { ...obj, metadata: { ...obj.metadata, resourceVersion: current.obj.metadata.resourceVersion } }, created: false };
+    }
+    try {
+      const finished = await finishIfFinalized(scope, obj, current.kv.modRevision);
+      if (finished) return { obj: finished, created: false };
+      const kv = await api.store.update(objectKey(def, info.namespace, name), encodeObject(obj), current.kv.modRevision);
+      return { obj: decodeObject(kv), created: false };
+    } catch (e) {
+      ctx.rollback();
+      if (e instanceof KeyNotFoundError) continue;
+      if (e instanceof ConflictError) {
+        if (wantRV) throw modifiedConflict(def.group, def.resource, name);
+        continue;
+      }
+      throw e;
+    }
+  }
+  throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${def.resource} "${name}": too many concurrent writes, please retry`);
+}
+
+/** managedFields timestamps change on every write; a no-op write must still be a no-op. */
+function withoutTimes(obj: KubeObject): KubeObject {
+  const fields = obj.metadata.managedFields?.map(({ time: _t, ...rest }) => rest);
+  return { ...obj, metadata: { ...obj.metadata, managedFields: fields as typeof obj.metadata.managedFields } };
+}

@@ -1,0 +1,191 @@
+// Label selectors (apimachinery/pkg/labels): the string form of ?labelSelector= with every
+// operator (=, ==, !=, in, notin, exists, !exists, gt, lt), and the structured form of
+// spec.selector (matchLabels + matchExpressions).
+
+export type LabelRequirement =
+  | { key: string; op: 'in' | 'notin'; values: string[] }
+  | { key: string; op: 'exists' | '!exists' }
+  | { key: string; op: 'gt' | 'lt'; value: number };
+
+export type Labels = Record<string, string> | undefined;
+
+export class LabelSelectorError extends Error {}
+
+export interface LabelSelector {
+  requirements: LabelRequirement[];
+  matches(labels: Labels): boolean;
+  /** Matches everything (no requirements). */
+  empty: boolean;
+}
+
+export function selectorOf(requirements: LabelRequirement[]): LabelSelector {
+  return {
+    requirements,
+    empty: requirements.length === 0,
+    matches: (labels) => requirements.every((r) => matchesRequirement(r, labels ?? {})),
+  };
+}
+
+export const everything: LabelSelector = selectorOf([]);
+/** Matches nothing: an absent selector in the structured form means "none" to most controllers. */
+export const nothing: LabelSelector = { requirements: [], empty: false, matches: () => false };
+
+function matchesRequirement(r: LabelRequirement, labels: Record<string, string>): boolean {
+  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+  switch (r.op) {
+    case 'in':
+      return has && r.values.includes(labels[r.key]);
+    case 'notin':
+      return !has || !r.values.includes(labels[r.key]);
+    case 'exists':
+      return has;
+    case '!exists':
+      return !has;
+    case 'gt':
+    case 'lt': {
+      if (!has) return false;
+      const v = Number(labels[r.key]);
+      if (!Number.isInteger(v)) return false;
+      return r.op === 'gt' ? v > r.value : v < r.value;
+    }
+  }
+}
+
+const keyRe = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const valueRe = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function checkKey(key: string): string {
+  if (!keyRe.test(key) || key.length > 317) throw new LabelSelectorError(`unable to parse requirement: invalid label key "${key}"`);
+  return key;
+}
+
+function checkValue(value: string): string {
+  if (!valueRe.test(value) || value.length > 63) throw new LabelSelectorError(`unable to parse requirement: invalid label value: "${value}"`);
+  return value;
+}
+
+/** Parses `a=b,c!=d,e in (x,y),!f,g` into a selector. Throws LabelSelectorError. */
+export function parseLabelSelector(text: string | null | undefined): LabelSelector {
+  const s = (text ?? '').trim();
+  if (!s) return everything;
+  const reqs: LabelRequirement[] = [];
+  let pos = 0;
+  const skipSpace = () => {
+    while (pos < s.length && s[pos] === ' ') pos++;
+  };
+  const readWord = () => {
+    skipSpace();
+    const start = pos;
+    while (pos < s.length && !' ,=!()<>'.includes(s[pos])) pos++;
+    return s.slice(start, pos);
+  };
+  while (pos < s.length) {
+    skipSpace();
+    if (s[pos] === '!') {
+      pos++;
+      reqs.push({ key: checkKey(readWord()), op: '!exists' });
+    } else {
+      const key = checkKey(readWord());
+      skipSpace();
+      if (pos >= s.length || s[pos] === ',') {
+        reqs.push({ key, op: 'exists' });
+      } else if (s.startsWith('!=', pos)) {
+        pos += 2;
+        reqs.push({ key, op: 'notin', values: [checkValue(readWord())] });
+      } else if (s.startsWith('==', pos) || s[pos] === '=') {
+        pos += s.startsWith('==', pos) ? 2 : 1;
+        reqs.push({ key, op: 'in', values: [checkValue(readWord())] });
+      } else if (s[pos] === '>' || s[pos] === '<') {
+        const op = s[pos] === '>' ? 'gt' : 'lt';
+        pos++;
+        const word = readWord();
+        const n = Number(word);
+        if (!/^-?\d+$/.test(word)) throw new LabelSelectorError(`unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer`);
+        reqs.push({ key, op, value: n });
+      } else {
+        const word = readWord();
+        if (word !== 'in' && word !== 'notin') throw new LabelSelectorError(`unable to parse requirement: found '${word || s[pos]}', expected: in, notin, =, ==, !=, gt, lt`);
+        skipSpace();
+        if (s[pos] !== '(') throw new LabelSelectorError(`found '${s[pos] ?? ''}', expected: '('`);
+        pos++;
+        const values: string[] = [];
+        for (;;) {
+          const v = readWord();
+          values.push(checkValue(v));
+          skipSpace();
+          if (s[pos] === ',') {
+            pos++;
+            continue;
+          }
+          if (s[pos] === ')') {
+            pos++;
+            break;
+          }
+          throw new LabelSelectorError(`found '${s[pos] ?? ''}', expected: ',' or ')'`);
+        }
+        reqs.push({ key, op: word, values });
+      }
+    }
+    skipSpace();
+    if (pos < s.length) {
+      if (s[pos] !== ',') throw new LabelSelectorError(`found '${s[pos]}', expected: ',' or 'end of string'`);
+      pos++;
+      if (pos >= s.length) throw new LabelSelectorError(`found '', expected: identifier after ','`);
+    }
+  }
+  return selectorOf(reqs);
+}
+
+export interface StructuredLabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** The structured selector of spec.selector. An absent selector matches nothing, {} everything. */
+export function fromStructured(sel: StructuredLabelSelector | undefined | null): LabelSelector {
+  if (!sel) return nothing;
+  const reqs: LabelRequirement[] = [];
+  for (const [key, value] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key, op: 'in', values: [value] });
+  for (const e of sel.matchExpressions ?? []) {
+    switch (e.operator) {
+      case 'In':
+        reqs.push({ key: e.key, op: 'in', values: e.values ?? [] });
+        break;
+      case 'NotIn':
+        reqs.push({ key: e.key, op: 'notin', values: e.values ?? [] });
+        break;
+      case 'Exists':
+        reqs.push({ key: e.key, op: 'exists' });
+        break;
+      case 'DoesNotExist':
+        reqs.push({ key: e.key, op: '!exists' });
+        break;
+      default:
+        throw new LabelSelectorError(`"${e.operator}" is not a valid label selector operator`);
+    }
+  }
+  return selectorOf(reqs);
+}
+
+/** The string form, as the scale subresource's status.selector shows it. */
+export function formatSelector(sel: LabelSelector): string {
+  return sel.requirements
+    .map((r) => {
+      switch (r.op) {
+        case 'in':
+          return r.values.length === 1 ? `${r.key}=${r.values[0]}` : `${r.key} in (${[...r.values].sort().join(',')})`;
+        case 'notin':
+          return r.values.length === 1 ? `${r.key}!=${r.values[0]}` : `${r.key} notin (${[...r.values].sort().join(',')})`;
+        case 'exists':
+          return r.key;
+        case '!exists':
+          return `!${r.key}`;
+        case 'gt':
+          return `${r.key}>${r.value}`;
+        case 'lt':
+          return `${r.key}<${r.value}`;
+      }
+    })
+    .sort()
+    .join(',');
+}

@@ -1,0 +1,200 @@
+// The HTTPS front door: authentication, authorization, then either a non-resource path
+// (discovery, /version, OpenAPI, health) or a resource request routed by verb and subresource.
+// Paths the API does not own go to extensions (the browser UI) before a 404.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Authenticator, UserInfo } from '../auth/authenticator.ts';
+import type { Authorizer } from '../auth/authorizer.ts';
+import type { HttpExtension } from './http-extension.ts';
+import type { ApiContext, RequestScope } from './handlers/context.ts';
+import { parseDryRun, parseFieldValidation } from './handlers/context.ts';
+import { parseRequestInfo, type ResourceRequest } from './request-info.ts';
+import { ApiError, forbidden, methodNotSupported, pageNotFound, unauthorized } from './status.ts';
+import { writeError, writeJSON } from './handlers/codec.ts';
+import { coreVersions, group, groupList, resourceList, serverVersion } from './discovery.ts';
+import { serveOpenAPI } from './openapi-routes.ts';
+import { handleGet, handleList } from './handlers/read.ts';
+import { handleWatch } from './handlers/watch.ts';
+import { handleCreate } from './handlers/create.ts';
+import { handleUpdate } from './handlers/update.ts';
+import { handlePatch } from './handlers/patch.ts';
+import { handleDelete, handleDeleteCollection } from './handlers/delete.ts';
+import { handleScale } from './handlers/scale.ts';
+import { handleBinding, handleNodeProxied } from './handlers/pod-subresources.ts';
+
+export interface ApiServerOptions {
+  api: ApiContext;
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  tls: { cert: string; key: string };
+  extensions?: HttpExtension[];
+}
+
+const apiRoots = ['/api', '/apis', '/version', '/openapi', '/healthz', '/livez', '/readyz'];
+
+function isApiPath(pathname: string): boolean {
+  return apiRoots.some((r) => pathname === r || pathname.startsWith(`${r}/`));
+}
+
+const nodeProxied = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+
+export function createApiServer(opts: ApiServerOptions): Server {
+  const server = createServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
+    handle(opts, req, res).catch((err) => {
+      if (!(err instanceof ApiError)) opts.api.log(`api: ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
+      writeError(res, err);
+    });
+  });
+  // Watches stay open for as long as their timeoutSeconds; the server must not cut them.
+  server.requestTimeout = 0;
+  server.timeout = 0;
+  server.keepAliveTimeout = 65_000;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => handleUpgrade(opts, req, socket, head));
+  server.on('clientError', (_err, socket) => socket.destroy());
+  return server;
+}
+
+function authenticate(opts: ApiServerOptions, req: IncomingMessage): UserInfo | undefined {
+  return opts.authenticator.authenticate(req);
+}
+
+async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://kubelab');
+  const pathname = url.pathname;
+  if (!isApiPath(pathname)) {
+    for (const ext of opts.extensions ?? []) if (ext.handleRequest(req, res)) return;
+    throw pageNotFound();
+  }
+  const method = (req.method ?? 'GET').toUpperCase();
+  const info = parseRequestInfo(method, pathname, url.searchParams);
+  const user = authenticate(opts, req);
+  const attrs =
+    info.kind === 'resource'
+      ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, resourceRequest: true }
+      : { verb: method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase(), path: pathname, resourceRequest: false };
+  const decision = opts.authorizer.authorize({ ...attrs, user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] } });
+  if (decision.decision !== 'allow') {
+    if (!user) throw unauthorized();
+    if (info.kind === 'resource') throw forbidden(user.name, info.verb, info.group, info.resource, info.namespace, info.name, decision.decision === 'deny' ? decision.reason : '');
+    throw new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${attrs.verb} path "${pathname}"`);
+  }
+  if (info.kind === 'other') return handleNonResource(opts, req, res, pathname);
+  return handleResource(opts, req, res, info, url.searchParams, user!);
+}
+
+function handleNonResource(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse, pathname: string): void {
+  const registry = opts.api.registry;
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  const parts = pathname.split('/').filter(Boolean);
+  if (pathname === '/version' || pathname === '/version/') return writeJSON(res, 200, serverVersion);
+  if (['healthz', 'livez', 'readyz'].includes(parts[0])) {
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('ok');
+    return;
+  }
+  if (parts[0] === 'openapi') return serveOpenAPI(opts.api.registry, req, res, parts);
+  if (parts[0] === 'api' && parts.length === 1) return writeJSON(res, 200, coreVersions(req.headers.host ?? ''));
+  if (parts[0] === 'api' && parts.length === 2 && parts[1] === 'v1') return writeJSON(res, 200, resourceList(registry, '', 'v1'));
+  if (parts[0] === 'apis' && parts.length === 1) return writeJSON(res, 200, groupList(registry));
+  if (parts[0] === 'apis' && parts.length === 2) {
+    const g = group(registry, parts[1]);
+    if (g) return writeJSON(res, 200, g);
+  }
+  if (parts[0] === 'apis' && parts.length === 3 && registry.hasGroupVersion(parts[1], parts[2])) return writeJSON(res, 200, resourceList(registry, parts[1], parts[2]));
+  throw pageNotFound();
+}
+
+async function handleResource(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse, info: ResourceRequest, query: URLSearchParams, user: UserInfo): Promise<void> {
+  const served = opts.api.registry.lookup(info.group, info.version, info.resource);
+  if (!served) throw pageNotFound();
+  const def = served.definition;
+  if (def.namespaced === false && info.namespace !== undefined) throw pageNotFound();
+  const scope: RequestScope = {
+    api: opts.api,
+    req,
+    res,
+    info,
+    served,
+    query,
+    user,
+    dryRun: parseDryRun(query),
+    fieldValidation: parseFieldValidation(query),
+    warnings: [],
+  };
+  const verbs = def.verbs;
+  if (verbs && !verbs.includes(info.verb) && !info.subresource) throw methodNotSupported(def.kind, req.method ?? '');
+  const sub = info.subresource;
+  if (sub === undefined) return dispatchMain(scope);
+  if (sub === 'status' && def.subresources?.status) return dispatchStatus(scope);
+  if (sub === 'finalize' && def.group === '' && def.resource === 'namespaces' && info.verb === 'update') return handleUpdate(scope);
+  if (sub === 'scale' && def.subresources?.scale && ['get', 'update', 'patch'].includes(info.verb)) return handleScale(scope);
+  if (def.group === '' && def.resource === 'pods') {
+    if (sub === 'binding' && info.verb === 'create') return handleBinding(scope);
+    if (nodeProxied.has(sub)) return handleNodeProxied(scope);
+  }
+  throw pageNotFound();
+}
+
+function dispatchMain(scope: RequestScope): Promise<void> {
+  switch (scope.info.verb) {
+    case 'get':
+      return handleGet(scope);
+    case 'list':
+      return handleList(scope);
+    case 'watch':
+      return handleWatch(scope);
+    case 'create':
+      if (scope.info.name !== undefined) throw methodNotSupported(scope.served.definition.kind, 'POST');
+      return handleCreate(scope);
+    case 'update':
+      if (scope.info.name === undefined) throw methodNotSupported(scope.served.definition.kind, 'PUT');
+      return handleUpdate(scope);
+    case 'patch':
+      if (scope.info.name === undefined) throw methodNotSupported(scope.served.definition.kind, 'PATCH');
+      return handlePatch(scope);
+    case 'delete':
+      return handleDelete(scope);
+    case 'deletecollection':
+      return handleDeleteCollection(scope);
+  }
+}
+
+function dispatchStatus(scope: RequestScope): Promise<void> {
+  switch (scope.info.verb) {
+    case 'get':
+      return handleGet(scope);
+    case 'update':
+      return handleUpdate(scope);
+    case 'patch':
+      return handlePatch(scope);
+    default:
+      throw methodNotSupported(scope.served.definition.kind, scope.req.method ?? '');
+  }
+}
+
+/** Upgrades: exec/attach/port-forward streams (to agents, later) or an extension's WebSocket. */
+function handleUpgrade(opts: ApiServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const url = new URL(req.url ?? '/', 'https://kubelab');
+  if (!isApiPath(url.pathname)) {
+    for (const ext of opts.extensions ?? []) if (ext.handleUpgrade?.(req, socket, head)) return;
+    socket.destroy();
+    return;
+  }
+  // No streaming subresource can be served yet: answer the upgrade with a plain HTTP error.
+  const fakeRes = {
+    headersSent: false,
+    writeHead(code: number, headers: Record<string, string | number>) {
+      const lines = [`HTTP/1.1 ${code} ${code === 401 ? 'Unauthorized' : 'Error'}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), 'Connection: close', '', ''];
+      socket.write(lines.join('\r\n'));
+    },
+    end(body?: string) {
+      socket.end(body ?? '');
+    },
+    destroy() {
+      socket.destroy();
+    },
+  } as unknown as ServerResponse;
+  handle(opts, req, fakeRes).catch((err) => writeError(fakeRes, err));
+}

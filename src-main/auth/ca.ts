@@ -1,0 +1,137 @@
+// The cluster CA and the API server's serving certificate, made on first start and kept in the
+// data folder (keys 0600). ECDSA P-256 through WebCrypto and @peculiar/x509: no openssl needed.
+import { randomBytes, webcrypto } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+import { writeFileAtomic } from '../util/files.ts';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const day = 24 * 60 * 60 * 1000;
+
+export interface CertificateAuthority {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface ServingCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
+function toPem(der: ArrayBuffer, label: string): string {
+  const b64 = Buffer.from(der).toString('base64').replace(/.{1,64}/g, '$&\n');
+  return `-----BEGIN ${label}-----\n${b64}-----END ${label}-----\n`;
+}
+
+function fromPem(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+}
+
+const serial = () => randomBytes(16).toString('hex').replace(/^[89a-f]/, '1');
+
+async function generateKeys(): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+}
+
+async function exportKey(key: CryptoKey): Promise<string> {
+  return toPem(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+}
+
+/** Loads the CA from dir, or makes one (ten years) on first start. */
+export async function ensureCA(dir: string): Promise<CertificateAuthority> {
+  const certPath = join(dir, 'ca.crt');
+  const keyPath = join(dir, 'ca.key');
+  if (existsSync(certPath) && existsSync(keyPath)) return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+  const keys = await generateKeys();
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: `CN=kubelab-ca@${Math.floor(now / 1000)}`,
+    notBefore: new Date(now - day),
+    notAfter: new Date(now + 3650 * day),
+    signingAlgorithm: algorithm,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  const ca = { certPem: cert.toString('pem') + '\n', keyPem: await exportKey(keys.privateKey) };
+  writeFileAtomic(keyPath, ca.keyPem, 0o600);
+  writeFileAtomic(certPath, ca.certPem, 0o644);
+  return ca;
+}
+
+export interface SubjectAltNames {
+  dns: string[];
+  ips: string[];
+}
+
+function coversAll(cert: x509.X509Certificate, sans: SubjectAltNames): boolean {
+  const ext = cert.getExtension(x509.SubjectAlternativeNameExtension);
+  if (!ext) return false;
+  const names = ext.names.toJSON();
+  const have = new Set(names.map((n) => `${n.type}:${n.value}`));
+  return sans.dns.every((d) => have.has(`dns:${d}`)) && sans.ips.every((ip) => have.has(`ip:${ip}`)) && cert.notAfter.getTime() > Date.now() + 30 * day;
+}
+
+/** Loads the serving certificate, or issues a new one when it is missing a name or near expiry. */
+export async function ensureServingCert(dir: string, ca: CertificateAuthority, sans: SubjectAltNames): Promise<ServingCertificate> {
+  const certPath = join(dir, 'apiserver.crt');
+  const keyPath = join(dir, 'apiserver.key');
+  if (existsSync(certPath) && existsSync(keyPath)) {
+    const certPem = readFileSync(certPath, 'utf8');
+    if (coversAll(new x509.X509Certificate(certPem), sans)) return { certPem, keyPem: readFileSync(keyPath, 'utf8') };
+  }
+  const issued = await issueCertificate(ca, {
+    subject: 'CN=kube-apiserver',
+    sans,
+    usages: [x509.ExtendedKeyUsage.serverAuth],
+    days: 365 * 2,
+  });
+  writeFileAtomic(keyPath, issued.keyPem, 0o600);
+  writeFileAtomic(certPath, issued.certPem, 0o644);
+  return issued;
+}
+
+export interface CertificateRequest {
+  subject: string;
+  sans?: SubjectAltNames;
+  usages: string[];
+  days: number;
+}
+
+/** Issues a leaf certificate signed by the CA, with a fresh key. */
+export async function issueCertificate(ca: CertificateAuthority, req: CertificateRequest): Promise<{ certPem: string; keyPem: string }> {
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const caKey = await webcrypto.subtle.importKey('pkcs8', fromPem(ca.keyPem), algorithm, false, ['sign']);
+  const keys = await generateKeys();
+  const now = Date.now();
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    new x509.ExtendedKeyUsageExtension(req.usages, false),
+    await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
+  ];
+  if (req.sans) {
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension([...req.sans.dns.map((value) => ({ type: 'dns' as const, value })), ...req.sans.ips.map((value) => ({ type: 'ip' as const, value }))]),
+    );
+  }
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: req.subject,
+    issuer: caCert.subject,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + req.days * day),
+    signingAlgorithm: algorithm,
+    signingKey: caKey,
+    publicKey: keys.publicKey,
+    extensions,
+  });
+  return { certPem: cert.toString('pem') + '\n', keyPem: await exportKey(keys.privateKey) };
+}

@@ -1,0 +1,119 @@
+// `kubelab`: serve | kubeconfig | start. Errors are one line on stderr and a non-zero exit.
+// Later issues add subcommands (node add, lab up, ...); these names and flags stay stable.
+import { parseArgs } from 'node:util';
+import { defaultDataDir, startControlPlane, type ControlPlane } from './control-plane.ts';
+import { adminKubeconfig, KubeconfigError } from './kubeconfig.ts';
+import { StoreLockedError } from './store/store.ts';
+
+const usage = `usage: kubelab <command> [flags]
+
+commands:
+  start        the desktop app (or, without Electron, the same UI in the browser)
+  serve        the control plane and the UI over HTTPS, for headless machines
+  kubeconfig   print an admin kubeconfig for the cluster
+
+flags:
+  --data-dir DIR   where the cluster lives (default ${defaultDataDir()})
+  --port N         HTTPS port (default 6443; 0 picks a free one)
+  --address A      address to listen on (default 127.0.0.1)
+  --server URL     (kubeconfig) the server URL to write instead of the last served one`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string' },
+        port: { type: 'string' },
+        address: { type: 'string' },
+        server: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function portOf(value: string | undefined): number {
+  if (value === undefined) return 6443;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${value}"`);
+  return n;
+}
+
+/** Stops the control plane on SIGINT/SIGTERM, so the store closes cleanly. */
+function closeOnSignals(cp: { close(): Promise<void> }): void {
+  let closing = false;
+  const stop = () => {
+    if (closing) return;
+    closing = true;
+    cp.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function serve(dataDir: string, port: number, address: string): Promise<void> {
+  const { createUIExtension, uiURL } = await import('./bridge/ui-extension.ts');
+  const { ensureRendererBuilt } = await import('./start.ts');
+  const staticDir = await ensureRendererBuilt();
+  let ui: Awaited<ReturnType<typeof createUIExtension>> | undefined;
+  const cp: ControlPlane = await startControlPlane({
+    dataDir,
+    port,
+    address,
+    extensions: [
+      {
+        handleRequest: (req, res) => ui?.handleRequest(req, res) ?? false,
+        handleUpgrade: (req, socket, head) => ui?.handleUpgrade?.(req, socket, head) ?? false,
+      },
+    ],
+  });
+  ui = createUIExtension({ clientConfig: { server: cp.url, token: cp.adminToken, ca: cp.caPem }, staticDir });
+  closeOnSignals({
+    close: async () => {
+      await ui?.close();
+      await cp.close();
+    },
+  });
+  process.stdout.write(`Kubelab ready at ${cp.url} (UI: ${uiURL(cp.url, cp.adminToken)}, data: ${dataDir})\n`);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv);
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  switch (command) {
+    case 'serve':
+      return serve(dataDir, portOf(values.port), values.address ?? '127.0.0.1');
+    case 'kubeconfig':
+      process.stdout.write(adminKubeconfig(dataDir, values.server));
+      return;
+    case 'start': {
+      const { start } = await import('./start.ts');
+      return start({ dataDir, port: values.port === undefined ? undefined : portOf(values.port), address: values.address });
+    }
+    default:
+      throw new UsageError(`unknown command "${command}" (try kubelab --help)`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const known = e instanceof UsageError || e instanceof KubeconfigError || e instanceof StoreLockedError;
+  const err = e as Error & { code?: string };
+  const message = err.code === 'EADDRINUSE' ? `the port is already in use (${err.message}); pick another with --port` : err.message;
+  process.stderr.write(`kubelab: ${known || err.code ? message : (err.stack ?? message)}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});

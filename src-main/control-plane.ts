@@ -1,0 +1,137 @@
+// The control plane in one process: the data folder (store, CA, admin token), the API server on
+// HTTPS, the bootstrap objects every cluster has, and the in-process controllers. `kubelab
+// serve`, `kubelab start` and the Electron main process all start it through here.
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { homedir, hostname, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { openWalStore } from './store/wal-store.ts';
+import type { Store } from './store/store.ts';
+import { ensureCA, ensureServingCert } from './auth/ca.ts';
+import { ensureAdminToken } from './auth/tokens.ts';
+import { TokenAuthenticator } from './auth/authenticator.ts';
+import { authorizerChain, mastersAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
+import { createApiServer } from './api/server.ts';
+import type { HttpExtension } from './api/http-extension.ts';
+import { ResourceRegistry } from './api/registry.ts';
+import { resourceDefinitions } from './api/resources/index.ts';
+import { IPRangeAllocator, PortRangeAllocator } from './api/allocator.ts';
+import type { ApiContext } from './api/handlers/context.ts';
+import { writeFileAtomic } from './util/files.ts';
+import { KubeClient } from './client/index.ts';
+import { bootstrapCluster } from './bootstrap.ts';
+import { reserveServiceAllocations } from './api/service-repair.ts';
+import { NamespaceController } from './controllers/namespace.ts';
+
+export const serviceCIDR = '10.43.0.0/16';
+export const podCIDR = '10.42.0.0/16';
+
+export interface ControlPlaneOptions {
+  dataDir: string;
+  port: number;
+  address: string;
+  extensions?: HttpExtension[];
+  log?: (line: string) => void;
+}
+
+export interface ControlPlane {
+  /** https://host:port of the API. */
+  url: string;
+  caPem: string;
+  adminToken: string;
+  dataDir: string;
+  store: Store;
+  /** A client with the admin token, for in-process use. */
+  client: KubeClient;
+  close(): Promise<void>;
+}
+
+/** Where the cluster lives unless --data-dir says otherwise: the user's config folder. */
+export function defaultDataDir(): string {
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Kubelab');
+  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Kubelab');
+  return join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'kubelab');
+}
+
+function localAddresses(): string[] {
+  const ips: string[] = [];
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) ips.push(a.address);
+  return ips;
+}
+
+/** The URL clients should use: a wildcard listen address is reached through loopback. */
+function clientURL(address: string, port: number): string {
+  const host = address === '0.0.0.0' || address === '::' || address === '' ? '127.0.0.1' : address;
+  return `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+interface ServerRecord {
+  url: string;
+}
+
+export function readServerRecord(dataDir: string): ServerRecord | undefined {
+  const path = join(dataDir, 'server.json');
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ServerRecord) : undefined;
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const pkiDir = join(opts.dataDir, 'pki');
+  mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+  const store = await openWalStore({ dir: join(opts.dataDir, 'store'), log });
+  try {
+    const ca = await ensureCA(pkiDir);
+    const explicit = opts.address && !['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(opts.address) ? [opts.address] : [];
+    const serving = await ensureServingCert(pkiDir, ca, {
+      dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', hostname()],
+      ips: [...new Set(['127.0.0.1', '::1', '10.43.0.1', ...explicit.filter((a) => /^[\d.]+$/.test(a)), ...localAddresses()])],
+    });
+    const adminToken = ensureAdminToken(opts.dataDir);
+    const registry = new ResourceRegistry(resourceDefinitions);
+    const api: ApiContext = {
+      store,
+      registry,
+      allocators: { clusterIP: new IPRangeAllocator(serviceCIDR), nodePort: new PortRangeAllocator(30000, 32767) },
+      now: () => new Date(),
+      log,
+    };
+    await reserveServiceAllocations(api);
+    const server = createApiServer({
+      api,
+      authenticator: new TokenAuthenticator([{ token: adminToken, user: { name: 'kubelab-admin', groups: ['system:masters', 'system:authenticated'] } }]),
+      authorizer: authorizerChain([mastersAuthorizer, publicInfoAuthorizer]),
+      tls: { cert: serving.certPem, key: serving.keyPem },
+      extensions: opts.extensions,
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.address, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = clientURL(opts.address, port);
+    writeFileAtomic(join(opts.dataDir, 'server.json'), JSON.stringify({ url }) + '\n', 0o600);
+    const client = new KubeClient({ server: url, token: adminToken, ca: ca.certPem });
+    await bootstrapCluster(client);
+    const namespaces = new NamespaceController(client, registry, log);
+    await namespaces.start();
+    return {
+      url,
+      caPem: ca.certPem,
+      adminToken,
+      dataDir: opts.dataDir,
+      store,
+      client,
+      async close() {
+        namespaces.stop();
+        client.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
