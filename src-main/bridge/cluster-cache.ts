@@ -49,12 +49,15 @@ export class ClusterCache {
       this.#objects.set(spec.name, objects);
       const source = this.#sourceFor(spec);
       this.#sources.set(spec.name, source);
+      // Events before the list is in (an informer reports every listed object as added) are
+      // already part of source.list(); relaying them would send the whole list twice.
+      let listed = false;
       await source.start({
-        upsert: (obj) => this.#record(spec.name, objects, obj, false),
-        delete: (obj) => this.#record(spec.name, objects, obj, true),
+        upsert: (obj) => listed && this.#record(spec.name, objects, obj, false),
+        delete: (obj) => listed && this.#record(spec.name, objects, obj, true),
       });
-      // Events may have arrived during the list; the listed state is authoritative for the start.
       for (const obj of source.list()) objects.set(objectKey(obj), trim(obj));
+      listed = true;
     }));
     if (this.#stopped) this.stop();
   }

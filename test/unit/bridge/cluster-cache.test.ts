@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterCache } from '../../../src-main/bridge/cluster-cache.ts';
 import { UI_KINDS } from '../../../src-main/bridge/kinds.ts';
 import type { Change } from '../../../src-main/bridge/protocol.ts';
-import { FakeSources, ns, pod, until } from './fakes.ts';
+import { ChattySource, FakeSources, ns, pod, until } from './fakes.ts';
 
 describe('ClusterCache', () => {
   let cache: ClusterCache | undefined;
@@ -37,6 +37,19 @@ describe('ClusterCache', () => {
       { kind: 'pods', op: 'delete', key: 'default/b' },
     ]);
     expect(cache.snapshot().find((s) => s.kind === 'pods')?.objects.map((o) => o.metadata?.name)).toEqual(['a']);
+  });
+
+  it('does not send the initial list again as a delta', async () => {
+    const pods = new ChattySource([pod('default', 'a'), pod('default', 'b')]);
+    const sources = new FakeSources({ namespaces: [] });
+    sources.byKind.set('pods', pods);
+    cache = new ClusterCache(UI_KINDS, sources.sourceFor, { batchMs: 5 });
+    const batches: Change[][] = [];
+    cache.onDelta((changes) => batches.push(changes));
+    await cache.start();
+    pods.upsert(pod('default', 'c'));
+    await until(() => batches.length > 0);
+    expect(batches.flat().map((c) => (c.op === 'upsert' ? c.object.metadata?.name : c.key))).toEqual(['c']);
   });
 
   it('strips managedFields and the last-applied annotation without touching the source object', async () => {

@@ -98,3 +98,11 @@ export async function until(check: () => boolean, timeoutMs = 2000): Promise<voi
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** A source that, like the shared Informer, reports every listed object as added during start. */
+export class ChattySource extends FakeSource {
+  override async start(listener: SourceListener): Promise<void> {
+    for (const o of this.objects.values()) listener.upsert(o);
+    await super.start(listener);
+  }
+}
