@@ -233,5 +233,29 @@ describe('WalStore on disk', () => {
     expect(w.calls.length).toBeGreaterThan(1);
     w.cancel();
   });
+
+  it('comes back identical after concurrent writes, deletes and several snapshots', async () => {
+    const dir = await tempDir();
+    const first = await openIn(dir, { snapshotLogBytes: 32 * 1024 });
+    const pad = 'p'.repeat(300);
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, w) => {
+        for (let i = 0; i < 60; i++) {
+          const key = `/s/${w}/${i % 20}`;
+          const current = await first.store.get(key);
+          if (!current) await first.store.create(key, `${w}-${i}-${pad}`);
+          else if (i % 7 === 0) await first.store.delete(key, current.modRevision);
+          else await first.store.update(key, `${w}-${i}-${pad}`, current.modRevision);
+        }
+      }),
+    );
+    const before = await first.store.range({ prefix: '/' });
+    await first.store.close();
+    expect((await readdir(dir)).filter((n) => n.endsWith('.snap'))).toHaveLength(1);
+
+    const { store } = await openIn(dir);
+    expect(store.revision()).toBe(before.revision);
+    expect(await store.range({ prefix: '/' })).toEqual(before);
+  });
 });
 
