@@ -32,6 +32,8 @@ export async function create(def: ResourceDefinition, manifest: unknown, ctx: St
 /** Update: defaults, status kept, prepareForUpdate, validate + validateUpdate. */
 export async function update(def: ResourceDefinition, next: unknown, old: KubeObject, ctx: StrategyContext = strategyContext()): Promise<{ obj: KubeObject; errors: FieldError[] }> {
   const obj = structuredClone(next) as KubeObject;
+  // The server keeps what the URL and the stored object fix: namespace, uid, creation time.
+  obj.metadata = { ...obj.metadata, namespace: old.metadata.namespace, uid: old.metadata.uid, creationTimestamp: old.metadata.creationTimestamp };
   def.defaults?.(obj);
   if (def.subresources?.status) obj.status = structuredClone(old.status);
   await def.prepareForUpdate?.(obj, old, ctx);
