@@ -1,7 +1,7 @@
 // `kubelab`: serve | kubeconfig | start. Errors are one line on stderr and a non-zero exit.
 // Later issues add subcommands (node add, lab up, ...); these names and flags stay stable.
 import { parseArgs } from 'node:util';
-import { defaultDataDir, startControlPlane, type ControlPlane } from './control-plane.ts';
+import { defaultDataDir } from './control-plane.ts';
 import { adminKubeconfig, KubeconfigError } from './kubeconfig.ts';
 import { StoreLockedError } from './store/store.ts';
 
@@ -61,29 +61,10 @@ function closeOnSignals(cp: { close(): Promise<void> }): void {
 }
 
 async function serve(dataDir: string, port: number, address: string): Promise<void> {
-  const { createUIExtension, uiURL } = await import('./bridge/ui-extension.ts');
-  const { ensureRendererBuilt } = await import('./start.ts');
-  const staticDir = await ensureRendererBuilt();
-  let ui: Awaited<ReturnType<typeof createUIExtension>> | undefined;
-  const cp: ControlPlane = await startControlPlane({
-    dataDir,
-    port,
-    address,
-    extensions: [
-      {
-        handleRequest: (req, res) => ui?.handleRequest(req, res) ?? false,
-        handleUpgrade: (req, socket, head) => ui?.handleUpgrade?.(req, socket, head) ?? false,
-      },
-    ],
-  });
-  ui = createUIExtension({ clientConfig: { server: cp.url, token: cp.adminToken, ca: cp.caPem }, staticDir });
-  closeOnSignals({
-    close: async () => {
-      await ui?.close();
-      await cp.close();
-    },
-  });
-  process.stdout.write(`Kubelab ready at ${cp.url} (UI: ${uiURL(cp.url, cp.adminToken)}, data: ${dataDir})\n`);
+  const { startBrowserMode } = await import('./start.ts');
+  const server = await startBrowserMode({ dataDir, port, address });
+  closeOnSignals(server);
+  process.stdout.write(`Kubelab ready at ${server.url} (UI: ${server.uiUrl}, data: ${dataDir})\n`);
 }
 
 export async function main(argv: string[]): Promise<void> {
