@@ -40,6 +40,16 @@ interface Walk {
   typeErrors: string[];
   /** Delete unknown fields instead of reporting them. */
   prune: boolean;
+  /** Visit object keys in sorted order (see FieldCheckOptions). */
+  sortKeys: boolean;
+}
+
+export interface FieldCheckOptions {
+  /**
+   * Report in sorted key order, as upstream does for YAML bodies: it converts YAML to JSON
+   * through a Go map, which sorts keys, before decoding. JSON bodies keep document order.
+   */
+  sortKeys?: boolean;
 }
 
 /** Where the walk is: the user-facing path, and what encoding/json would say (struct + field names). */
@@ -105,6 +115,10 @@ function checkScalar(w: Walk, node: Extract<FieldNode, { kind: 'scalar' }>, valu
   }
 }
 
+function keysOf(w: Walk, value: Record<string, unknown>): string[] {
+  return w.sortKeys ? Object.keys(value).sort() : Object.keys(value);
+}
+
 function walk(w: Walk, node: FieldNode, value: unknown, pos: Position, root: boolean): void {
   // JSON null decodes to the zero value of any Go type: never an error.
   if (value === null || value === undefined) return;
@@ -120,11 +134,11 @@ function walk(w: Walk, node: FieldNode, value: unknown, pos: Position, root: boo
       return;
     case 'map':
       if (!isObject(value)) { typeError(w, pos, jsonKind(value), node.goType); return; }
-      for (const [key, v] of Object.entries(value)) walk(w, node.values, v, { ...pos, path: pos.path ? `${pos.path}.${key}` : key }, false);
+      for (const key of keysOf(w, value)) walk(w, node.values, value[key], { ...pos, path: pos.path ? `${pos.path}.${key}` : key }, false);
       return;
     case 'struct':
       if (!isObject(value)) { typeError(w, pos, jsonKind(value), node.goType); return; }
-      for (const key of Object.keys(value)) {
+      for (const key of keysOf(w, value)) {
         const field = node.fields.get(key);
         const path = pos.path ? `${pos.path}.${key}` : key;
         if (!field) {
@@ -144,8 +158,8 @@ function walk(w: Walk, node: FieldNode, value: unknown, pos: Position, root: boo
  * Unknown fields and type errors of obj against the schema of group/version/kind. A kind
  * without an upstream schema has nothing to check: both lists come back empty.
  */
-export function checkFields(group: string, version: string, kind: string, obj: unknown): FieldCheckResult {
-  const w: Walk = { unknown: [], typeErrors: [], prune: false };
+export function checkFields(group: string, version: string, kind: string, obj: unknown, options: FieldCheckOptions = {}): FieldCheckResult {
+  const w: Walk = { unknown: [], typeErrors: [], prune: false, sortKeys: options.sortKeys ?? false };
   const node = kindNode(group, version, kind);
   if (node) walk(w, node, obj, { path: '', struct: '', goPath: '' }, true);
   return { unknown: w.unknown, typeErrors: w.typeErrors };
@@ -154,12 +168,20 @@ export function checkFields(group: string, version: string, kind: string, obj: u
 /** Deletes, in place, the fields checkFields reports as unknown (what upstream's decoder drops). */
 export function pruneUnknownFields(group: string, version: string, kind: string, obj: unknown): void {
   const node = kindNode(group, version, kind);
-  if (node) walk({ unknown: [], typeErrors: [], prune: true }, node, obj, { path: '', struct: '', goPath: '' }, true);
+  if (node) walk({ unknown: [], typeErrors: [], prune: true, sortKeys: false }, node, obj, { path: '', struct: '', goPath: '' }, true);
 }
 
-/** The message of a 400 for fieldValidation=Strict, as kube-apiserver words it. */
+/**
+ * The message of a 400 for fieldValidation=Strict, from unknown field paths, as kube-apiserver
+ * words it (the server prefixes `<Kind> in version "<v>" cannot be handled as a <Kind>: `).
+ */
 export function strictDecodingMessage(unknown: readonly string[]): string {
-  return `strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`;
+  return strictDecodingMessageOf(unknownFieldWarnings(unknown));
+}
+
+/** The same from error fragments, such as strictJSONFieldErrors returns. */
+export function strictDecodingMessageOf(fragments: readonly string[]): string {
+  return `strict decoding error: ${fragments.join(', ')}`;
 }
 
 /** The warnings for fieldValidation=Warn (one per unknown field), as kube-apiserver words them. */
