@@ -282,6 +282,16 @@ describe('strategic merge patch: $patch directives', () => {
     expect(out.metadata.labels).toEqual({ only: 'this' });
   });
 
+  it('kubectl rollout undo (1.20): the whole pod template is replaced with $patch: replace', () => {
+    const previous = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.24' }] } };
+    const out = smp(deployment(), {
+      metadata: { annotations: { 'deployment.kubernetes.io/revision': '1' } },
+      spec: { template: { $patch: 'replace', ...previous } },
+    });
+    expect(out.spec.template).toEqual(previous);
+    expect(out.spec.replicas).toBe(2);
+  });
+
   it('$patch: delete in a map empties it', () => {
     const out = smp(deployment(), { spec: { selector: { $patch: 'delete' } } });
     expect(out.spec.selector).toEqual({});
