@@ -172,6 +172,14 @@ export class WriteAheadLog {
         for (let off = 0; off < batch.length; ) off += writeSync(this.fd, batch, off, batch.length - off, this.position + off);
         await new Promise<void>((resolve, reject) => fdatasync(this.fd, (err) => (err ? reject(err) : resolve())));
       } catch (err) {
+        // These writes are refused, so they must not come back after a restart either: cut off
+        // whatever part of the batch reached the file (best effort; the disk is failing).
+        try {
+          ftruncateSync(this.fd, this.position);
+          fsyncSync(this.fd);
+        } catch {
+          // nothing more we can do; recovery will cut a torn tail if there is one
+        }
         this.fail(err as Error, waiters);
         break;
       }
