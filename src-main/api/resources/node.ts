@@ -50,7 +50,8 @@ function validatePodCIDRs(spec: Record<string, unknown>, path: FieldPath): Field
   else if (cidrs.length === 2 && cidrs.every(isCIDR) && isIP(String(cidrs[0]).split('/')[0]) === isIP(String(cidrs[1]).split('/')[0])) {
     errs.push(invalid(path.child('podCIDRs'), cidrs, 'may specify no more than one CIDR for each IP family'));
   }
-  if (spec.podCIDR !== undefined && spec.podCIDR !== '' && !isCIDR(spec.podCIDR)) errs.push(invalid(path.child('podCIDR'), spec.podCIDR, 'must be a valid CIDR'));
+  // podCIDR mirrors podCIDRs[0]; it is only checked on its own when it does not.
+  if (spec.podCIDR !== undefined && spec.podCIDR !== '' && spec.podCIDR !== cidrs[0] && !isCIDR(spec.podCIDR)) errs.push(invalid(path.child('podCIDR'), spec.podCIDR, 'must be a valid CIDR'));
   return errs;
 }
 
