@@ -1,7 +1,8 @@
 // The bridge over Electron IPC: one invoke handler, one subscribe message, one event channel.
 // Only frames showing our own renderer may use it; anything else (a page the window was tricked
-// into navigating to, an iframe) is refused.
-import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
+// into navigating to, an iframe) is refused. Takes ipcMain as a parameter and imports only
+// Electron's types, so that tests drive it under plain Node with a fake.
+import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { BridgeHub, Subscription } from '../bridge/hub.ts';
 import { IPC_EVENT, IPC_INVOKE, IPC_SUBSCRIBE, type BridgeError } from '../bridge/protocol.ts';
 import { toBridgeError } from '../bridge/service.ts';
@@ -9,7 +10,9 @@ import { toBridgeError } from '../bridge/service.ts';
 export type IpcAnswer = { ok: true; result: unknown } | { ok: false; error: BridgeError };
 
 /** Registers the IPC bridge; returns the function that removes it again. */
-export function registerIpcBridge(hub: BridgeHub, isTrustedUrl: (url: string) => boolean): () => void {
+export type IpcMainLike = Pick<IpcMain, 'handle' | 'removeHandler' | 'on' | 'removeListener'>;
+
+export function registerIpcBridge(ipcMain: IpcMainLike, hub: BridgeHub, isTrustedUrl: (url: string) => boolean): () => void {
   const subscriptions = new Map<WebContents, Subscription>();
   const trusted = (event: IpcMainEvent | IpcMainInvokeEvent): boolean => {
     const frame = event.senderFrame;

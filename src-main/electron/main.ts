@@ -1,6 +1,6 @@
 // The desktop app's main process: the control plane in-process, the UI bridge over IPC, and one
 // window on the built renderer. The only file (with ipc.ts and preload.ts) that knows Electron.
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClusterHub } from '../bridge/informer-source.ts';
 import { loopbackURL } from '../bridge/ui-url.ts';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     address: args.address ?? '127.0.0.1',
   });
   const cluster = createClusterHub({ server: loopbackURL(cp.url), token: cp.adminToken, ca: cp.caPem });
-  const unregister = registerIpcBridge(cluster.hub, isOurPage);
+  const unregister = registerIpcBridge(ipcMain, cluster.hub, isOurPage);
 
   // Our windows show our page only: links open in the system browser, navigation is refused.
   app.on('web-contents-created', (_e, contents) => {
