@@ -163,6 +163,8 @@ function mtime(path: string): number | undefined {
 
 function newestMtime(dir: string): number {
   let newest = 0;
+  // A packaged app ships out/ without sources: nothing can be newer than the build.
+  if (!existsSync(dir)) return newest;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
     const t = mtime(join(entry.parentPath, entry.name));
