@@ -124,6 +124,25 @@ describe('GET /openapi/v3/apis/apps/v1', () => {
   });
 });
 
+describe('every served OpenAPI v3 document', () => {
+  it('resolves all $refs locally and never gives a $ref siblings (OpenAPI 3.0 ignores them)', () => {
+    for (const key of Object.keys(openAPIV3Index(SERVED).paths)) {
+      const doc = document(key);
+      const walk = (value: unknown, where: string): void => {
+        if (Array.isArray(value)) { value.forEach((v, i) => walk(v, `${where}[${i}]`)); return; }
+        if (!value || typeof value !== 'object') return;
+        const obj = value as Json;
+        if (typeof obj.$ref === 'string') {
+          expect(Object.keys(obj), where).toEqual(['$ref']);
+          expect(doc.components.schemas[obj.$ref.replace('#/components/schemas/', '')], `${key} ${obj.$ref}`).toBeDefined();
+        }
+        for (const [k, v] of Object.entries(obj)) if (!k.startsWith('x-')) walk(v, `${where}.${k}`);
+      };
+      walk(doc, key);
+    }
+  });
+});
+
 describe('GET /openapi/v3/api/v1', () => {
   it('serves core resources and their served subresources only', () => {
     const doc = document('api/v1');
