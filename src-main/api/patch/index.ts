@@ -4,7 +4,7 @@
 import type { Schema } from '../openapi/spec.ts';
 import { applyJSONMergePatch } from './json-merge-patch.ts';
 import { applyJSONPatch } from './json-patch.ts';
-import { badPatch, PatchError } from './patch-error.ts';
+import { badPatch, invalidPatch, PatchError } from './patch-error.ts';
 import { applyStrategicMergePatch } from './strategic-merge-patch.ts';
 import { isJSONObject } from './json-value.ts';
 
@@ -43,8 +43,12 @@ export function isPatchType(type: string): type is PatchType {
  */
 export function applyPatch(type: PatchType, target: unknown, patchBody: unknown, schema: Schema | undefined): unknown {
   switch (type) {
-    case jsonPatchType:
-      return applyJSONPatch(target, patchBody);
+    case jsonPatchType: {
+      const out = applyJSONPatch(target, patchBody);
+      // Only `replace ""` can get here; upstream then fails to decode the result into the kind.
+      if (!isJSONObject(out)) throw invalidPatch('the patched document is not a JSON object');
+      return out;
+    }
     case mergePatchType:
       // Upstream's merge patch library refuses a body that is not an object ("Invalid JSON
       // Patch"); an API object can only be patched into another object.

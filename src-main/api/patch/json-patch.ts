@@ -4,7 +4,7 @@
 // index, unknown op) is a 422; more than 10000 operations is a 413, as upstream limits them.
 import { badPatch, invalidPatch, PatchError } from './patch-error.ts';
 import { cloneJSON, deepEqualJSON, isJSONObject, type JSONObject } from './json-value.ts';
-import { addMember, findContainer, getMember, isContainer, PointerError, removeMember, setMember } from './json-pointer.ts';
+import { addMember, findContainer, getMember, isContainer, PointerError, removeMember, setMember, type Container } from './json-pointer.ts';
 
 /** kube-apiserver's maxJSONPatchOperations. */
 export const maxJSONPatchOperations = 10000;
@@ -30,33 +30,50 @@ function decodeOperations(operations: unknown): JSONObject[] {
   return operations.map((op) => (op ?? {}) as JSONObject);
 }
 
+/** The document being patched; a holder, since "replace" of "" swaps the root itself. */
+interface Document {
+  root: Container;
+}
+
 export function applyJSONPatch(target: unknown, operations: unknown): unknown {
   const ops = decodeOperations(operations);
-  const doc = cloneJSON(target);
-  if (!isContainer(doc)) throw invalidPatch('invalid JSON document');
+  const root = cloneJSON(target);
+  if (!isContainer(root)) throw invalidPatch('invalid JSON document');
+  const doc: Document = { root };
   for (const op of ops) applyOperation(doc, op);
-  return doc;
+  return doc.root;
 }
 
-/** A string member of the operation, or undefined when absent, null or not a string. */
-function member(op: JSONObject, name: 'op' | 'path' | 'from'): string | undefined {
-  const v = Object.hasOwn(op, name) ? op[name] : undefined;
-  return typeof v === 'string' ? v : undefined;
+/** The JSON type name Go's decoder reports for a value that should have been a string. */
+const notAString = (v: unknown) => `json: cannot unmarshal ${goJSONType(v)} into Go value of type string`;
+
+/**
+ * The "path" or "from" of an operation. Upstream words a missing or non-string one differently
+ * per operation; these are its messages.
+ */
+function pointerOf(op: JSONObject, kind: string, field: 'path' | 'from'): string {
+  const v = Object.hasOwn(op, field) ? op[field] : null;
+  if (typeof v === 'string') return v;
+  const missing = field === 'path' ? 'operation missing path field: missing value' : 'operation, missing from field: missing value';
+  const cause = v === null ? missing : notAString(v);
+  // add, remove and the destination of copy report only "missing value", whatever the cause.
+  const terse = field === 'path' && (kind === 'add' || kind === 'remove' || kind === 'copy');
+  throw invalidPatch(`${kind} operation failed to decode ${field}: ${terse ? 'missing value' : cause}`);
 }
 
-/** The value to add; an absent one is null, as upstream's library treats it. */
+const pathOf = (op: JSONObject, kind: string) => pointerOf(op, kind, 'path');
+const fromOf = (op: JSONObject, kind: string) => pointerOf(op, kind, 'from');
+
+/** The operation's value; an absent one is null, as upstream's library treats it. */
 const valueOf = (op: JSONObject): unknown => cloneJSON(Object.hasOwn(op, 'value') ? op.value : null);
+
+/** Absent members read as undefined; in the document they are null. */
+const orNull = (v: unknown): unknown => (v === undefined ? null : v);
 
 const detail = (e: unknown): string => (e instanceof PointerError ? e.message : String(e));
 
-function pathOf(op: JSONObject, kind: string, field: 'path' | 'from' = 'path'): string {
-  const path = member(op, field);
-  if (path === undefined) throw invalidPatch(`${kind} operation failed to decode ${field}: missing value`);
-  return path;
-}
-
-function applyOperation(doc: unknown, op: JSONObject): void {
-  const kind = member(op, 'op') ?? 'unknown';
+function applyOperation(doc: Document, op: JSONObject): void {
+  const kind = Object.hasOwn(op, 'op') && typeof op.op === 'string' ? op.op : 'unknown';
   switch (kind) {
     case 'add':
       return add(doc, op);
@@ -75,9 +92,9 @@ function applyOperation(doc: unknown, op: JSONObject): void {
   }
 }
 
-function add(doc: unknown, op: JSONObject): void {
+function add(doc: Document, op: JSONObject): void {
   const path = pathOf(op, 'add');
-  const at = findContainer(doc, path);
+  const at = findContainer(doc.root, path);
   if (!at) throw invalidPatch(`add operation does not apply: doc is missing path: "${path}": missing value`);
   try {
     addMember(at.container, at.key, valueOf(op));
@@ -86,9 +103,9 @@ function add(doc: unknown, op: JSONObject): void {
   }
 }
 
-function remove(doc: unknown, op: JSONObject): void {
+function remove(doc: Document, op: JSONObject): void {
   const path = pathOf(op, 'remove');
-  const at = findContainer(doc, path);
+  const at = findContainer(doc.root, path);
   if (!at) throw invalidPatch(`remove operation does not apply: doc is missing path: "${path}": missing value`);
   try {
     removeMember(at.container, at.key);
@@ -97,9 +114,17 @@ function remove(doc: unknown, op: JSONObject): void {
   }
 }
 
-function replace(doc: unknown, op: JSONObject): void {
+function replace(doc: Document, op: JSONObject): void {
   const path = pathOf(op, 'replace');
-  const at = findContainer(doc, path);
+  if (path === '') {
+    // The whole document; upstream accepts an object or an array (and the server then refuses
+    // anything that is not an object of the kind).
+    const value = valueOf(op);
+    if (!isContainer(value)) throw invalidPatch('replace operation value must be object or array: %!w(<nil>)');
+    doc.root = value;
+    return;
+  }
+  const at = findContainer(doc.root, path);
   if (!at) throw invalidPatch(`replace operation does not apply: doc is missing path: ${path}: missing value`);
   try {
     getMember(at.container, at.key);
@@ -109,19 +134,19 @@ function replace(doc: unknown, op: JSONObject): void {
   setMember(at.container, at.key, valueOf(op));
 }
 
-function move(doc: unknown, op: JSONObject): void {
-  const from = pathOf(op, 'move', 'from');
-  const source = findContainer(doc, from);
+function move(doc: Document, op: JSONObject): void {
+  const from = fromOf(op, 'move');
+  const source = findContainer(doc.root, from);
   if (!source) throw invalidPatch(`move operation does not apply: doc is missing from path: ${from}: missing value`);
   let value: unknown;
   try {
-    value = getMember(source.container, source.key);
+    value = orNull(getMember(source.container, source.key));
     removeMember(source.container, source.key);
   } catch (e) {
     throw invalidPatch(`error in move for path: '${source.key}': ${detail(e)}`);
   }
   const path = pathOf(op, 'move');
-  const dest = findContainer(doc, path);
+  const dest = findContainer(doc.root, path);
   if (!dest) throw invalidPatch(`move operation does not apply: doc is missing destination path: ${path}: missing value`);
   try {
     addMember(dest.container, dest.key, value);
@@ -130,18 +155,18 @@ function move(doc: unknown, op: JSONObject): void {
   }
 }
 
-function copy(doc: unknown, op: JSONObject): void {
-  const from = pathOf(op, 'copy', 'from');
-  const source = findContainer(doc, from);
+function copy(doc: Document, op: JSONObject): void {
+  const from = fromOf(op, 'copy');
+  const source = findContainer(doc.root, from);
   if (!source) throw invalidPatch(`copy operation does not apply: doc is missing from path: ${from}: missing value`);
   let value: unknown;
   try {
-    value = getMember(source.container, source.key);
+    value = orNull(getMember(source.container, source.key));
   } catch (e) {
     throw invalidPatch(`error in copy for from: '${from}': ${detail(e)}`);
   }
   const path = pathOf(op, 'copy');
-  const dest = findContainer(doc, path);
+  const dest = findContainer(doc.root, path);
   if (!dest) throw invalidPatch(`copy operation does not apply: doc is missing destination path: ${path}: missing value`);
   try {
     addMember(dest.container, dest.key, cloneJSON(value));
@@ -150,26 +175,22 @@ function copy(doc: unknown, op: JSONObject): void {
   }
 }
 
-function test(doc: unknown, op: JSONObject): void {
+function test(doc: Document, op: JSONObject): void {
   const path = pathOf(op, 'test');
   const expected = Object.hasOwn(op, 'value') ? op.value : null;
   const failed = () => invalidPatch(`testing value ${path} failed: test failed`);
   if (path === '') {
-    if (!deepEqualJSON(doc, expected)) throw failed();
+    if (!deepEqualJSON(doc.root, expected)) throw failed();
     return;
   }
-  const at = findContainer(doc, path);
+  const at = findContainer(doc.root, path);
   if (!at) throw invalidPatch(`test operation does not apply: is missing path: ${path}: missing value`);
   let actual: unknown;
   try {
-    actual = getMember(at.container, at.key);
+    actual = orNull(getMember(at.container, at.key));
   } catch (e) {
-    // An absent member equals an absent or null value, as upstream compares them.
-    if (e instanceof PointerError && e.missing) {
-      if (expected !== null) throw failed();
-      return;
-    }
     throw invalidPatch(`error in test for path: '${path}': ${detail(e)}`);
   }
+  // An absent member equals null, as upstream compares them.
   if (!deepEqualJSON(actual, expected)) throw failed();
 }

@@ -6,15 +6,7 @@ import { isJSONObject, setOwn, type JSONObject } from './json-value.ts';
 export type Container = JSONObject | unknown[];
 
 /** Why a container operation failed; the caller wraps it in the operation's own message. */
-export class PointerError extends Error {
-  constructor(
-    message: string,
-    /** The key is simply absent (upstream's ErrMissing), as opposed to a malformed index. */
-    readonly missing = false,
-  ) {
-    super(message);
-  }
-}
+export class PointerError extends Error {}
 
 /** "~1" is "/" and "~0" is "~", decoded in one left-to-right pass. */
 export function decodeToken(token: string): string {
@@ -67,10 +59,13 @@ function existingIndex(list: unknown[], key: string): number {
   return idx;
 }
 
+/**
+ * A member; an absent object member reads as undefined without error, as upstream's library
+ * reads it (so "replace" of an absent member adds it, and "copy" from one copies null).
+ */
 export function getMember(container: Container, key: string): unknown {
   if (Array.isArray(container)) return container[existingIndex(container, key)];
-  if (!Object.hasOwn(container, key)) throw new PointerError(`unable to get nonexistent key: ${key}: missing value`, true);
-  return container[key];
+  return Object.hasOwn(container, key) ? container[key] : undefined;
 }
 
 export function addMember(container: Container, key: string, value: unknown): void {
@@ -103,7 +98,7 @@ export function removeMember(container: Container, key: string): void {
     container.splice(existingIndex(container, key), 1);
     return;
   }
-  if (!Object.hasOwn(container, key)) throw new PointerError(`Unable to remove nonexistent key: ${key}: missing value`, true);
+  if (!Object.hasOwn(container, key)) throw new PointerError(`Unable to remove nonexistent key: ${key}: missing value`);
   delete container[key];
 }
 

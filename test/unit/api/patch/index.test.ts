@@ -24,6 +24,11 @@ describe('applyPatch', () => {
     expect([...smp.metadata.finalizers].sort()).toEqual(['a', 'b']);
   });
 
+  it('refuses a JSON patch that turns the object into something else with 422', () => {
+    const e = failure(() => applyPatch('application/json-patch+json', cm(), [{ op: 'replace', path: '', value: [1] }], cmSchema));
+    expect(e.status).toBe(422);
+  });
+
   it('merge patches work without a schema (custom resources)', () => {
     expect(applyPatch('application/merge-patch+json', { spec: { a: 1 } }, { spec: { b: 2 } }, undefined)).toEqual({ spec: { a: 1, b: 2 } });
   });

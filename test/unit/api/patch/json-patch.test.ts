@@ -64,6 +64,16 @@ describe('applyJSONPatch (RFC 6902)', () => {
     expect(out).toEqual({ a: { x: 1 }, b: { x: 2 } });
   });
 
+  it('follows upstream where it departs from the RFC: replace and copy of an absent member', () => {
+    // The library kube-apiserver uses reads an absent member as null instead of failing.
+    expect(applyJSONPatch({ a: 1 }, [{ op: 'replace', path: '/b', value: 2 }])).toEqual({ a: 1, b: 2 });
+    expect(applyJSONPatch({ a: 1 }, [{ op: 'copy', from: '/nope', path: '/b' }])).toEqual({ a: 1, b: null });
+  });
+
+  it('replaces the whole document with path ""', () => {
+    expect(applyJSONPatch({ a: 1 }, [{ op: 'replace', path: '', value: { b: 2 } }, { op: 'add', path: '/c', value: 3 }])).toEqual({ b: 2, c: 3 });
+  });
+
   it('accepts negative indices counting from the end, as upstream does', () => {
     expect(applyJSONPatch({ l: [1, 2, 3] }, [{ op: 'remove', path: '/l/-1' }])).toEqual({ l: [1, 2] });
   });
@@ -84,7 +94,15 @@ describe('applyJSONPatch (RFC 6902)', () => {
       [[{ op: 'add', path: '/nope/x', value: 1 }], 'add operation does not apply: doc is missing path: "/nope/x": missing value'],
       [[{ op: 'remove', path: '/metadata/nope' }], "error in remove for path: '/metadata/nope': Unable to remove nonexistent key: nope: missing value"],
       [[{ op: 'remove', path: '/nope/x' }], 'remove operation does not apply: doc is missing path: "/nope/x": missing value'],
-      [[{ op: 'replace', path: '/metadata/nope', value: 1 }], 'replace operation does not apply: doc is missing key: /metadata/nope: missing value'],
+      [[{ op: 'replace', path: '/spec/containers/7', value: 1 }], 'replace operation does not apply: doc is missing key: /spec/containers/7: missing value'],
+      [[{ op: 'replace', path: '/nope/x', value: 1 }], 'replace operation does not apply: doc is missing path: /nope/x: missing value'],
+      [[{ op: 'move', from: '/metadata/nope', path: '/b' }], "error in move for path: 'nope': Unable to remove nonexistent key: nope: missing value"],
+      [[{ op: 'remove', path: '/spec/containers/-' }], `error in remove for path: '/spec/containers/-': strconv.Atoi: parsing "-": invalid syntax`],
+      [[{ op: 'test', path: '/spec/containers/9', value: 1 }], "error in test for path: '/spec/containers/9': Unable to access invalid index: 9: invalid index referenced"],
+      [[{ op: 'replace', value: 1 }], 'replace operation failed to decode path: operation missing path field: missing value'],
+      [[{ op: 'test', path: 3, value: 1 }], 'test operation failed to decode path: json: cannot unmarshal number into Go value of type string'],
+      [[{ op: 'move', path: '/a' }], 'move operation failed to decode from: operation, missing from field: missing value'],
+      [[{ op: 'replace', path: '', value: 'x' }], 'replace operation value must be object or array: %!w(<nil>)'],
       [[{ op: 'add', path: '/spec/containers/5', value: {} }], "error in add for path: '/spec/containers/5': Unable to access invalid index: 5: invalid index referenced"],
       [[{ op: 'add', path: '/spec/containers/x', value: {} }], `error in add for path: '/spec/containers/x': value was not a proper array index: 'x': strconv.Atoi: parsing "x": invalid syntax`],
       [[{ op: 'move', from: '/nope/a', path: '/b' }], 'move operation does not apply: doc is missing from path: /nope/a: missing value'],
