@@ -46,7 +46,7 @@ export const configMap: ResourceDefinition = {
   validateUpdate: (obj, old) => validateImmutableData(obj, old, ['data', 'binaryData']),
 
   table: {
-    columns: [nameColumn, { name: 'Data', type: 'integer', description: 'How many keys the config map holds (data and binaryData).', priority: 0 }, ageColumn],
+    columns: [nameColumn, { name: 'Data', type: 'string', description: 'How many keys the config map holds (data and binaryData).', priority: 0 }, ageColumn],
     cells: (obj, now) => [nameOf(obj), Object.keys(recordAt(obj, 'data') ?? {}).length + Object.keys(recordAt(obj, 'binaryData') ?? {}).length, ageOf(obj, now)],
   },
 };

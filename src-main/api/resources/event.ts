@@ -46,7 +46,6 @@ function sourceCell(obj: KubeObject): string {
   const source = recordAt(obj, 'source');
   const component = stringAt(source, 'component') || stringAt(obj, 'reportingComponent') || '';
   const host = stringAt(source, 'host') || stringAt(obj, 'reportingInstance') || '';
-  if (!component) return '';
   return host ? `${component}, ${host}` : component;
 }
 

@@ -182,8 +182,8 @@ export const horizontalPodAutoscaler: ResourceDefinition = {
       { name: 'Reference', type: 'string', description: 'The workload the autoscaler scales, as Kind/name.', priority: 0 },
       { name: 'Targets', type: 'string', description: 'Current and target values of the metrics.', priority: 0 },
       { name: 'MinPods', type: 'string', description: 'The lower limit of replicas.', priority: 0 },
-      { name: 'MaxPods', type: 'integer', description: 'The upper limit of replicas.', priority: 0 },
-      { name: 'Replicas', type: 'integer', description: 'The current number of replicas.', priority: 0 },
+      { name: 'MaxPods', type: 'string', description: 'The upper limit of replicas.', priority: 0 },
+      { name: 'Replicas', type: 'string', description: 'The current number of replicas.', priority: 0 },
       ageColumn,
     ],
     cells(obj, now) {

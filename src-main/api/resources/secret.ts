@@ -105,7 +105,7 @@ export const secret: ResourceDefinition = {
     columns: [
       nameColumn,
       { name: 'Type', type: 'string', description: 'The kind of secret: Opaque, kubernetes.io/tls, ...', priority: 0 },
-      { name: 'Data', type: 'integer', description: 'How many keys the secret holds.', priority: 0 },
+      { name: 'Data', type: 'string', description: 'How many keys the secret holds.', priority: 0 },
       ageColumn,
     ],
     cells: (obj, now) => [nameOf(obj), typeof obj.type === 'string' ? obj.type : '', Object.keys(recordAt(obj, 'data') ?? {}).length, ageOf(obj, now)],
