@@ -152,6 +152,6 @@ export function validateSetElementOrder(patchList: unknown[], order: unknown[], 
     s++;
   }
   if (p < kept.length && s >= order.length) {
-    throw internalPatchError(`The order in patch list:\n${showJSON(patchList)}\n doesn't match $setElementOrder list:\n${showJSON(order)}\n`);
+    throw internalPatchError(`the order in patch list:\n${showJSON(patchList)}\n doesn't match $setElementOrder list:\n${showJSON(order)}`);
   }
 }

@@ -73,6 +73,11 @@ function mergeMap(original: JSONObject | undefined, patchIn: JSONObject, schema:
       continue;
     }
     const current = getOwn(result, key);
+    // Deleting a map the live object does not have leaves nothing behind, as upstream.
+    if (isJSONObject(value) && getOwn(value, '$patch') === 'delete' && !isJSONObject(current)) {
+      delete result[key];
+      continue;
+    }
     if (isDeleteList) {
       if (Array.isArray(current) && Array.isArray(value)) setOwn(result, key, deleteFromList(current, value));
       continue;

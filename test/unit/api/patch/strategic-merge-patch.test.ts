@@ -297,6 +297,12 @@ describe('strategic merge patch: $patch directives', () => {
     expect(out.spec.selector).toEqual({});
   });
 
+  it('$patch: delete of a map the object does not have adds nothing', () => {
+    const out = smp(deployment(), { spec: { paused: null, minReadySeconds: 5, revisionHistoryLimit: null, progressDeadline: { $patch: 'delete' } } });
+    expect(Object.hasOwn(out.spec, 'progressDeadline')).toBe(false);
+    expect(out.spec.minReadySeconds).toBe(5);
+  });
+
   it('$patch: replace as a list item replaces the whole list', () => {
     const out = smp(deployment(), {
       spec: { template: { spec: { containers: [{ name: 'new', image: 'x', env: [{ name: 'Z', value: null }] }, { $patch: 'replace' }] } } },
