@@ -40,7 +40,12 @@ class JSONReader {
       i++;
     }
     this.pos = i + 1;
-    return escaped ? (JSON.parse(t.slice(start, i + 1)) as string) : t.slice(start + 1, i);
+    if (!escaped) return t.slice(start + 1, i);
+    try {
+      return JSON.parse(t.slice(start, i + 1)) as string;
+    } catch {
+      return t.slice(start + 1, i); // malformed text: callers are meant to pass parsed JSON only
+    }
   }
 
   /** Skips any value at pos. */
@@ -120,9 +125,11 @@ function readArray(r: JSONReader, items: FieldNode, path: string, out: Collected
   r.pos++; // '['
   let i = 0;
   while (r.peek() !== ']' && r.pos < r.text.length) {
+    const before = r.pos;
     readValue(r, items, `${path}[${i}]`, out, false);
     i++;
-    r.accept(',');
+    // Malformed text could stop the reader on a stray '}': never loop in place.
+    if (!r.accept(',') && r.pos === before) break;
   }
   r.accept(']');
 }

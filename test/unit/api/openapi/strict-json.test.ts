@@ -60,6 +60,13 @@ describe('strictJSONFieldErrors', () => {
     expect(strictJSONFieldErrors('apps', 'v1', 'Deployment', text)).toEqual(['unknown field "unknownTop"']);
   });
 
+  it('never hangs or throws on malformed text (every prefix of a body, stray brackets)', () => {
+    for (let n = 0; n <= body.length; n += 7) expect(Array.isArray(strictJSONFieldErrors('apps', 'v1', 'Deployment', body.slice(0, n)))).toBe(true);
+    for (const text of ['{"spec":{"template":{"spec":{"containers":[}]}}}', '{"metadata":{"name":"a\\', '{"a":]', '[', '"x"', '']) {
+      expect(Array.isArray(strictJSONFieldErrors('apps', 'v1', 'Deployment', text))).toBe(true);
+    }
+  });
+
   it('words the Strict message from the fragments', () => {
     expect(strictDecodingMessageOf(['duplicate field "spec.paused"', 'unknown field "spec.x"']))
       .toBe('strict decoding error: duplicate field "spec.paused", unknown field "spec.x"');
