@@ -113,6 +113,19 @@ describe('checkFields', () => {
     expect(checkFields('autoscaling', 'v2', 'HorizontalPodAutoscaler', hpa(v1spec)).unknown).toEqual(['spec.targetCPUUtilizationPercentage']);
   });
 
+  it('answers a body that is not an object with a decoding error, as Go does', () => {
+    expect(checkFields('apps', 'v1', 'Deployment', ['x']).typeErrors).toEqual(['json: cannot unmarshal array into Go value of type v1.Deployment']);
+    expect(checkFields('', 'v1', 'Pod', 'x').typeErrors).toEqual(['json: cannot unmarshal string into Go value of type v1.Pod']);
+  });
+
+  it('treats keys such as __proto__ as plain unknown fields', () => {
+    const obj = JSON.parse('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","__proto__":{"x":1}},"__proto__":{"polluted":true}}') as Record<string, unknown>;
+    expect(checkFields('', 'v1', 'ConfigMap', obj).unknown).toEqual(['metadata.__proto__', '__proto__']);
+    pruneUnknownFields('', 'v1', 'ConfigMap', obj);
+    expect(Object.keys(obj)).toEqual(['apiVersion', 'kind', 'metadata']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('checks nothing for kinds without an upstream schema', () => {
     expect(checkFields('example.com', 'v1', 'Widget', { spec: { anything: 1 } })).toEqual({ unknown: [], typeErrors: [] });
   });
