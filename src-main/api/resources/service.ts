@@ -1,6 +1,6 @@
 // v1 Service: upstream's defaults (core/v1 SetDefaults_Service plus the IP-family fields the REST
 // layer fills), cluster IP and node port allocation, validation and the `kubectl get svc` table.
-import { allocateForCreate, allocateForUpdate, releaseAll, takeAllocationErrors } from './shared-service-alloc.ts';
+import { allocateForCreate, allocateForUpdate, needsHealthCheckNodePort, releaseAll, takeAllocationErrors } from './shared-service-alloc.ts';
 import { ageColumn, ageOf, arrayAt, deepEqual, isRecord, nameColumn, nameOf, recordAt, stringAt } from './shared-meta.ts';
 import { isHeadless, needsClusterIP, needsNodePorts, validateService, validateServiceUpdate } from './shared-service-validation.ts';
 import type { KubeObject, ResourceDefinition, StrategyContext } from './types.ts';
@@ -60,6 +60,7 @@ function keepAllocatedValues(spec: Record<string, unknown>, oldSpec: Record<stri
     const byName = new Map<string, unknown>();
     for (const p of arrayAt(oldSpec, 'ports')) if (isRecord(p)) byName.set(String(p.name ?? ''), p.nodePort);
     const used = new Set(arrayAt(spec, 'ports').map((p) => (isRecord(p) ? p.nodePort : undefined)));
+    if (!spec.healthCheckNodePort && needsHealthCheckNodePort(oldSpec) && needsHealthCheckNodePort(spec)) spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
     for (const p of arrayAt(spec, 'ports')) {
       if (!isRecord(p) || (p.nodePort !== undefined && p.nodePort !== 0)) continue;
       const previous = byName.get(String(p.name ?? ''));
@@ -69,6 +70,8 @@ function keepAllocatedValues(spec: Record<string, unknown>, oldSpec: Record<stri
 }
 
 function dropTypeDependentFields(spec: Record<string, unknown>, oldSpec: Record<string, unknown>): void {
+  // The health check port goes with LoadBalancer + Local, also when only the policy changes.
+  if (!needsHealthCheckNodePort(spec) && spec.healthCheckNodePort === oldSpec.healthCheckNodePort) delete spec.healthCheckNodePort;
   if (spec.type === oldSpec.type) return;
   if (!needsClusterIP(spec) && needsClusterIP(oldSpec) && deepEqual(spec.clusterIPs, oldSpec.clusterIPs)) {
     for (const f of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy', 'internalTrafficPolicy']) delete spec[f];

@@ -96,6 +96,33 @@ function allocateNodePorts(spec: Record<string, unknown>, ctx: StrategyContext, 
   });
 }
 
+/** LoadBalancer services with externalTrafficPolicy Local get a node port for health checks. */
+export const needsHealthCheckNodePort = (spec: Record<string, unknown> | undefined): boolean =>
+  spec?.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+
+function allocateHealthCheckNodePort(spec: Record<string, unknown>, ctx: StrategyContext, done: Allocations, held: number | undefined): void {
+  if (!needsHealthCheckNodePort(spec)) return;
+  const a = ctx.allocators.nodePort;
+  const path = FieldPath.root('spec').child('healthCheckNodePort');
+  const given = spec.healthCheckNodePort;
+  if (typeof given === 'number' && given !== 0) {
+    if (given === held) return;
+    if (!a.contains(String(given))) done.errors.push(invalid(path, given, `provided port is not in the valid range. The range of valid ports is ${a.range}`));
+    else if (!a.reserve(String(given))) done.errors.push(invalid(path, given, 'provided port is already allocated'));
+    else done.take(a, String(given));
+    return;
+  }
+  const np = a.allocateNext();
+  if (np === undefined) done.errors.push(invalid(path, 0, 'failed to allocate a nodePort: range is full'));
+  else {
+    done.take(a, np);
+    spec.healthCheckNodePort = Number(np);
+  }
+}
+
+const healthCheckPortOf = (spec: Record<string, unknown> | undefined): number | undefined =>
+  needsHealthCheckNodePort(spec) && typeof spec?.healthCheckNodePort === 'number' && spec.healthCheckNodePort !== 0 ? spec.healthCheckNodePort : undefined;
+
 function finish(obj: KubeObject, ctx: StrategyContext, done: Allocations): void {
   if (done.errors.length > 0 || ctx.dryRun) done.rollback();
   if (done.errors.length > 0) allocationErrors.set(obj, done.errors);
@@ -108,6 +135,7 @@ export function allocateForCreate(obj: KubeObject, ctx: StrategyContext): void {
   const done = new Allocations();
   allocateClusterIP(spec, ctx, done);
   if (done.errors.length === 0) allocateNodePorts(spec, ctx, done, new Set());
+  if (done.errors.length === 0) allocateHealthCheckNodePort(spec, ctx, done, undefined);
   finish(obj, ctx, done);
 }
 
@@ -136,12 +164,15 @@ export function allocateForUpdate(obj: KubeObject, old: KubeObject, ctx: Strateg
   if (oldIPs.length === 0) allocateClusterIP(spec, ctx, done);
   const oldPorts = nodePortsOf(oldSpec);
   if (done.errors.length === 0) allocateNodePorts(spec, ctx, done, oldPorts);
+  const oldHealthCheck = healthCheckPortOf(oldSpec);
+  if (done.errors.length === 0) allocateHealthCheckNodePort(spec, ctx, done, oldHealthCheck);
   finish(obj, ctx, done);
   if (done.errors.length > 0 || ctx.dryRun) return;
   const newIPs = new Set(clusterIPsOf(spec));
   for (const ip of oldIPs) if (!newIPs.has(ip)) ctx.allocators.clusterIP.release(ip);
   const newPorts = needsNodePorts(spec) ? nodePortsOf(spec) : new Set<number>();
   for (const np of oldPorts) if (!newPorts.has(np)) ctx.allocators.nodePort.release(String(np));
+  if (oldHealthCheck !== undefined && oldHealthCheck !== healthCheckPortOf(spec)) ctx.allocators.nodePort.release(String(oldHealthCheck));
 }
 
 /** After delete: everything the service held goes back to its range. */
@@ -149,4 +180,6 @@ export function releaseAll(obj: KubeObject, ctx: StrategyContext): void {
   const spec = recordAt(obj, 'spec');
   for (const ip of clusterIPsOf(spec)) ctx.allocators.clusterIP.release(ip);
   for (const np of nodePortsOf(spec)) ctx.allocators.nodePort.release(String(np));
+  const hc = healthCheckPortOf(spec);
+  if (hc !== undefined) ctx.allocators.nodePort.release(String(hc));
 }

@@ -141,6 +141,10 @@ function validateTrafficPolicies(spec: Record<string, unknown>, path: FieldPath)
   if (spec.allocateLoadBalancerNodePorts !== undefined && spec.type !== 'LoadBalancer') {
     errs.push(forbidden(path.child('allocateLoadBalancerNodePorts'), "may only be used when `type` is 'LoadBalancer'"));
   }
+  const hc = spec.healthCheckNodePort;
+  if (hc !== undefined && hc !== 0 && !(spec.type === 'LoadBalancer' && etp === 'Local')) {
+    errs.push(invalid(path.child('healthCheckNodePort'), hc, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+  }
   if (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === undefined) errs.push(required(path.child('allocateLoadBalancerNodePorts')));
   return errs;
 }

@@ -188,3 +188,27 @@ describe('Service table', () => {
     expect(service.table?.cells(ext.obj, now).slice(1, 5)).toEqual(['ExternalName', '<none>', 'db.example.com', '<none>']);
   });
 });
+
+describe('Service health check node port', () => {
+  it('is allocated for LoadBalancer with externalTrafficPolicy Local, kept on update and released when the policy changes', async () => {
+    const ctx = strategyContext();
+    const { obj: old, errors } = await create(service, svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80 }] }), ctx);
+    expect(errors).toEqual([]);
+    const hc = (old.spec as Record<string, unknown>).healthCheckNodePort as number;
+    expect(ctx.allocators.nodePort.contains(String(hc))).toBe(true);
+    expect(ctx.allocators.nodePort.free).toBe(2768 - 2);
+    const same = await update(service, svc({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80 }] }), old, ctx);
+    expect((same.obj.spec as Record<string, unknown>).healthCheckNodePort).toBe(hc);
+    const cluster = structuredClone(old);
+    (cluster.spec as Record<string, unknown>).externalTrafficPolicy = 'Cluster';
+    const changed = await update(service, cluster, old, ctx);
+    expect(changed.errors).toEqual([]);
+    expect(changed.obj.spec).not.toHaveProperty('healthCheckNodePort');
+    expect(ctx.allocators.nodePort.free).toBe(2768 - 1);
+  });
+
+  it('may not be set otherwise', async () => {
+    const { errors } = await create(service, svc({ type: 'NodePort', healthCheckNodePort: 30500, ports: [{ port: 80 }] }));
+    expect(fields(errors)).toEqual(['spec.healthCheckNodePort']);
+  });
+});
