@@ -16,19 +16,19 @@ export function defaultPodSpec(spec: PodSpec): void {
   spec.terminationGracePeriodSeconds ??= 30;
   spec.securityContext ??= {};
   spec.schedulerName ??= 'default-scheduler';
-  spec.enableServiceLinks ??= true;
   // v1 keeps the deprecated serviceAccount field in step with serviceAccountName (conversion).
   if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
   if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
-  for (const c of list<Container>(spec.containers)) defaultContainer(c, spec.hostNetwork === true);
-  for (const c of list<Container>(spec.initContainers)) defaultContainer(c, spec.hostNetwork === true);
-  for (const c of list<Container>(spec.ephemeralContainers)) defaultContainer(c, false);
+  for (const c of list<Container>(spec.containers)) defaultContainer(c);
+  for (const c of list<Container>(spec.initContainers)) defaultContainer(c);
+  for (const c of list<Container>(spec.ephemeralContainers)) defaultContainer(c);
   for (const v of list<Volume>(spec.volumes)) defaultVolume(v);
 }
 
 /**
- * Defaults only pods get, not templates (SetDefaults_Pod): a container with limits but no
- * requests requests its limits.
+ * Defaults only pods get, not templates (SetDefaults_Pod), so that they do not appear in every
+ * Deployment: requests default to limits, service links on, resize policies for requested cpu
+ * and memory, and with the host's network the container ports are the host ports.
  */
 export function defaultPodOnly(spec: PodSpec): void {
   for (const c of [...list<Container>(spec.containers), ...list<Container>(spec.initContainers)]) {
@@ -37,6 +37,21 @@ export function defaultPodOnly(spec: PodSpec): void {
     const resources = c.resources!;
     const requests = isRecord(resources.requests) ? resources.requests : (resources.requests = {});
     for (const [name, q] of Object.entries(limits)) if (requests[name] === undefined) requests[name] = q;
+  }
+  for (const c of list<Container>(spec.containers)) {
+    const requests = c.resources?.requests;
+    if (!isRecord(requests)) continue;
+    for (const resourceName of ['cpu', 'memory']) {
+      if (requests[resourceName] === undefined) continue;
+      const policies = Array.isArray(c.resizePolicy) ? c.resizePolicy : (c.resizePolicy = []);
+      if (!policies.some((p) => p?.resourceName === resourceName)) policies.push({ resourceName, restartPolicy: 'NotRequired' });
+    }
+  }
+  spec.enableServiceLinks ??= true;
+  if (spec.hostNetwork === true) {
+    for (const c of [...list<Container>(spec.containers), ...list<Container>(spec.initContainers)]) {
+      for (const p of list<NonNullable<Container['ports']>[number]>(c.ports)) if (!p.hostPort) p.hostPort = p.containerPort;
+    }
   }
 }
 
@@ -54,16 +69,12 @@ export function defaultImagePullPolicy(image: string | undefined): string {
   return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function defaultContainer(c: Container, hostNetwork: boolean): void {
+function defaultContainer(c: Container): void {
   c.imagePullPolicy ??= defaultImagePullPolicy(c.image);
   c.terminationMessagePath ??= '/dev/termination-log';
   c.terminationMessagePolicy ??= 'File';
   c.resources ??= {};
-  for (const p of list<NonNullable<Container['ports']>[number]>(c.ports)) {
-    p.protocol ??= 'TCP';
-    // With the host's network the container port is the host port.
-    if (hostNetwork && p.hostPort === undefined) p.hostPort = p.containerPort;
-  }
+  for (const p of list<NonNullable<Container['ports']>[number]>(c.ports)) p.protocol ??= 'TCP';
   for (const e of list<EnvVar>(c.env)) {
     const fieldRef = e.valueFrom?.fieldRef;
     if (isRecord(fieldRef)) fieldRef.apiVersion ??= 'v1';

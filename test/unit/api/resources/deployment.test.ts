@@ -29,6 +29,7 @@ describe('Deployment examples from the Kubernetes docs', () => {
       expect(spec.template.spec).toMatchObject({ restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', terminationGracePeriodSeconds: 30, securityContext: {} });
       // Admission defaults belong to pods, not to templates.
       expect(spec.template.spec.serviceAccountName).toBeUndefined();
+      expect(spec.template.spec.enableServiceLinks).toBeUndefined();
       expect(stored.metadata.generation).toBe(1);
     });
   }

@@ -74,7 +74,12 @@ describe('Pod defaults', () => {
     expect(spec.containers[0].env[0].valueFrom.fieldRef).toEqual({ apiVersion: 'v1', fieldPath: 'spec.nodeName' });
     // A pod's requests default to its limits (not a template's).
     expect(spec.containers[0].resources.requests).toEqual({ cpu: '500m', memory: '128Mi' });
+    expect(spec.containers[0].resizePolicy).toEqual([
+      { resourceName: 'cpu', restartPolicy: 'NotRequired' },
+      { resourceName: 'memory', restartPolicy: 'NotRequired' },
+    ]);
     expect(spec.containers[1].resources).toEqual({});
+    expect(spec.containers[1].resizePolicy).toBeUndefined();
     expect(spec.volumes).toEqual([
       { name: 'cfg', configMap: { name: 'x', defaultMode: 420 } },
       { name: 's', secret: { secretName: 'y', defaultMode: 420 } },
