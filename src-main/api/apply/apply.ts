@@ -8,7 +8,7 @@ import { compareObjects, deepEqual } from './compare.ts';
 import { ApplyBadRequestError, ApplyConflictError } from './conflicts.ts';
 import { fieldSetOf } from './field-set-of.ts';
 import { FieldSet } from './fieldpath.ts';
-import { decodeOrEmpty, encodeManagedFields, managerIdentity, resetFilter, rfc3339, trackedFields } from './managed-fields.ts';
+import { decodeOrEmpty, encodeManagedFields, managerIdentity, resetFields, rfc3339, trackedFields } from './managed-fields.ts';
 import type { ManagerEntry, Managers } from './managed-fields.ts';
 import { mergeObjects } from './merge.ts';
 import { pruneObject } from './prune.ts';
@@ -55,8 +55,7 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
 
   const selfId = managerIdentity({ manager: args.manager, operation: 'Apply', apiVersion: args.apiVersion, subresource: args.subresource });
   const previous = managers.get(selfId);
-  const reset = resetFilter(args.subresource);
-  const lastSet = previous ? reset(previous.fields) : new FieldSet();
+  const lastSet = previous ? resetFields(previous.fields, args.subresource) : new FieldSet();
   const self: ManagerEntry = {
     manager: args.manager,
     operation: 'Apply',

@@ -68,7 +68,9 @@ function visit(lhs: unknown, rhs: unknown, schema: Schema | undefined, path: Pat
     const names = new Set([...Object.keys(l), ...Object.keys(r)]);
     for (const name of names) {
       if (l[name] === undefined && r[name] === undefined) continue;
-      visit(l[name], r[name], entrySchema(shape, name), [...path, { field: name }], c);
+      path.push({ field: name });
+      visit(l[name], r[name], entrySchema(shape, name), path, c);
+      path.pop();
     }
   } else if (shape.kind === 'list') {
     const l = indexItems(shape, Array.isArray(lhs) ? lhs : []);
@@ -77,7 +79,9 @@ function visit(lhs: unknown, rhs: unknown, schema: Schema | undefined, path: Pat
     for (const { key, element } of [...r.order, ...l.order]) {
       if (seen.has(key)) continue;
       seen.add(key);
-      visit(l.items.get(key), r.items.get(key), shape.items, [...path, element], c);
+      path.push(element);
+      visit(l.items.get(key), r.items.get(key), shape.items, path, c);
+      path.pop();
     }
   }
   if (path.length === 0) return;

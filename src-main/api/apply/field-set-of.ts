@@ -13,6 +13,7 @@ export function fieldSetOf(obj: unknown, schema: Schema | undefined): FieldSet {
   return set;
 }
 
+// path is a stack shared by the whole walk: FieldSet.insert copies what it keeps.
 function walk(value: unknown, schema: Schema | undefined, path: PathElement[], set: FieldSet): void {
   const shape = shapeOf(schema, value);
   if (shape.kind === 'scalar' || (shape.kind === 'map' ? shape.atomic : shape.type === 'atomic')) {
@@ -23,17 +24,19 @@ function walk(value: unknown, schema: Schema | undefined, path: PathElement[], s
     if (!isObject(value)) return;
     for (const [name, child] of Object.entries(value)) {
       if (child === undefined) continue;
-      const childPath = [...path, { field: name }];
-      walk(child, entrySchema(shape, name), childPath, set);
+      path.push({ field: name });
+      walk(child, entrySchema(shape, name), path, set);
       const empty = child === null || (isObject(child) && Object.keys(child).length === 0);
-      if (empty || !isDeclaredField(shape, name)) set.insert(childPath);
+      if (empty || !isDeclaredField(shape, name)) set.insert(path);
+      path.pop();
     }
     return;
   }
   if (!Array.isArray(value)) return;
   value.forEach((item, i) => {
-    const childPath = [...path, itemElement(shape, item, i)];
-    walk(item, shape.items, childPath, set);
-    set.insert(childPath);
+    path.push(itemElement(shape, item, i));
+    walk(item, shape.items, path, set);
+    set.insert(path);
+    path.pop();
   });
 }

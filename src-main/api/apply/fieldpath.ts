@@ -26,10 +26,16 @@ export function canonicalJSON(v: unknown): string {
 /** The element's FieldsV1 key: `f:name`, `k:{"name":"app"}`, `v:"x"`, `i:0`. Also its identity. */
 export function elementKey(pe: PathElement): string {
   if ('field' in pe) return `f:${pe.field}`;
-  if ('key' in pe) return `k:${canonicalJSON(pe.key)}`;
-  if ('value' in pe) return `v:${canonicalJSON(pe.value)}`;
-  return `i:${pe.index}`;
+  // Key and value elements are looked up once per path they appear in: remember their text.
+  let k = keyCache.get(pe);
+  if (k === undefined) {
+    k = 'key' in pe ? `k:${canonicalJSON(pe.key)}` : 'value' in pe ? `v:${canonicalJSON(pe.value)}` : `i:${pe.index}`;
+    keyCache.set(pe, k);
+  }
+  return k;
 }
+
+const keyCache = new WeakMap<PathElement, string>();
 
 /** Parses a FieldsV1 key back into an element; throws on anything malformed. */
 export function parseElementKey(s: string): PathElement {
@@ -129,7 +135,8 @@ interface Child {
 
 /**
  * A set of paths stored as a trie. A path is a member when it was inserted itself; children hold
- * the longer paths below an element. Children are never empty.
+ * the longer paths below an element. Children are never empty. Sets are only changed while they
+ * are built (insert); the operations return new sets that share unchanged subtrees.
  */
 export class FieldSet {
   readonly members = new Map<string, PathElement>();
@@ -147,24 +154,25 @@ export class FieldSet {
 
   insert(path: Path): void {
     if (path.length === 0) return;
-    const k = elementKey(path[0]);
-    if (path.length === 1) {
-      this.members.set(k, path[0]);
-      return;
+    let set: FieldSet = this;
+    for (let i = 0; i < path.length - 1; i++) {
+      const k = elementKey(path[i]);
+      let child = set.children.get(k);
+      if (!child) {
+        child = { element: path[i], set: new FieldSet() };
+        set.children.set(k, child);
+      }
+      set = child.set;
     }
-    let child = this.children.get(k);
-    if (!child) {
-      child = { element: path[0], set: new FieldSet() };
-      this.children.set(k, child);
-    }
-    child.set.insert(path.slice(1));
+    const last = path[path.length - 1];
+    set.members.set(elementKey(last), last);
   }
 
   has(path: Path): boolean {
     if (path.length === 0) return false;
-    const k = elementKey(path[0]);
-    if (path.length === 1) return this.members.has(k);
-    return this.children.get(k)?.set.has(path.slice(1)) ?? false;
+    let set: FieldSet | undefined = this;
+    for (let i = 0; i < path.length - 1 && set; i++) set = set.children.get(elementKey(path[i]))?.set;
+    return set?.members.has(elementKey(path[path.length - 1])) ?? false;
   }
 
   /** The subset below one element (empty when there is none). */
@@ -177,11 +185,13 @@ export class FieldSet {
   }
 
   union(other: FieldSet): FieldSet {
-    const out = this.clone();
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) out.members.set(k, pe);
     for (const [k, pe] of other.members) out.members.set(k, pe);
+    for (const [k, c] of this.children) out.children.set(k, c);
     for (const [k, c] of other.children) {
       const mine = out.children.get(k);
-      out.children.set(k, { element: c.element, set: mine ? mine.set.union(c.set) : c.set.clone() });
+      out.children.set(k, mine ? { element: c.element, set: mine.set.union(c.set) } : c);
     }
     return out;
   }
@@ -204,7 +214,11 @@ export class FieldSet {
     for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
       const theirs = other.children.get(k);
-      const rest = theirs ? c.set.difference(theirs.set) : c.set.clone();
+      if (!theirs) {
+        out.children.set(k, c);
+        continue;
+      }
+      const rest = c.set.difference(theirs.set);
       if (!rest.isEmpty()) out.children.set(k, { element: c.element, set: rest });
     }
     return out;

@@ -8,20 +8,32 @@ import type { PathElement } from './fieldpath.ts';
 export type FieldsV1 = { [key: string]: FieldsV1 };
 
 export function encodeFieldsV1(set: FieldSet): FieldsV1 {
-  const elements = new Map<string, PathElement>(set.members);
-  for (const [k, c] of set.children) elements.set(k, c.element);
-  const sorted = [...elements.entries()].sort((a, b) => compareElements(a[1], b[1]));
   const out: FieldsV1 = {};
-  for (const [k] of sorted) {
-    const child = set.children.get(k);
-    if (!child) {
-      out[k] = {};
-      continue;
-    }
-    const inner = encodeFieldsV1(child.set);
-    out[k] = set.members.has(k) ? { '.': {}, ...inner } : inner;
-  }
+  encodeInto(set, out);
   return out;
+}
+
+// Field elements are the common case, and `f:` keys sort like their names: compare the keys
+// as strings then, and fall back to the element order otherwise.
+function byElement(a: [string, PathElement], b: [string, PathElement]): number {
+  if (a[0].charCodeAt(0) === 102 && b[0].charCodeAt(0) === 102) return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+  return compareElements(a[1], b[1]);
+}
+
+function encodeInto(set: FieldSet, out: FieldsV1): void {
+  const elements: [string, PathElement][] = [];
+  for (const [k, pe] of set.members) elements.push([k, pe]);
+  for (const [k, c] of set.children) if (!set.members.has(k)) elements.push([k, c.element]);
+  elements.sort(byElement);
+  for (const [k] of elements) {
+    const child = set.children.get(k);
+    const inner: FieldsV1 = {};
+    if (child) {
+      if (set.members.has(k)) inner['.'] = {};
+      encodeInto(child.set, inner);
+    }
+    out[k] = inner;
+  }
 }
 
 /** Parses FieldsV1 JSON; throws an Error saying what is wrong when it is not a valid set. */

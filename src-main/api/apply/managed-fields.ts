@@ -3,7 +3,8 @@
 // name, operation, subresource and, for updates only, the API version (upstream's
 // BuildManagerIdentifier): an applier keeps one entry whatever version it applies with.
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
-import type { FieldSet, Path } from './fieldpath.ts';
+import { FieldSet } from './fieldpath.ts';
+import type { PathElement } from './fieldpath.ts';
 import { decodeFieldsV1, encodeFieldsV1 } from './fields-v1.ts';
 import { isObject } from './shape.ts';
 
@@ -108,39 +109,36 @@ export function rfc3339(now: Date): string {
 
 // Fields no manager ever owns (upstream's stripMetaManager): identity and bookkeeping the server
 // sets. Removed as exact paths: `.metadata` goes, `.metadata.labels` stays.
-const STRIPPED = new Set(
-  ['apiVersion', 'kind', 'metadata', 'metadata.name', 'metadata.namespace', 'metadata.creationTimestamp', 'metadata.selfLink', 'metadata.uid', 'metadata.clusterName', 'metadata.generation', 'metadata.managedFields', 'metadata.resourceVersion'],
-);
+const STRIPPED_TOP = ['apiVersion', 'kind', 'metadata'];
+const STRIPPED_METADATA = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'];
 
-function fieldNames(path: Path): string | undefined {
-  const names: string[] = [];
-  for (const pe of path) {
-    if (!('field' in pe)) return undefined;
-    names.push(pe.field);
-  }
-  return names.join('.');
-}
+const isStatus = (pe: PathElement) => 'field' in pe && pe.field === 'status';
 
 /**
- * The part of a set a request may own. The status subresource owns only status; the main
- * resource never owns status (upstream's strategies reset it, and every kind here with a status
- * has the status subresource).
+ * The part of a set a request may touch (upstream's reset fields): the status subresource only
+ * status; the main resource everything but status (upstream's strategies reset it, and every
+ * kind here with a status has the status subresource). Both rules are about top-level fields,
+ * so only the top of the trie is copied.
  */
-export function trackedFields(set: FieldSet, subresource: string | undefined): FieldSet {
+export function resetFields(set: FieldSet, subresource: string | undefined): FieldSet {
   const statusOnly = subresource === 'status';
-  return set.filter((path) => {
-    if (STRIPPED.has(fieldNames(path) ?? '')) return false;
-    const underStatus = 'field' in path[0] && path[0].field === 'status';
-    return statusOnly ? underStatus : !underStatus;
-  });
+  const out = new FieldSet();
+  for (const [k, pe] of set.members) if (isStatus(pe) === statusOnly) out.members.set(k, pe);
+  for (const [k, c] of set.children) if (isStatus(c.element) === statusOnly) out.children.set(k, c);
+  return out;
 }
 
-/** Whether a path lies where a request may own fields (see trackedFields). */
-export function resetFilter(subresource: string | undefined): (set: FieldSet) => FieldSet {
-  const statusOnly = subresource === 'status';
-  return (set) =>
-    set.filter((path) => {
-      const underStatus = 'field' in path[0] && path[0].field === 'status';
-      return statusOnly ? underStatus : !underStatus;
-    });
+/** What a request's manager may own of a set: its reset fields without the stripped ones. */
+export function trackedFields(set: FieldSet, subresource: string | undefined): FieldSet {
+  const out = resetFields(set, subresource);
+  for (const name of STRIPPED_TOP) out.members.delete(`f:${name}`);
+  const metadata = out.children.get('f:metadata');
+  if (metadata) {
+    const kept = new FieldSet();
+    for (const [k, pe] of metadata.set.members) if (!STRIPPED_METADATA.includes((pe as { field?: string }).field ?? '')) kept.members.set(k, pe);
+    for (const [k, c] of metadata.set.children) kept.children.set(k, c);
+    if (kept.isEmpty()) out.children.delete('f:metadata');
+    else out.children.set('f:metadata', { element: metadata.element, set: kept });
+  }
+  return out;
 }

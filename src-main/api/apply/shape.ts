@@ -3,7 +3,7 @@
 // and lists (atomic, sets, or associative lists keyed by some of their items' fields). Where the
 // schema says nothing (no schema, or an object without properties) the shape is deduced from the
 // value as upstream does for untyped data: objects are granular maps, arrays are atomic.
-import { propertySchema, resolveSchema } from '../openapi/spec.ts';
+import { resolveSchema } from '../openapi/spec.ts';
 import type { Schema } from '../openapi/spec.ts';
 import { elementKey as elementKeyOf } from './fieldpath.ts';
 import type { PathElement } from './fieldpath.ts';
@@ -44,7 +44,7 @@ function listShape(s: Schema): Shape {
  * schema wants an object) is handled by its own shape so that nothing is silently dropped.
  */
 export function shapeOf(schema: Schema | undefined, value: unknown): Shape {
-  const s = resolveSchema(schema);
+  const s = resolved(schema);
   if (!s) return deduced(value);
   const absent = value === undefined || value === null;
   if (s.type === 'array' || s.items) return absent || Array.isArray(value) ? listShape(s) : deduced(value);
@@ -60,7 +60,18 @@ export function shapeOf(schema: Schema | undefined, value: unknown): Shape {
 
 /** The schema of one entry of a map shape (a struct's property or a map's value schema). */
 export function entrySchema(shape: Shape & { kind: 'map' }, name: string): Schema | undefined {
-  return shape.schema ? propertySchema(shape.schema, name) : undefined;
+  const s = shape.schema;
+  if (!s) return undefined;
+  const entry = s.properties?.[name] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+  return resolved(entry);
+}
+
+// Every node of every write looks its schema up: follow each $ref once.
+const resolvedCache = new WeakMap<Schema, Schema | undefined>();
+function resolved(schema: Schema | undefined): Schema | undefined {
+  if (!schema || !schema.$ref) return schema;
+  if (!resolvedCache.has(schema)) resolvedCache.set(schema, resolveSchema(schema));
+  return resolvedCache.get(schema);
 }
 
 /** Whether name is a declared property of a struct (as opposed to a key of a map). */

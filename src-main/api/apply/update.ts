@@ -13,7 +13,7 @@ import {
   encodeManagedFields,
   isResetManagedFields,
   managerIdentity,
-  resetFilter,
+    resetFields,
   rfc3339,
   trackedFields,
 } from './managed-fields.ts';
@@ -78,9 +78,8 @@ function zeroOf(value: unknown, schema: Schema | undefined): unknown {
  * modified (those are conflicts for an apply) and what it removed. Returns the conflicts.
  */
 export function takeOwnership(managers: Managers, selfId: string, c: Comparison, subresource: string | undefined): ApplyConflict[] {
-  const reset = resetFilter(subresource);
-  const changed = reset(c.modified.union(c.added));
-  const removed = reset(c.removed);
+  const changed = resetFields(c.modified.union(c.added), subresource);
+  const removed = resetFields(c.removed, subresource);
   const conflicts: ApplyConflict[] = [];
   for (const [id, entry] of managers) {
     if (id === selfId) continue;
