@@ -1,10 +1,11 @@
 // JSON merge patch (RFC 7386), as kube-apiserver applies `application/merge-patch+json`:
 // objects merge key by key, null deletes, anything else (arrays included) replaces.
+import { withDepthGuard } from './patch-error.ts';
 import { cloneJSON, getOwn, isJSONObject, setOwn, type JSONObject } from './json-value.ts';
 
 export function applyJSONMergePatch(target: unknown, patch: unknown): unknown {
   // Work on a copy of the target; values taken from the patch are copied by withoutNulls.
-  return merge(cloneJSON(target), patch);
+  return withDepthGuard(() => merge(cloneJSON(target), patch));
 }
 
 function merge(target: unknown, patch: unknown): unknown {

@@ -2,7 +2,7 @@
 // `application/json-patch+json` with (evanphx/json-patch v4). A document that is not a list of
 // operations is a 400; an operation that cannot be applied (failing test, missing path, bad
 // index, unknown op) is a 422; more than 10000 operations is a 413, as upstream limits them.
-import { badPatch, invalidPatch, PatchError } from './patch-error.ts';
+import { badPatch, invalidPatch, PatchError, withDepthGuard } from './patch-error.ts';
 import { cloneJSON, deepEqualJSON, isJSONObject, type JSONObject } from './json-value.ts';
 import { addMember, findContainer, getMember, isContainer, PointerError, removeMember, setMember, type Container } from './json-pointer.ts';
 
@@ -37,11 +37,13 @@ interface Document {
 
 export function applyJSONPatch(target: unknown, operations: unknown): unknown {
   const ops = decodeOperations(operations);
-  const root = cloneJSON(target);
-  if (!isContainer(root)) throw invalidPatch('invalid JSON document');
-  const doc: Document = { root };
-  for (const op of ops) applyOperation(doc, op);
-  return doc.root;
+  return withDepthGuard(() => {
+    const root = cloneJSON(target);
+    if (!isContainer(root)) throw invalidPatch('invalid JSON document');
+    const doc: Document = { root };
+    for (const op of ops) applyOperation(doc, op);
+    return doc.root;
+  });
 }
 
 /** The JSON type name Go's decoder reports for a value that should have been a string. */
@@ -70,7 +72,11 @@ const valueOf = (op: JSONObject): unknown => cloneJSON(Object.hasOwn(op, 'value'
 /** Absent members read as undefined; in the document they are null. */
 const orNull = (v: unknown): unknown => (v === undefined ? null : v);
 
-const detail = (e: unknown): string => (e instanceof PointerError ? e.message : String(e));
+/** The reason a container step failed; anything else (a stack overflow) is not ours to word. */
+function detail(e: unknown): string {
+  if (e instanceof PointerError) return e.message;
+  throw e;
+}
 
 function applyOperation(doc: Document, op: JSONObject): void {
   const kind = Object.hasOwn(op, 'op') && typeof op.op === 'string' ? op.op : 'unknown';

@@ -63,3 +63,16 @@ export class PatchError extends Error {
 export const badPatch = (message: string) => new PatchError(400, message);
 export const invalidPatch = (message: string) => new PatchError(422, message);
 export const internalPatchError = (message: string) => new PatchError(500, message);
+
+/**
+ * Runs a recursive patch step, answering a document nested too deeply for the stack as Go's
+ * JSON decoder answers one deeper than its limit: a 400, not a crash.
+ */
+export function withDepthGuard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RangeError) throw badPatch('exceeded max depth');
+    throw e;
+  }
+}

@@ -10,7 +10,7 @@
 //   $deleteFromPrimitiveList/<list> scalars to remove from a merging list of scalars
 // The inputs are never changed and no directive is left in the result.
 import type { Schema } from '../openapi/spec.ts';
-import { badPatch, internalPatchError } from './patch-error.ts';
+import { badPatch, internalPatchError, withDepthGuard } from './patch-error.ts';
 import { cloneJSON, getOwn, isJSONObject, setOwn, showJSON, type JSONObject } from './json-value.ts';
 import { fieldPatchMeta, type FieldPatchMeta } from './patch-meta.ts';
 import { deleteFromList, elementKind, mergeList, orderList, validateSetElementOrder } from './strategic-list.ts';
@@ -25,12 +25,12 @@ const deleteFromPrimitiveListPrefix = '$deleteFromPrimitiveList';
  */
 export function applyStrategicMergePatch(target: unknown, patch: unknown, schema: Schema | undefined): unknown {
   // A JSON null decodes to an empty patch upstream.
-  if (patch === null) return cloneJSON(target);
+  if (patch === null) return withDepthGuard(() => cloneJSON(target));
   if (!isJSONObject(patch)) {
     const type = Array.isArray(patch) ? 'array' : typeof patch === 'boolean' ? 'bool' : typeof patch;
     throw badPatch(`json: cannot unmarshal ${type} into Go value of type map[string]interface {}`);
   }
-  return mergeMap(isJSONObject(target) ? cloneJSON(target) : undefined, patch, schema);
+  return withDepthGuard(() => mergeMap(isJSONObject(target) ? cloneJSON(target) : undefined, patch, schema));
 }
 
 /** The list name after `prefix/`; upstream refuses a directive key without the slash. */

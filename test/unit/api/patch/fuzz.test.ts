@@ -108,6 +108,25 @@ describe('patch fuzzing', () => {
     }, 60_000);
   }
 
+  it('a document nested deeper than the stack allows is a 400, not a crash', () => {
+    const deep = JSON.parse('{"a":'.repeat(50000) + '1' + '}'.repeat(50000));
+    const bodies: [PatchType, unknown][] = [
+      ['application/merge-patch+json', deep],
+      ['application/strategic-merge-patch+json', { metadata: deep }],
+      ['application/json-patch+json', [{ op: 'add', path: '/b', value: deep }]],
+    ];
+    for (const [type, body] of bodies) {
+      let error: unknown;
+      try {
+        applyPatch(type, { metadata: { name: 'x' } }, body, deploymentSchema);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(PatchError);
+      expect((error as PatchError).status).toBe(400);
+    }
+  });
+
   it('strategic merge patch results never contain directives when the patch succeeds', () => {
     const r = rng(42);
     let ok = 0;
