@@ -98,10 +98,14 @@ export class KubelabServer {
     return path;
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`; removes the temporary folder. */
+  /**
+   * SIGTERM, then SIGKILL after `graceMs`; removes the temporary folder. Throws (after cleaning
+   * up) with the server's output if it had died by itself, so a crash never goes unnoticed.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     this.client?.close();
     const child = this.child;
+    const diedEarly = !!child && !!this.url && !this.running;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -110,5 +114,8 @@ export class KubelabServer {
     }
     // a caller-supplied data folder lives outside tempDir and is left for the caller
     rmSync(this.tempDir, { recursive: true, force: true });
+    if (diedEarly) {
+      throw new Error(`kubelab serve died during the test (exit ${child!.exitCode ?? child!.signalCode})\n${this.output.slice(-4000)}`);
+    }
   }
 }
