@@ -79,12 +79,20 @@ export function isDeclaredField(shape: Shape & { kind: 'map' }, name: string): b
   return !!shape.schema?.properties && Object.hasOwn(shape.schema.properties, name);
 }
 
+// Key fields the server defaults. Upstream's schemas carry these defaults, so that a port applied
+// without a protocol is the same item as the live port the server gave protocol TCP; the
+// OpenAPI v2 document here has no defaults, hence this table.
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
 /** The path element naming one item of a set or associative list. */
 export function itemElement(shape: Shape & { kind: 'list' }, item: unknown, index: number): PathElement {
   if (shape.type === 'set') return { value: item };
   if (shape.type === 'map' && isObject(item)) {
     const key: Record<string, unknown> = {};
-    for (const k of shape.keys) if (item[k] !== undefined && item[k] !== null) key[k] = item[k];
+    for (const k of shape.keys) {
+      const v = item[k] ?? KEY_DEFAULTS[k];
+      if (v !== undefined && v !== null) key[k] = v;
+    }
     if (Object.keys(key).length > 0) return { key };
   }
   return { index };

@@ -166,3 +166,44 @@ describe('serverSideApply', () => {
     expect(err.conflicts[0]).toMatchObject({ manager: 'before-first-apply', field: '.spec.replicas' });
   });
 });
+
+describe('serverSideApply list merging', () => {
+  it('keeps live-only items in place and follows the configuration order for the rest', () => {
+    const live = deployment();
+    container(live).env = ['a', 'b', 'c'].map((name) => ({ name, value: name }));
+    const applied = deployment();
+    container(applied).env = [{ name: 'c', value: 'C' }, { name: 'a', value: 'A' }];
+    const out = apply(live, applied, 'kubectl', { force: true });
+    expect(container(out).env).toEqual([{ name: 'b', value: 'b' }, { name: 'c', value: 'C' }, { name: 'a', value: 'A' }]);
+  });
+
+  it('treats a port applied without protocol as the live TCP port', () => {
+    const first = apply(undefined, deployment(), 'kubectl', { now: t0 });
+    // The server defaults the protocol after the first apply.
+    container(first).ports = [{ containerPort: 80, protocol: 'TCP' }];
+    const applied = deployment();
+    container(applied).ports = [{ containerPort: 80 }];
+    const out = apply(first, applied, 'kubectl', { now: t1 });
+    expect(container(out).ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
+  });
+
+  it('merges sets by value', () => {
+    const live = { ...deployment(), metadata: { ...deployment().metadata, finalizers: ['a/x', 'b/y'] } };
+    const applied = { ...deployment(), metadata: { ...deployment().metadata, finalizers: ['c/z', 'a/x'] } };
+    const out = apply(live, applied, 'kubectl', { force: true });
+    // Upstream's walk: applied items up to the first shared one, then live-only ones after it.
+    expect(out.metadata.finalizers).toEqual(['c/z', 'a/x', 'b/y']);
+  });
+
+  it('removes an item the applier dropped even when another manager changed a field of it', () => {
+    const first = apply(undefined, deployment({ env: [{ name: 'A', value: '1' }] }), 'alice', { now: t0 });
+    const edited = structuredClone(first);
+    container(edited).env[0].value = '2';
+    const changed = updateManagedFields({ live: first, updated: edited, manager: 'editor', operation: 'Update', apiVersion: 'apps/v1', now: t1, schema });
+    const out = apply(changed, deployment(), 'alice', { now: t2 });
+    // alice owned the item; the editor owns only its value, not the item, so the item goes; the
+    // list stays (empty) because the editor still owned something below it (as upstream).
+    expect(container(out).env).toEqual([]);
+    expect(JSON.stringify(out.metadata.managedFields)).not.toContain('k:{\\"name\\":\\"A\\"}');
+  });
+});
