@@ -3,7 +3,24 @@
 // real cluster shows. Fields that upstream holds as non-pointer structs (a pod's securityContext,
 // a container's resources) serialize as `{}` there; we set them to `{}` for the same output.
 import type { Container, EnvVar, HTTPGetAction, PodSpec, PodTemplateSpec, Probe, Volume, LifecycleHandler } from 'kubernetes-types/core/v1.js';
+import { formatQuantity, parseQuantity } from '../../validation/quantity.ts';
 import { asRecord, isRecord } from './json.ts';
+
+/**
+ * Quantities are stored in canonical form, as kube-apiserver re-serializes them: `cpu: "0.5"`
+ * reads back as `500m`, `memory: 1073741824` as `1Gi`. Invalid ones are left for validation.
+ */
+function canonicalQuantities(list: unknown): void {
+  if (!isRecord(list)) return;
+  for (const [name, raw] of Object.entries(list)) {
+    if (typeof raw !== 'string' && typeof raw !== 'number') continue;
+    try {
+      list[name] = formatQuantity(parseQuantity(raw));
+    } catch {
+      // Validation reports it with the field path.
+    }
+  }
+}
 
 export function defaultPodTemplate(template: PodTemplateSpec | undefined): void {
   if (!isRecord(template)) return;
@@ -23,6 +40,7 @@ export function defaultPodSpec(spec: PodSpec): void {
   for (const c of list<Container>(spec.initContainers)) defaultContainer(c);
   for (const c of list<Container>(spec.ephemeralContainers)) defaultContainer(c);
   for (const v of list<Volume>(spec.volumes)) defaultVolume(v);
+  canonicalQuantities(spec.overhead);
 }
 
 /**
@@ -74,6 +92,10 @@ function defaultContainer(c: Container): void {
   c.terminationMessagePath ??= '/dev/termination-log';
   c.terminationMessagePolicy ??= 'File';
   c.resources ??= {};
+  if (isRecord(c.resources)) {
+    canonicalQuantities(c.resources.limits);
+    canonicalQuantities(c.resources.requests);
+  }
   for (const p of list<NonNullable<Container['ports']>[number]>(c.ports)) p.protocol ??= 'TCP';
   for (const e of list<EnvVar>(c.env)) {
     const fieldRef = e.valueFrom?.fieldRef;
@@ -131,5 +153,10 @@ function defaultVolume(v: Volume): void {
     }
   }
   if (isRecord(v.hostPath)) v.hostPath.type ??= '';
+  if (isRecord(v.emptyDir) && v.emptyDir.sizeLimit !== undefined) {
+    const holder: Record<string, unknown> = { sizeLimit: v.emptyDir.sizeLimit };
+    canonicalQuantities(holder);
+    v.emptyDir.sizeLimit = holder.sizeLimit as string;
+  }
   if (isRecord(v.iscsi)) v.iscsi.iscsiInterface ??= 'default';
 }

@@ -92,6 +92,14 @@ describe('Pod defaults', () => {
     expect(obj.status).toEqual({ phase: 'Pending', qosClass: 'Burstable' });
   });
 
+  it('stores quantities in canonical form, as kube-apiserver re-serializes them', async () => {
+    const p = basic();
+    (p.spec as any).containers[0].resources = { requests: { cpu: '0.5', memory: 1000000 }, limits: { cpu: 2, memory: '1024Mi' } };
+    const { obj, errors } = await create(pod, p);
+    expect(errors).toEqual([]);
+    expect((obj.spec as any).containers[0].resources).toEqual({ requests: { cpu: '500m', memory: '1M' }, limits: { cpu: '2', memory: '1Gi' } });
+  });
+
   it('computes the QoS class', async () => {
     const withResources = (resources: object) => {
       const p = basic();
