@@ -142,13 +142,20 @@ describe('upstream example manifests with kubectl 1.35', () => {
     expect(np.spec.externalTrafficPolicy).toBe('Cluster');
   });
 
-  it('a Pod reads back with dnsPolicy, restartPolicy and service account defaults', async () => {
-    const p = await read('pod', 'two-containers', file('pods/two-container-pod.yaml'));
+  it('a Pod reads back with dnsPolicy, restartPolicy, pull policy and probe defaults', async () => {
+    const p = await read('pod', 'liveness-exec', file('pods/probe/exec-liveness.yaml'));
     expect(p.spec.dnsPolicy).toBe('ClusterFirst');
     expect(p.spec.restartPolicy).toBe('Always');
     expect(p.spec.enableServiceLinks).toBe(true);
-    expect(p.spec.containers[0].imagePullPolicy).toBe(/:latest$|^[^:]+$/.test(p.spec.containers[0].image) ? 'Always' : 'IfNotPresent');
+    expect(p.spec.schedulerName).toBe('default-scheduler');
+    const c = p.spec.containers[0];
+    expect(c.image).toBe('k8s.gcr.io/busybox');
+    expect(c.imagePullPolicy).toBe('Always'); // no tag means :latest
+    expect(c.livenessProbe).toMatchObject({ timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 });
     expect(p.status.phase).toBe('Pending');
+    // a value the manifest sets is kept, not defaulted over
+    const two = await read('pod', 'two-containers', file('pods/two-container-pod.yaml'));
+    expect(two.spec.restartPolicy).toBe('Never');
   });
 
   it('a DaemonSet in kube-system and a Job read back with their defaults', async () => {
