@@ -7,6 +7,7 @@ import type { KubeObject } from '../resources/types.ts';
 import { compareObjects, deepEqual } from './compare.ts';
 import { ApplyBadRequestError, ApplyConflictError } from './conflicts.ts';
 import { fieldSetOf } from './field-set-of.ts';
+import { allowedFromLastApplied, KUBECTL_MANAGER, syncLastApplied } from './last-applied.ts';
 import { FieldSet } from './fieldpath.ts';
 import { decodeOrEmpty, encodeManagedFields, managerIdentity, resetFields, rfc3339, trackedFields } from './managed-fields.ts';
 import type { ManagerEntry, Managers } from './managed-fields.ts';
@@ -43,8 +44,25 @@ function beforeFirstApply(live: KubeObject, args: ServerSideApplyArgs): Managers
 /**
  * Returns the object to store, with its new managedFields. Throws ApplyConflictError on
  * conflicts (unless force) and ApplyBadRequestError when the configuration carries managedFields.
+ * The caller then runs the update (or create) strategy, defaults and validation on the result.
  */
 export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
+  if (args.manager !== KUBECTL_MANAGER) return applyOnce(args);
+  try {
+    return syncLastApplied(applyOnce(args), args.applied);
+  } catch (err) {
+    // kubectl taking over from its client-side apply: conflicts on fields that still hold what
+    // was last applied client-side are not conflicts.
+    if (!(err instanceof ApplyConflictError) || !args.live) throw err;
+    const allowed = allowedFromLastApplied(withoutManagedFields(args.live), args.apiVersion, args.schema);
+    if (!allowed) throw err;
+    const remaining = err.conflicts.filter((c) => !allowed.has(c.field));
+    if (remaining.length > 0) throw new ApplyConflictError(remaining);
+    return syncLastApplied(applyOnce({ ...args, force: true }), args.applied);
+  }
+}
+
+function applyOnce(args: ServerSideApplyArgs): KubeObject {
   const sent: unknown = args.applied.metadata?.managedFields;
   if (sent !== undefined && sent !== null) throw new ApplyBadRequestError('metadata.managedFields must be nil');
   const applied = withoutManagedFields(args.applied);
