@@ -24,6 +24,8 @@ export interface ServerSideApplyArgs {
   subresource?: string;
   now: Date;
   schema: Schema | undefined;
+  /** The kind the request's URL names; when given, a configuration of another kind is refused. */
+  kind?: string;
 }
 
 export const BEFORE_FIRST_APPLY_MANAGER = 'before-first-apply';
@@ -47,6 +49,7 @@ function beforeFirstApply(live: KubeObject, args: ServerSideApplyArgs): Managers
  * The caller then runs the update (or create) strategy, defaults and validation on the result.
  */
 export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
+  checkType(args);
   if (args.manager !== KUBECTL_MANAGER) return applyOnce(args);
   try {
     return syncLastApplied(applyOnce(args), args.applied);
@@ -60,6 +63,16 @@ export function serverSideApply(args: ServerSideApplyArgs): KubeObject {
     if (remaining.length > 0) throw new ApplyConflictError(remaining);
     return syncLastApplied(applyOnce({ ...args, force: true }), args.applied);
   }
+}
+
+// Upstream's versionCheckManager: the configuration must be of the type the URL addresses.
+function checkType(args: ServerSideApplyArgs): void {
+  const { apiVersion, kind } = args.applied;
+  if (apiVersion === args.apiVersion && (args.kind === undefined || kind === args.kind)) return;
+  const slash = (apiVersion ?? '').indexOf('/');
+  const group = slash < 0 ? '' : (apiVersion ?? '').slice(0, slash);
+  const version = slash < 0 ? (apiVersion ?? '') : (apiVersion ?? '').slice(slash + 1);
+  throw new ApplyBadRequestError(`invalid object type: ${group}/${version}, Kind=${kind ?? ''}`);
 }
 
 function applyOnce(args: ServerSideApplyArgs): KubeObject {

@@ -207,3 +207,19 @@ describe('serverSideApply list merging', () => {
     expect(JSON.stringify(out.metadata.managedFields)).not.toContain('k:{\\"name\\":\\"A\\"}');
   });
 });
+
+describe('serverSideApply type check', () => {
+  it('refuses a configuration of another version or kind, worded as upstream', () => {
+    const wrongKind = { ...deployment(), kind: 'ReplicaSet' };
+    expect(() => serverSideApply({ live: undefined, applied: wrongKind, manager: 'k', force: false, apiVersion: 'apps/v1', kind: 'Deployment', now: t0, schema })).toThrow(
+      'invalid object type: apps/v1, Kind=ReplicaSet',
+    );
+    const core = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
+    expect(() => serverSideApply({ live: undefined, applied: core, manager: 'k', force: false, apiVersion: 'apps/v1', now: t0, schema: undefined })).toThrow(
+      ApplyBadRequestError,
+    );
+    expect(() => serverSideApply({ live: undefined, applied: core, manager: 'k', force: false, apiVersion: 'apps/v1', now: t0, schema: undefined })).toThrow(
+      'invalid object type: /v1, Kind=ConfigMap',
+    );
+  });
+});
