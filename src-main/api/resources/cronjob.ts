@@ -8,7 +8,7 @@ import { formatLabelSelector, validateLabelSelector } from '../validation/label-
 import { nameIsDNSSubdomain, validateAnnotations, validateLabels, validateObjectMeta } from '../validation/object-meta.ts';
 import { defaultPodTemplate } from './podspec/defaults.ts';
 import { validateJobSpecCommon } from './podspec/job-spec.ts';
-import { isRecord, items } from './podspec/json.ts';
+import { dropNulls, isRecord, items } from './podspec/json.ts';
 import { ageColumn, containerCells, nameColumn, templateColumns, validateNonNegative } from './podspec/workload.ts';
 import type { KubeObject, ResourceDefinition } from './types.ts';
 
@@ -68,6 +68,7 @@ export const cronJob: ResourceDefinition = {
   subresources: { status: true },
 
   defaults(obj) {
+    dropNulls(obj.spec);
     const spec = asCronJob(obj).spec;
     if (!isRecord(spec)) return;
     spec.concurrencyPolicy ||= 'Allow';

@@ -6,7 +6,7 @@ import { age } from '../printing/age.ts';
 import { formatLabels, formatLabelSelector } from '../validation/label-selector.ts';
 import { nameIsDNSSubdomain, validateObjectMeta } from '../validation/object-meta.ts';
 import { defaultPodTemplate } from './podspec/defaults.ts';
-import { isRecord, jsonEqual } from './podspec/json.ts';
+import { dropNulls, isRecord, jsonEqual } from './podspec/json.ts';
 import {
   ageColumn,
   containerCells,
@@ -60,6 +60,7 @@ export const daemonSet: ResourceDefinition = {
   subresources: { status: true },
 
   defaults(obj) {
+    dropNulls(obj.spec);
     const spec = asDaemonSet(obj).spec;
     if (!isRecord(spec)) return;
     const strategy = isRecord(spec.updateStrategy) ? spec.updateStrategy : (spec.updateStrategy = {});

@@ -6,7 +6,7 @@ import { formatLabelSelector } from '../validation/label-selector.ts';
 import { nameIsDNSSubdomain, validateObjectMeta } from '../validation/object-meta.ts';
 import { age } from '../printing/age.ts';
 import { defaultPodTemplate } from './podspec/defaults.ts';
-import { isRecord, jsonEqual } from './podspec/json.ts';
+import { dropNulls, isRecord, jsonEqual } from './podspec/json.ts';
 import {
   ageColumn,
   containerCells,
@@ -84,6 +84,7 @@ export const deployment: ResourceDefinition = {
   },
 
   defaults(obj) {
+    dropNulls(obj.spec);
     const spec = asDeployment(obj).spec;
     if (!isRecord(spec)) return;
     spec.replicas ??= 1;

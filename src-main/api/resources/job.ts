@@ -8,7 +8,7 @@ import { formatLabelSelector, selectorMatches } from '../validation/label-select
 import { nameIsDNSSubdomain, validateObjectMeta } from '../validation/object-meta.ts';
 import { defaultPodTemplate } from './podspec/defaults.ts';
 import { validateJobSpec } from './podspec/job-spec.ts';
-import { isRecord, items, jsonEqual } from './podspec/json.ts';
+import { dropNulls, isRecord, items, jsonEqual } from './podspec/json.ts';
 import { ageColumn, containerCells, nameColumn, templateColumns } from './podspec/workload.ts';
 import type { KubeObject, ResourceDefinition } from './types.ts';
 
@@ -114,6 +114,7 @@ export const job: ResourceDefinition = {
   },
 
   defaults(obj) {
+    dropNulls(obj.spec);
     const spec = asJob(obj).spec;
     if (isRecord(spec)) defaultJobSpec(spec);
   },

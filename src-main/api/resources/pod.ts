@@ -4,7 +4,7 @@ import type { Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
 import { FieldPath, type FieldError } from '../field-errors.ts';
 import { nameIsDNSSubdomain, validateObjectMeta } from '../validation/object-meta.ts';
 import { defaultPodOnly, defaultPodSpec } from './podspec/defaults.ts';
-import { isRecord, items } from './podspec/json.ts';
+import { dropNulls, isRecord, items } from './podspec/json.ts';
 import { validatePodSpec } from './podspec/pod-spec.ts';
 import { podCells, podColumns } from './podspec/pod-table.ts';
 import { validatePodSpecUpdate } from './podspec/pod-update.ts';
@@ -60,6 +60,7 @@ export const pod: ResourceDefinition = {
   },
 
   defaults(obj) {
+    dropNulls(obj.spec);
     const spec = asPod(obj).spec;
     if (!isRecord(spec)) return;
     defaultPodSpec(spec);

@@ -6,7 +6,7 @@ import { formatLabelSelector } from '../validation/label-selector.ts';
 import { nameIsDNSSubdomain, validateObjectMeta } from '../validation/object-meta.ts';
 import { age } from '../printing/age.ts';
 import { defaultPodTemplate } from './podspec/defaults.ts';
-import { isRecord, jsonEqual } from './podspec/json.ts';
+import { dropNulls, isRecord, jsonEqual } from './podspec/json.ts';
 import { ageColumn, containerCells, nameColumn, templateColumns, validateNonNegative, validateSelectorAndTemplate } from './podspec/workload.ts';
 import type { KubeObject, ResourceDefinition } from './types.ts';
 
@@ -30,6 +30,7 @@ export const replicaSet: ResourceDefinition = {
   },
 
   defaults(obj) {
+    dropNulls(obj.spec);
     const spec = asReplicaSet(obj).spec;
     if (!isRecord(spec)) return;
     spec.replicas ??= 1;

@@ -92,7 +92,8 @@ function validatePorts(ports: unknown, path: FieldPath): FieldError[] {
   items<ContainerPort>(ports).forEach((p, i) => {
     const at = path.index(i);
     if (!isRecord(p)) return errs.push(invalid(at, p, 'must be an object'));
-    if (p.name !== undefined && p.name !== '') {
+    if (p.name !== undefined && typeof p.name !== 'string') errs.push(invalid(at.child('name'), p.name, 'must be a string'));
+    else if (p.name !== undefined && p.name !== '') {
       for (const msg of isValidPortName(p.name)) errs.push(invalid(at.child('name'), p.name, msg));
       if (names.has(p.name)) errs.push(duplicate(at.child('name'), p.name));
       names.add(p.name);

@@ -78,8 +78,8 @@ function list<T>(value: unknown): T[] {
 }
 
 /** `:latest` or no tag means the image moves, so it is pulled every time. */
-export function defaultImagePullPolicy(image: string | undefined): string {
-  if (!image) return 'IfNotPresent';
+export function defaultImagePullPolicy(image: unknown): string {
+  if (typeof image !== 'string' || !image) return 'IfNotPresent';
   if (image.includes('@')) return 'IfNotPresent';
   const lastSlash = image.lastIndexOf('/');
   const colon = image.indexOf(':', lastSlash + 1);

@@ -34,3 +34,18 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
+
+/**
+ * Removes null-valued fields, recursively. Go's decoder turns a JSON null into the zero value,
+ * which for the optional fields of these kinds is "absent"; upstream never stores the null.
+ */
+export function dropNulls(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const v of value) dropNulls(v);
+  } else if (isRecord(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (v === null) delete value[k];
+      else dropNulls(v);
+    }
+  }
+}

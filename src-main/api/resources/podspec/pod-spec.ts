@@ -61,7 +61,8 @@ export function validateTolerations(tolerations: unknown, path: FieldPath): Fiel
   items<Toleration>(tolerations).forEach((t, i) => {
     const at = path.index(i);
     if (!isRecord(t)) return errs.push(invalid(at, t, 'must be an object'));
-    if (t.key) for (const msg of isQualifiedName(t.key)) errs.push(invalid(at.child('key'), t.key, msg));
+    if (t.key && typeof t.key !== 'string') errs.push(invalid(at.child('key'), t.key, 'must be a string'));
+    else if (t.key) for (const msg of isQualifiedName(t.key)) errs.push(invalid(at.child('key'), t.key, msg));
     if (!t.key && t.operator !== 'Exists') errs.push(invalid(at.child('operator'), t.operator, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
     if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null && t.effect !== 'NoExecute') {
       errs.push(invalid(at.child('effect'), t.effect, 'effect must be \'NoExecute\' when `tolerationSeconds` is set'));

@@ -81,6 +81,7 @@ function validateKeyToPaths(list: unknown, path: FieldPath): FieldError[] {
     if (!isRecord(kp)) return errs.push(invalid(at, kp, 'must be an object'));
     if (!kp.key) errs.push(required(at.child('key')));
     if (!kp.path) errs.push(required(at.child('path')));
+    else if (typeof kp.path !== 'string') errs.push(invalid(at.child('path'), kp.path, 'must be a string'));
     else if (kp.path.startsWith('/')) errs.push(invalid(at.child('path'), kp.path, 'must be a relative path'));
     else if (kp.path.split('/').includes('..')) errs.push(invalid(at.child('path'), kp.path, "must not contain '..'"));
     errs.push(...validateMode(kp.mode, at.child('mode')));
