@@ -62,13 +62,9 @@ export const namespace: ResourceDefinition = {
     spec.finalizers = finalizers;
   },
 
-  prepareForUpdate(obj, old) {
-    // spec.finalizers change only through the finalize subresource, as upstream.
-    const spec = ensureRecord(obj, 'spec');
-    const oldFinalizers = recordAt(old, 'spec')?.finalizers;
-    if (oldFinalizers === undefined) delete spec.finalizers;
-    else spec.finalizers = structuredClone(oldFinalizers);
-  },
+  // Upstream lets spec.finalizers change only through the finalize subresource. The hook cannot
+  // tell the main resource from /finalize (the namespace controller's way to finish a deletion),
+  // so spec.finalizers stay writable through both here.
 
   table: {
     columns: [nameColumn, { name: 'Status', type: 'string', description: 'The phase of the namespace: Active or Terminating.', priority: 0 }, ageColumn],

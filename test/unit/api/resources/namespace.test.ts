@@ -25,10 +25,12 @@ describe('Namespace', () => {
     expect((await create(namespace, { metadata: { name: 'x' }, spec: { finalizers: ['example.com/mine'] } })).errors).toEqual([]);
   });
 
-  it('keeps spec.finalizers on update (only the finalize subresource changes them)', async () => {
+  it('lets an update (the finalize call) remove the kubernetes finalizer, keeping the status', async () => {
     const { obj: old } = await create(namespace, { metadata: { name: 'x' } });
-    const { obj } = await update(namespace, { metadata: { name: 'x' }, spec: { finalizers: [] } }, old);
-    expect(obj.spec).toEqual({ finalizers: ['kubernetes'] });
+    const { obj, errors } = await update(namespace, { metadata: { name: 'x' }, spec: { finalizers: [] } }, old);
+    expect(errors).toEqual([]);
+    expect(obj.spec).toEqual({ finalizers: [] });
+    expect(obj.status).toEqual({ phase: 'Active' });
   });
 
   it('selects by status.phase and prints NAME STATUS AGE', async () => {
