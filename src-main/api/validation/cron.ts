@@ -44,8 +44,16 @@ interface ParsedField {
 
 /** Parses a schedule; throws CronSyntaxError with robfig/cron's wording on a bad one. */
 export function parseCron(expr: string): CronSchedule {
-  const spec = expr.trim();
+  let spec = expr.trim();
   if (spec.length === 0) throw new CronSyntaxError('empty spec string');
+  // robfig/cron accepts a leading TZ=Zone or CRON_TZ=Zone (CronJob validation then refuses it).
+  const tz = /^(?:CRON_)?TZ=(\S+)\s*/.exec(spec);
+  if (tz) {
+    if (!isKnownTimeZone(tz[1])) throw new CronSyntaxError(`provided bad location ${tz[1]}: unknown time zone ${tz[1]}`);
+    spec = spec.slice(tz[0].length);
+    const inner = parseCron(spec);
+    return { next: (after, timeZone) => inner.next(after, timeZone ?? tz[1]) };
+  }
   if (spec.startsWith('@')) {
     const every = /^@every\s+(.+)$/.exec(spec);
     if (every) return everySchedule(every[1]);

@@ -20,9 +20,9 @@ export function validatePodSpec(spec: unknown, path: FieldPath): FieldError[] {
   const vols = validateVolumes(s.volumes, path.child('volumes'));
   errs.push(...vols.errors);
   const ctx = { volumes: vols.names, names: new Set<string>() };
-  // Init containers first: upstream reports a duplicate on the regular container.
-  errs.push(...validateInitContainers(s.initContainers, path.child('initContainers'), ctx));
+  // Regular containers first: upstream reports a name shared with an init container on the latter.
   errs.push(...validateContainers(s.containers, path.child('containers'), ctx));
+  errs.push(...validateInitContainers(s.initContainers, path.child('initContainers'), ctx));
   if (s.restartPolicy === undefined || s.restartPolicy === '') errs.push(required(path.child('restartPolicy')));
   else if (!restartPolicies.includes(s.restartPolicy)) errs.push(notSupported(path.child('restartPolicy'), s.restartPolicy, restartPolicies));
   if (s.dnsPolicy === undefined || s.dnsPolicy === '') errs.push(required(path.child('dnsPolicy')));

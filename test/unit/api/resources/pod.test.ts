@@ -132,7 +132,7 @@ describe('Pod validation', () => {
   it('checks container names: DNS label, unique across init containers', async () => {
     expect(fields(await invalid((s) => (s.containers[0].name = 'Web_1')))).toEqual(['spec.containers[0].name']);
     const errs = await invalid((s) => (s.initContainers = [{ name: 'nginx', image: 'busybox' }]));
-    expect(messages(errs)).toEqual(['spec.containers[0].name: Duplicate value: "nginx"']);
+    expect(messages(errs)).toEqual(['spec.initContainers[0].name: Duplicate value: "nginx"']);
   });
 
   it('checks ports, protocols and port names', async () => {

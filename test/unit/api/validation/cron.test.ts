@@ -46,3 +46,10 @@ describe('parseCron', () => {
     expect(isKnownTimeZone('Mars/Olympus')).toBe(false);
   });
 });
+
+describe('a schedule with its own time zone', () => {
+  it('uses TZ= when no time zone is given', () => {
+    expect(next('TZ=Europe/Madrid 0 9 * * *', '2024-07-01T00:00:00Z')).toBe('2024-07-01T07:00:00.000Z');
+    expect(() => parseCron('CRON_TZ=Nowhere/Land 0 9 * * *')).toThrow('unknown time zone Nowhere/Land');
+  });
+});
