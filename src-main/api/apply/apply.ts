@@ -87,11 +87,15 @@ function applyOnce(args: ServerSideApplyArgs): KubeObject {
   const selfId = managerIdentity({ manager: args.manager, operation: 'Apply', apiVersion: args.apiVersion, subresource: args.subresource });
   const previous = managers.get(selfId);
   const lastSet = previous ? resetFields(previous.fields, args.subresource) : new FieldSet();
+  // While pruning, the applier owns everything it applies, name and namespace included (upstream
+  // strips those only afterwards): that keeps metadata itself from being pruned as a struct whose
+  // owned fields all went.
+  const appliedSet = resetFields(fieldSetOf(applied, args.schema), args.subresource);
   const self: ManagerEntry = {
     manager: args.manager,
     operation: 'Apply',
     apiVersion: args.apiVersion,
-    fields: trackedFields(fieldSetOf(applied, args.schema), args.subresource),
+    fields: trackedFields(appliedSet, args.subresource),
   };
   if (args.subresource) self.subresource = args.subresource;
   if (previous?.time) self.time = previous.time;
@@ -99,7 +103,7 @@ function applyOnce(args: ServerSideApplyArgs): KubeObject {
 
   const base: KubeObject = live ?? { metadata: {} };
   const merged = mergeObjects(base, applied, args.schema) as KubeObject;
-  let owned = new FieldSet();
+  let owned = appliedSet;
   for (const e of managers.values()) owned = owned.union(e.fields);
   const result = pruneObject(merged, args.schema, lastSet, owned) as KubeObject;
 

@@ -72,6 +72,15 @@ describe('serverSideApply', () => {
     expect(entryOf(second, 'kubectl', 'Apply')?.time).toBe('2026-11-25T04:05:00Z');
   });
 
+  it('keeps the metadata the server set when the applier stops applying its only labels', () => {
+    const first = apply(undefined, deployment({ labels: { tier: 'front' } }), 'kubectl', { now: t0 });
+    const live = { ...first, metadata: { ...first.metadata, uid: 'u-1', resourceVersion: '5', creationTimestamp: '2026-11-25T04:00:00Z' } };
+    const out = apply(live, deployment(), 'kubectl', { now: t1 });
+    expect(out.metadata).toMatchObject({ name: 'web', namespace: 'default', uid: 'u-1', resourceVersion: '5', creationTimestamp: '2026-11-25T04:00:00Z' });
+    expect(out.metadata.labels).toBeUndefined();
+    expect(out.apiVersion).toBe('apps/v1');
+  });
+
   it('keeps a field it stopped applying when another manager owns it too', () => {
     const a = apply(undefined, deployment({ replicas: 2 }), 'alice', { now: t0 });
     const both = apply(a, deployment({ replicas: 2 }), 'bob', { now: t1 }); // same value: shared, no conflict
