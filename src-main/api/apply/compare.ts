@@ -5,7 +5,7 @@
 import type { Schema } from '../openapi/spec.ts';
 import { FieldSet } from './fieldpath.ts';
 import type { PathElement } from './fieldpath.ts';
-import { entrySchema, indexItems, isObject, shapeOf } from './shape.ts';
+import { entrySchema, getOwn, indexItems, isObject, shapeOf } from './shape.ts';
 import type { Shape } from './shape.ts';
 
 export interface Comparison {
@@ -67,9 +67,11 @@ function visit(lhs: unknown, rhs: unknown, schema: Schema | undefined, path: Pat
     const r = isObject(rhs) ? rhs : {};
     const names = new Set([...Object.keys(l), ...Object.keys(r)]);
     for (const name of names) {
-      if (l[name] === undefined && r[name] === undefined) continue;
+      const lv = getOwn(l, name);
+      const rv = getOwn(r, name);
+      if (lv === undefined && rv === undefined) continue;
       path.push({ field: name });
-      visit(l[name], r[name], entrySchema(shape, name), path, c);
+      visit(lv, rv, entrySchema(shape, name), path, c);
       path.pop();
     }
   } else if (shape.kind === 'list') {

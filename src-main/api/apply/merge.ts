@@ -3,7 +3,7 @@
 // item by item (by key fields or value); atomic lists and maps are replaced whole. Nothing is
 // removed here: removing what an applier stopped applying is prune.ts's job.
 import type { Schema } from '../openapi/spec.ts';
-import { entrySchema, indexItems, isObject, shapeOf } from './shape.ts';
+import { entrySchema, getOwn, indexItems, isObject, setOwn, shapeOf } from './shape.ts';
 
 export function mergeObjects(live: unknown, applied: unknown, schema: Schema | undefined): unknown {
   if (applied === undefined) return live;
@@ -15,7 +15,7 @@ export function mergeObjects(live: unknown, applied: unknown, schema: Schema | u
     const out: Record<string, unknown> = { ...live };
     for (const [name, value] of Object.entries(applied)) {
       if (value === undefined) continue;
-      out[name] = mergeObjects(live[name], value, entrySchema(shape, name));
+      setOwn(out, name, mergeObjects(getOwn(live, name), value, entrySchema(shape, name)));
     }
     return out;
   }

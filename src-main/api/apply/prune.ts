@@ -4,7 +4,7 @@
 // struct whose last owned field went is removed whole instead of lingering as `{}`.
 import type { Schema } from '../openapi/spec.ts';
 import type { FieldSet, PathElement } from './fieldpath.ts';
-import { entrySchema, isObject, itemElement, shapeOf } from './shape.ts';
+import { entrySchema, isObject, itemElement, setOwn, shapeOf } from './shape.ts';
 
 // Named fields count as members of a set when the set has members below them.
 function claims(set: FieldSet, pe: PathElement): boolean {
@@ -25,7 +25,7 @@ export function pruneObject(obj: unknown, schema: Schema | undefined, last: Fiel
       if (next === value) continue;
       out ??= { ...obj };
       if (next === undefined) delete out[name];
-      else out[name] = next;
+      else setOwn(out, name, next);
     }
     return out ?? obj;
   }

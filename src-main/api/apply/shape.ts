@@ -17,6 +17,15 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+// Request bodies may name any key, "__proto__" included: read and write own properties only.
+export function getOwn(obj: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(obj, name) ? obj[name] : undefined;
+}
+
+export function setOwn(obj: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(obj, name, { value, writable: true, enumerable: true, configurable: true });
+}
+
 function deduced(value: unknown): Shape {
   if (Array.isArray(value)) return { kind: 'list', type: 'atomic', keys: [], items: undefined };
   if (isObject(value)) return { kind: 'map', atomic: false, schema: undefined };
@@ -62,7 +71,8 @@ export function shapeOf(schema: Schema | undefined, value: unknown): Shape {
 export function entrySchema(shape: Shape & { kind: 'map' }, name: string): Schema | undefined {
   const s = shape.schema;
   if (!s) return undefined;
-  const entry = s.properties?.[name] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+  const declared = s.properties && Object.hasOwn(s.properties, name) ? s.properties[name] : undefined;
+  const entry = declared ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
   return resolved(entry);
 }
 

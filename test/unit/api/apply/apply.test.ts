@@ -232,3 +232,16 @@ describe('serverSideApply type check', () => {
     );
   });
 });
+
+describe('serverSideApply with hostile keys', () => {
+  it('treats "__proto__" as an ordinary key and never touches prototypes', () => {
+    const cm = (data: string) => JSON.parse(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":${data}}`);
+    const first = serverSideApply({ live: undefined, applied: cm('{"a":"b"}'), manager: 'm', force: false, apiVersion: 'v1', now: t0, schema: undefined });
+    const merged = serverSideApply({ live: first, applied: cm('{"__proto__":{"polluted":"1"}}'), manager: 'n', force: false, apiVersion: 'v1', now: t1, schema: undefined });
+    expect(Object.getPrototypeOf(merged.data)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(merged.data))).toEqual(JSON.parse('{"a":"b","__proto__":{"polluted":"1"}}'));
+    expect(JSON.stringify(merged.metadata.managedFields)).toContain('f:__proto__');
+    const pruned = serverSideApply({ live: merged, applied: cm('{}'), manager: 'n', force: false, apiVersion: 'v1', now: t2, schema: undefined });
+    expect(JSON.stringify(pruned.data)).toBe('{"a":"b"}');
+  });
+});
