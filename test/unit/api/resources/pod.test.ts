@@ -241,6 +241,30 @@ describe('Pod table', () => {
     expect(pod.table!.cells(running, now)).toEqual(['web-7d9c', '2/2', 'Running', '3 (5m ago)', '60m', '10.244.1.5', 'node-1', '<none>', '<none>']);
   });
 
+  it('counts a started sidecar as a container and shows Completed pods', () => {
+    const sidecar: KubeObject = {
+      metadata: { name: 's', creationTimestamp: '2024-01-01T00:00:00Z' },
+      spec: { initContainers: [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always' }], containers: [{ name: 'app', image: 'x' }] },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Initialized', status: 'True' }, { type: 'Ready', status: 'True' }],
+        initContainerStatuses: [{ name: 'proxy', ready: true, started: true, restartCount: 1, state: { running: {} }, lastState: { terminated: { exitCode: 137, finishedAt: '2024-01-01T00:30:00Z' } } }],
+        containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }],
+      },
+    };
+    expect(pod.table!.cells(sidecar, now).slice(1, 4)).toEqual(['2/2', 'Running', '1 (30m ago)']);
+
+    const done: KubeObject = {
+      metadata: { name: 'd', creationTimestamp: '2024-01-01T00:00:00Z' },
+      spec: { containers: [{ name: 'a', image: 'x' }] },
+      status: { phase: 'Succeeded', containerStatuses: [{ name: 'a', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] },
+    };
+    expect(pod.table!.cells(done, now).slice(1, 4)).toEqual(['0/1', 'Completed', '0']);
+    const failed = structuredClone(done);
+    failed.status = { phase: 'Failed', containerStatuses: [{ name: 'a', ready: false, restartCount: 0, state: { terminated: { exitCode: 2 } } }] };
+    expect(pod.table!.cells(failed, now)[2]).toBe('ExitCode:2');
+  });
+
   it('shows a pending pod, a crash loop and a terminating pod', () => {
     const pending: KubeObject = { metadata: { name: 'p', creationTimestamp: '2024-01-01T00:59:30Z' }, spec: { containers: [{ name: 'a', image: 'x' }] }, status: { phase: 'Pending' } };
     expect(pod.table!.cells(pending, now)).toEqual(['p', '0/1', 'Pending', '0', '30s', '<none>', '<none>', '<none>', '<none>']);
@@ -253,6 +277,10 @@ describe('Pod table', () => {
     (initWaiting.spec as any).initContainers = [{ name: 'init', image: 'x' }];
     initWaiting.status = { phase: 'Pending', initContainerStatuses: [{ name: 'init', ready: false, restartCount: 0, state: { running: {} } }] };
     expect(pod.table!.cells(initWaiting, now)[2]).toBe('Init:0/1');
+
+    const initCrash = structuredClone(initWaiting);
+    initCrash.status = { phase: 'Pending', initContainerStatuses: [{ name: 'init', ready: false, restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } } }] };
+    expect(pod.table!.cells(initCrash, now).slice(1, 4)).toEqual(['0/1', 'Init:CrashLoopBackOff', '2']);
 
     const deleting = structuredClone(pending);
     deleting.metadata.deletionTimestamp = '2024-01-01T00:59:59Z';
