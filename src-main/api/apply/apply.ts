@@ -108,19 +108,20 @@ function applyOnce(args: ServerSideApplyArgs): KubeObject {
   const result = pruneObject(merged, args.schema, lastSet, owned) as KubeObject;
 
   const c = compareObjects(live ?? emptyLike(result, args.schema), result, args.schema);
-  const conflicts = takeOwnership(structuredManagers(managers), selfId, c, args.subresource);
+  // takeOwnership edits the entries it is given: work on copies so that a refused apply leaves
+  // the live object's entries as they were.
+  const after = copyOf(managers);
+  const conflicts = takeOwnership(after, selfId, c, args.subresource);
   if (conflicts.length > 0 && !args.force) throw new ApplyConflictError(conflicts);
-  takeOwnership(managers, selfId, c, args.subresource);
 
-  if (self.fields.isEmpty()) managers.delete(selfId);
+  const mine = after.get(selfId)!;
+  if (mine.fields.isEmpty()) after.delete(selfId);
   // A no-op apply leaves the applier's timestamp alone, as upstream does.
-  if (!live || !deepEqual(live, result) || !self.time) self.time = rfc3339(args.now);
-  return withManagedFields(result, encodeManagedFields(managers));
+  else if (!live || !deepEqual(live, result) || !mine.time) mine.time = rfc3339(args.now);
+  return withManagedFields(result, encodeManagedFields(after));
 }
 
-// takeOwnership edits the entries it is given; conflicts are computed on a copy first so that a
-// refused apply leaves nothing changed.
-function structuredManagers(managers: Managers): Managers {
+function copyOf(managers: Managers): Managers {
   const copy: Managers = new Map();
   for (const [id, e] of managers) copy.set(id, { ...e });
   return copy;
