@@ -44,12 +44,13 @@ export interface RecordedStrategyContext extends StrategyContext {
   rollback(): void;
 }
 
-export function recordingContext(allocators: StrategyContext['allocators'], dryRun: boolean): RecordedStrategyContext {
+export function recordingContext(allocators: StrategyContext['allocators'], dryRun: boolean, subresource?: string): RecordedStrategyContext {
   const clusterIP = new RecordingAllocator(allocators.clusterIP);
   const nodePort = new RecordingAllocator(allocators.nodePort);
   return {
     allocators: { clusterIP, nodePort },
     dryRun,
+    subresource,
     rollback() {
       clusterIP.rollback();
       nodePort.rollback();

@@ -36,12 +36,12 @@ export interface RequestScope {
 
 /** For releasing on delete: values go straight back to the shared allocators. */
 export function strategyContext(scope: RequestScope): StrategyContext {
-  return { allocators: scope.api.allocators, dryRun: scope.dryRun };
+  return { allocators: scope.api.allocators, dryRun: scope.dryRun, subresource: scope.info.subresource };
 }
 
 /** For creates and updates: what the request takes is recorded, to give back if it fails. */
 export function writeStrategyContext(scope: RequestScope): RecordedStrategyContext {
-  return recordingContext(scope.api.allocators, scope.dryRun);
+  return recordingContext(scope.api.allocators, scope.dryRun, scope.info.subresource);
 }
 
 export function parseDryRun(query: URLSearchParams): boolean {

@@ -16,8 +16,6 @@ import { applyConfiguration, managerOf } from './managed-fields.ts';
 const patchTypes: readonly string[] = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 const applyType = 'application/apply-patch+yaml';
 
-const reasons: Record<number, string> = { 400: 'BadRequest', 409: 'Conflict', 415: 'UnsupportedMediaType', 422: 'Invalid', 500: 'InternalError' };
-
 /** Applies a (non-apply) patch body to target; errors become the Status upstream answers. */
 export function applyPatchBody(scope: RequestScope, type: string, body: Buffer, target: KubeObject, group: string, version: string, kind: string): KubeObject {
   if (!patchTypes.includes(type)) throw unsupportedMediaType(type);
@@ -32,7 +30,10 @@ export function applyPatchBody(scope: RequestScope, type: string, body: Buffer, 
     if (!isObject(result)) throw badRequest('the patch result is not an object');
     return result as KubeObject;
   } catch (e) {
-    if (e instanceof PatchError) throw new ApiError(e.status, reasons[e.status] ?? 'BadRequest', e.message);
+    if (e instanceof PatchError) {
+      const st = e.toStatus();
+      throw new ApiError(st.code, st.reason ?? '', st.message, st.details);
+    }
     throw e;
   }
 }

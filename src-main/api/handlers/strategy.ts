@@ -21,6 +21,13 @@ export function hasStatus(def: ResourceDefinition): boolean {
   return def.subresources?.status === true;
 }
 
+/** Kinds whose metadata.generation upstream counts (their controllers report observedGeneration). */
+const generationKinds = new Set(['apps/deployments', 'apps/replicasets', 'apps/daemonsets', 'batch/jobs', 'batch/cronjobs', 'autoscaling/horizontalpodautoscalers', '/pods']);
+
+export function tracksGeneration(def: ResourceDefinition): boolean {
+  return generationKinds.has(`${def.group}/${def.resource}`);
+}
+
 /** Fields the server sets on create, whatever the client sent. */
 export function initCreateMetadata(obj: KubeObject, now: Date): void {
   const m = obj.metadata;
@@ -36,10 +43,9 @@ export function initCreateMetadata(obj: KubeObject, now: Date): void {
 
 export async function prepareCreate(def: ResourceDefinition, obj: KubeObject, ctx: StrategyContext): Promise<void> {
   def.defaults?.(obj);
-  if (hasStatus(def)) {
-    delete obj.status;
-    obj.metadata.generation = 1;
-  }
+  // Most kinds start with an empty status their controllers fill; a node registers with its own.
+  if (hasStatus(def) && !(def.group === '' && def.resource === 'nodes')) delete obj.status;
+  if (tracksGeneration(def)) obj.metadata.generation = 1;
   await def.prepareForCreate?.(obj, ctx);
 }
 
@@ -76,7 +82,7 @@ export async function prepareUpdate(def: ResourceDefinition, next: KubeObject, o
   def.defaults?.(obj);
   if (o.generation !== undefined) m.generation = o.generation;
   else delete m.generation;
-  if (hasStatus(def) && subresource !== 'status' && !deepEqual(specOf(obj), specOf(old))) m.generation = (o.generation ?? 0) + 1;
+  if (tracksGeneration(def) && subresource !== 'status' && !deepEqual(specOf(obj), specOf(old))) m.generation = (o.generation ?? 0) + 1;
   await def.prepareForUpdate?.(obj, old, ctx);
   return obj;
 }

@@ -62,9 +62,15 @@ export const namespace: ResourceDefinition = {
     spec.finalizers = finalizers;
   },
 
-  // Upstream lets spec.finalizers change only through the finalize subresource. The hook cannot
-  // tell the main resource from /finalize (the namespace controller's way to finish a deletion),
-  // so spec.finalizers stay writable through both here.
+  // Upstream lets spec.finalizers change only through the finalize subresource (the namespace
+  // controller's way to finish a deletion); other writes keep the old list.
+  prepareForUpdate(obj, old, ctx) {
+    if (ctx.subresource === 'finalize') return;
+    const oldFinalizers = arrayAt(old.spec, 'finalizers');
+    const spec = ensureRecord(obj, 'spec');
+    if (oldFinalizers.length > 0) spec.finalizers = [...oldFinalizers];
+    else delete spec.finalizers;
+  },
 
   table: {
     columns: [nameColumn, { name: 'Status', type: 'string', description: 'The phase of the namespace: Active or Terminating.', priority: 0 }, ageColumn],

@@ -70,6 +70,8 @@ export interface StrategyContext {
   };
   /** True when the request is a dry run: allocations must be released afterwards. */
   dryRun: boolean;
+  /** The subresource written through ('status', 'finalize', ...), absent for the object itself. */
+  subresource?: string;
 }
 
 export interface ResourceDefinition {
