@@ -10,11 +10,10 @@ export function checkKnownFields(scope: RequestScope, obj: KubeObject): void {
   const { served } = scope;
   const def = served.definition;
   const result = checkFields(served.group, served.version, def.kind, obj);
-  if (result.typeErrors.length > 0) {
-    throw badRequest(`${def.kind} in version "${served.version}" cannot be handled as a ${def.kind}: ${result.typeErrors[0]}`);
-  }
+  const cannotHandle = `${def.kind} in version "${served.version}" cannot be handled as a ${def.kind}`;
+  if (result.typeErrors.length > 0) throw badRequest(`${cannotHandle}: ${result.typeErrors[0]}`);
   if (result.unknown.length === 0) return;
-  if (scope.fieldValidation === 'Strict') throw badRequest(strictDecodingMessage(result.unknown));
+  if (scope.fieldValidation === 'Strict') throw badRequest(`${cannotHandle}: ${strictDecodingMessage(result.unknown)}`);
   if (scope.fieldValidation === 'Warn') scope.warnings.push(...unknownFieldWarnings(result.unknown));
   pruneUnknownFields(served.group, served.version, def.kind, obj);
 }
