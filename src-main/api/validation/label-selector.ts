@@ -20,6 +20,7 @@ export function validateLabelSelector(selector: unknown, path: FieldPath): Field
 }
 
 function validateRequirement(req: LabelSelectorRequirement, path: FieldPath): FieldError[] {
+  if (typeof req !== 'object' || req === null || Array.isArray(req)) return [invalid(path, req, 'must be an object')];
   const errs: FieldError[] = [];
   const values = req.values ?? [];
   switch (req.operator) {
@@ -52,6 +53,7 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rec
   const l = labels ?? {};
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (l[k] !== v) return false;
   for (const req of selector.matchExpressions ?? []) {
+    if (!req) return false;
     const has = Object.prototype.hasOwnProperty.call(l, req.key);
     const values = req.values ?? [];
     switch (req.operator) {
@@ -80,7 +82,7 @@ export function formatLabelSelector(selector: LabelSelector | undefined): string
   const parts: { key: string; text: string }[] = [];
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) parts.push({ key: k, text: `${k}=${v}` });
   for (const req of selector.matchExpressions ?? []) {
-    if (!operators.includes(req.operator)) return '<error>';
+    if (!req || !operators.includes(req.operator)) return '<error>';
     const values = [...(req.values ?? [])].sort().join(',');
     const text =
       req.operator === 'In' ? `${req.key} in (${values})` : req.operator === 'NotIn' ? `${req.key} notin (${values})` : req.operator === 'Exists' ? req.key : `!${req.key}`;

@@ -1,9 +1,10 @@
 // A whole pod spec (ValidatePodSpec) and a pod template (ValidatePodTemplateSpec), shared by pods
 // and every workload that embeds a template.
 import type { PodSpec, PodTemplateSpec, Toleration } from 'kubernetes-types/core/v1.js';
-import { FieldPath, invalid, notSupported, required, type FieldError } from '../../field-errors.ts';
+import { duplicate, FieldPath, invalid, notSupported, required, type FieldError } from '../../field-errors.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../../validation/names.ts';
 import { validateAnnotations, validateLabels } from '../../validation/object-meta.ts';
+import { validateAffinity } from './affinity.ts';
 import { validateContainers, validateInitContainers } from './containers.ts';
 import { isRecord, items } from './json.ts';
 import { validateVolumes } from './volumes.ts';
@@ -44,6 +45,8 @@ export function validatePodSpec(spec: unknown, path: FieldPath): FieldError[] {
     for (const msg of isDNS1123Subdomain(s.schedulerName)) errs.push(invalid(path.child('schedulerName'), s.schedulerName, msg));
   }
   errs.push(...validateTolerations(s.tolerations, path.child('tolerations')));
+  errs.push(...validateAffinity(s.affinity, path.child('affinity')));
+  errs.push(...validateHostPorts(s, path));
   if (s.hostNetwork) {
     items<{ ports?: { containerPort?: number; hostPort?: number }[] }>(s.containers).forEach((c, i) =>
       items<{ containerPort?: number; hostPort?: number }>(c?.ports).forEach((p, j) => {
@@ -52,6 +55,25 @@ export function validatePodSpec(spec: unknown, path: FieldPath): FieldError[] {
         }
       }),
     );
+  }
+  return errs;
+}
+
+/** Two containers running together cannot claim the same host port and protocol (AccumulateUniqueHostPorts). */
+function validateHostPorts(s: PodSpec, path: FieldPath): FieldError[] {
+  const errs: FieldError[] = [];
+  // Init containers exit before the others start, so each list has its own set.
+  for (const field of ['containers', 'initContainers'] as const) {
+    const seen = new Set<string>();
+    items<{ ports?: unknown }>(s[field]).forEach((c, i) => {
+      items<{ hostPort?: number; protocol?: string; hostIP?: string }>(isRecord(c) ? c.ports : undefined).forEach((p, j) => {
+        if (!isRecord(p) || !p.hostPort) return;
+        const key = `${p.hostPort}/${p.protocol ?? 'TCP'}`;
+        const fullKey = `${p.hostIP ?? ''}/${key}`;
+        if (seen.has(fullKey)) errs.push(duplicate(path.child(field).index(i).child('ports').index(j).child('hostPort'), key));
+        seen.add(fullKey);
+      });
+    });
   }
   return errs;
 }

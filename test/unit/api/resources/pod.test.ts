@@ -183,6 +183,26 @@ describe('Pod validation', () => {
     ]);
   });
 
+  it('checks affinity terms and host ports', async () => {
+    const errs = await invalid(
+      (s) =>
+        (s.affinity = {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In' }] }] },
+            preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, preference: { matchExpressions: [{ key: 'disk', operator: 'Exists' }] } }],
+          },
+          podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } } }] },
+        }),
+    );
+    expect(messages(errs)).toEqual([
+      "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+      'spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100',
+      'spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty',
+    ]);
+    const ports = await invalid((s) => s.containers.push({ name: 'b', image: 'x', ports: [{ containerPort: 80, hostPort: 8080 }] }) && (s.containers[0].ports[0].hostPort = 8080));
+    expect(messages(ports)).toEqual(['spec.containers[1].ports[0].hostPort: Duplicate value: "8080/TCP"']);
+  });
+
   it('checks the name', async () => {
     expect(fields(await invalid((_s, p) => (p.metadata.name = 'Bad_Name')))).toEqual(['metadata.name']);
   });
