@@ -142,12 +142,6 @@ export class FieldSet {
   readonly members = new Map<string, PathElement>();
   readonly children = new Map<string, Child>();
 
-  static of(...paths: Path[]): FieldSet {
-    const s = new FieldSet();
-    for (const p of paths) s.insert(p);
-    return s;
-  }
-
   isEmpty(): boolean {
     return this.members.size === 0 && this.children.size === 0;
   }
@@ -221,24 +215,6 @@ export class FieldSet {
       const rest = c.set.difference(theirs.set);
       if (!rest.isEmpty()) out.children.set(k, { element: c.element, set: rest });
     }
-    return out;
-  }
-
-  /** The paths for which keep(path) is true. */
-  filter(keep: (path: Path) => boolean, prefix: PathElement[] = []): FieldSet {
-    const out = new FieldSet();
-    for (const [k, pe] of this.members) if (keep([...prefix, pe])) out.members.set(k, pe);
-    for (const [k, c] of this.children) {
-      const rest = c.set.filter(keep, [...prefix, c.element]);
-      if (!rest.isEmpty()) out.children.set(k, { element: c.element, set: rest });
-    }
-    return out;
-  }
-
-  clone(): FieldSet {
-    const out = new FieldSet();
-    for (const [k, pe] of this.members) out.members.set(k, pe);
-    for (const [k, c] of this.children) out.children.set(k, { element: c.element, set: c.set.clone() });
     return out;
   }
 
