@@ -53,6 +53,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private resyncTimer?: NodeJS.Timeout;
   private stopped = false;
   private synced = false;
+  private wake?: () => void;
 
   constructor(
     private readonly client: KubeClient,
@@ -75,7 +76,10 @@ export class Informer<T extends KubeObject = KubeObject> {
       } catch (err) {
         if (isPermanent(err)) throw err;
         this.emitError(err);
-        await new Promise((r) => { this.timer = setTimeout(r, this.backoff.next()); });
+        await new Promise<void>((r) => {
+          this.wake = r; // stop() ends the wait, so start() rejects instead of hanging
+          this.timer = setTimeout(r, this.backoff.next());
+        });
       }
     }
     this.synced = true;
@@ -89,6 +93,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.wake?.();
     clearInterval(this.resyncTimer);
     this.watchHandle?.stop();
     this.watchHandle = undefined;

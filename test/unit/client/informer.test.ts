@@ -143,6 +143,17 @@ describe('Informer', () => {
     await expect(informer.start()).rejects.toMatchObject({ status: 401 });
   });
 
+  it('keeps retrying the first list through server errors, and stop() ends the wait', async () => {
+    server.route = (req, res) => json(res, 500, status(500, 'InternalError', 'store unavailable'));
+    informer = new Informer(client, configmaps);
+    const errors: Error[] = [];
+    informer.on('error', (e) => errors.push(e));
+    const started = informer.start();
+    await eventually(() => errors.length >= 2, 3000, 'a retry');
+    informer.stop();
+    await expect(started).rejects.toThrow(/stopped/);
+  });
+
   it('follows a paginated first list to the end', async () => {
     server.route = (req, res) => {
       if (req.url.searchParams.has('watch')) return streamEvents(res, []);
