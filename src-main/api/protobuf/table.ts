@@ -41,5 +41,6 @@ export function messageFor(apiVersion: string, kind: string, types: TypeTable = 
   if (!/^[a-z0-9]+$/.test(version) || !/^[a-z0-9.-]*$/.test(group)) return undefined;
   const pkg = groupPackages[group] ?? group.split('.')[0];
   const name = pkg === 'meta' ? `k8s.io.apimachinery.pkg.apis.meta.${version}.${kind}` : `k8s.io.api.${pkg}.${version}.${kind}`;
-  return Object.hasOwn(types, name) ? name : undefined;
+  // Only whole objects (field 1 is their metadata) are kinds; PodSpec or ObjectMeta are not.
+  return Object.hasOwn(types, name) && types[name][1]?.[0] === 'metadata' ? name : undefined;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import protobuf from 'protobufjs';
 import { decodeKubernetesProtobuf, kubernetesProtobufType } from '../../../../src-main/api/protobuf/index.ts';
 import { MessageDecoder } from '../../../../src-main/api/protobuf/message.ts';
+import { goDuration } from '../../../../src-main/api/protobuf/special.ts';
 import { typeTable, type TypeTable } from '../../../../src-main/api/protobuf/table.ts';
 import { encodeBody, encodeMessage } from './encoder.ts';
 
@@ -174,13 +175,17 @@ describe('decodeKubernetesProtobuf', () => {
 
   it('scalar types Kubernetes rarely uses: double, float, sint64, fixed32, sfixed64, uint64', () => {
     const types: TypeTable = {
-      'k8s.io.api.test.v1.Thing': { 1: ['d', 'double', ''], 2: ['f', 'float', ''], 3: ['s', 'sint64', ''], 4: ['x', 'fixed32', ''], 5: ['y', 'sfixed64', ''], 6: ['u', 'uint64', ''], 7: ['ds', 'double', 'repeated'] },
+      'k8s.io.api.test.v1.Thing': { 1: ['metadata', 'string', ''], 2: ['d', 'double', ''], 3: ['f', 'float', ''], 4: ['s', 'sint64', ''], 5: ['x', 'fixed32', ''], 6: ['y', 'sfixed64', ''], 7: ['u', 'uint64', ''], 8: ['ds', 'double', 'repeated'] },
     };
-    const root = protobuf.parse('syntax = "proto2"; package k8s.io.api.test.v1; message Thing { optional double d = 1; optional float f = 2; optional sint64 s = 3; optional fixed32 x = 4; optional sfixed64 y = 5; optional uint64 u = 6; repeated double ds = 7 [packed = true]; }', { keepCase: true }).root;
+    const root = protobuf.parse('syntax = "proto2"; package k8s.io.api.test.v1; message Thing { optional double d = 2; optional float f = 3; optional sint64 s = 4; optional fixed32 x = 5; optional sfixed64 y = 6; optional uint64 u = 7; repeated double ds = 8 [packed = true]; }', { keepCase: true }).root;
     const Thing = root.lookupType('k8s.io.api.test.v1.Thing');
     const raw = Thing.encode(Thing.fromObject({ d: 1.5, f: 0.25, s: -123456789, x: 4000000000, y: -42, u: 2 ** 52, ds: [0.5, -2] })).finish();
     const body = Buffer.concat([Buffer.from('k8s\0', 'latin1'), encodeMessage('k8s.io.apimachinery.pkg.runtime.Unknown', { typeMeta: { apiVersion: 'test/v1', kind: 'Thing' }, raw })]);
     expect(decodeKubernetesProtobuf(body, types).object).toEqual({ apiVersion: 'test/v1', kind: 'Thing', d: 1.5, f: 0.25, s: -123456789, x: 4000000000, y: -42, u: 2 ** 52, ds: [0.5, -2] });
+  });
+
+  it('meta/v1 Duration reads as Go prints it', () => {
+    expect([0, 1500, 2_500_000, 1_500_000_000, 90e9, 3.6e12 + 1e9, -5e9].map(goDuration)).toEqual(['0s', '1.5µs', '2.5ms', '1.5s', '1m30s', '1h0m1s', '-5s']);
   });
 
   it('accepts the envelope\'s content type when it names protobuf', () => {

@@ -65,6 +65,7 @@ describe('malformed protobuf bodies', () => {
     reject(encodeBody('v1', 'Widget', 'k8s.io.api.core.v1.Namespace', {})).toThrow('unknown kind Widget in version "v1"');
     reject(encodeBody('apps/v9', 'Deployment', 'k8s.io.api.core.v1.Namespace', {})).toThrow(/unknown kind Deployment/);
     reject(encodeBody('', '', 'k8s.io.api.core.v1.Namespace', {})).toThrow(/no kind/);
+    reject(encodeBody('v1', 'PodSpec', 'k8s.io.api.core.v1.Namespace', {})).toThrow('unknown kind PodSpec in version "v1"');
     reject(encodeBody('../v1', 'Pod', 'k8s.io.api.core.v1.Namespace', {})).toThrow(/unknown kind/);
   });
 
@@ -91,7 +92,7 @@ describe('malformed protobuf bodies', () => {
   });
 
   it('nesting deeper than any real object', () => {
-    const types: TypeTable = { 'k8s.io.api.test.v1.Doll': { 1: ['inner', 'k8s.io.api.test.v1.Doll', ''] } };
+    const types: TypeTable = { 'k8s.io.api.test.v1.Doll': { 1: ['metadata', 'k8s.io.api.test.v1.Doll', ''] } };
     let raw = Buffer.alloc(0);
     for (let i = 0; i < 150; i++) raw = Buffer.concat([Buffer.from([0x0a]), encodeLength(raw.length), raw]);
     const body = Buffer.concat([magic, encodeMessage('k8s.io.apimachinery.pkg.runtime.Unknown', { typeMeta: { apiVersion: 'test/v1', kind: 'Doll' }, raw })]);
