@@ -34,6 +34,7 @@ export function validateJobSpecCommon(spec: JobSpec, path: FieldPath): FieldErro
     const allowed = spec.podFailurePolicy ? ['Failed'] : ['TerminatingOrFailed', 'Failed'];
     if (!allowed.includes(replacement)) errs.push(notSupported(path.child('podReplacementPolicy'), replacement, allowed));
   }
+  errs.push(...validatePodFailurePolicy(spec.podFailurePolicy, path, spec.template?.spec?.restartPolicy, mode === 'Indexed'));
   const tPath = path.child('template');
   if (!isRecord(spec.template)) {
     errs.push(required(tPath));
@@ -61,5 +62,48 @@ export function validateJobSpec(spec: JobSpec | undefined, path: FieldPath): Fie
     }
   }
   errs.push(...validateJobSpecCommon(spec, path));
+  return errs;
+}
+
+const failureActions = ['FailJob', 'FailIndex', 'Ignore', 'Count'];
+const exitCodeOperators = ['In', 'NotIn'];
+
+/** validatePodFailurePolicy: each rule one action and exactly one of onExitCodes / onPodConditions. */
+function validatePodFailurePolicy(policy: unknown, specPath: FieldPath, restartPolicy: string | undefined, indexed: boolean): FieldError[] {
+  if (policy === undefined || policy === null) return [];
+  const path = specPath.child('podFailurePolicy');
+  if (!isRecord(policy)) return [invalid(path, policy, 'must be an object')];
+  const errs: FieldError[] = [];
+  // Pod failures are only seen when pods are not restarted in place.
+  if (restartPolicy !== 'Never') {
+    errs.push(invalid(specPath.child('template').child('spec').child('restartPolicy'), restartPolicy, 'only "Never" is supported when podFailurePolicy is specified'));
+  }
+  const rawRules = (policy as { rules?: unknown }).rules;
+  const rules: unknown[] = Array.isArray(rawRules) ? rawRules : [];
+  rules.forEach((rule, i) => {
+    const at = path.child('rules').index(i);
+    if (!isRecord(rule)) return errs.push(invalid(at, rule, 'must be an object'));
+    const action = rule.action;
+    const allowed = indexed ? failureActions : failureActions.filter((a) => a !== 'FailIndex');
+    if (typeof action !== 'string' || !allowed.includes(action)) errs.push(notSupported(at.child('action'), action, allowed));
+    const hasCodes = rule.onExitCodes !== undefined && rule.onExitCodes !== null;
+    const hasConditions = Array.isArray(rule.onPodConditions) && rule.onPodConditions.length > 0;
+    if (hasCodes && hasConditions) errs.push(invalid(at, rule, 'specifying both OnExitCodes and OnPodConditions is not supported'));
+    else if (!hasCodes && !hasConditions) errs.push(invalid(at, rule, 'specifying one of OnExitCodes and OnPodConditions is required'));
+    if (isRecord(rule.onExitCodes)) {
+      const codes = rule.onExitCodes;
+      const cPath = at.child('onExitCodes');
+      if (typeof codes.operator !== 'string' || !exitCodeOperators.includes(codes.operator)) errs.push(notSupported(cPath.child('operator'), codes.operator, exitCodeOperators));
+      const values = Array.isArray(codes.values) ? codes.values : [];
+      if (values.length === 0) errs.push(required(cPath.child('values'), 'at least one value is required'));
+      let previous = -Infinity;
+      values.forEach((v: unknown, j: number) => {
+        if (typeof v !== 'number' || !Number.isInteger(v)) return errs.push(invalid(cPath.child('values').index(j), v, 'must be an integer'));
+        if (v === 0 && codes.operator === 'In') errs.push(invalid(cPath.child('values').index(j), v, 'must not be 0 for the In operator'));
+        if (v <= previous) errs.push(invalid(cPath.child('values').index(j), v, 'must be ordered'));
+        previous = v;
+      });
+    }
+  });
   return errs;
 }

@@ -131,3 +131,37 @@ describe('Job table', () => {
     expect(job.table!.cells(obj, now)[7]).toBe(`batch.kubernetes.io/controller-uid=${obj.metadata.uid}`);
   });
 });
+
+describe('Job pod failure policy', () => {
+  const withPolicy = (policy: object, restartPolicy = 'Never'): KubeObject => {
+    const j = pi();
+    (j.spec as any).podFailurePolicy = policy;
+    (j.spec as any).template.spec.restartPolicy = restartPolicy;
+    return j;
+  };
+
+  it('accepts the documented example and defaults the replacement policy to Failed', async () => {
+    const { obj, errors } = await create(
+      job,
+      withPolicy({
+        rules: [
+          { action: 'FailJob', onExitCodes: { containerName: 'pi', operator: 'In', values: [42] } },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+        ],
+      }),
+    );
+    expect(errors).toEqual([]);
+    expect((obj.spec as any).podReplacementPolicy).toBe('Failed');
+    expect((obj.spec as any).podFailurePolicy.rules[1].onPodConditions[0].status).toBe('True');
+  });
+
+  it('refuses bad rules and restartPolicy OnFailure', async () => {
+    const { errors } = await create(job, withPolicy({ rules: [{ action: 'Explode', onExitCodes: { operator: 'In', values: [3, 1] } }, { action: 'Count' }] }, 'OnFailure'));
+    expect(fields(errors)).toEqual([
+      'spec.template.spec.restartPolicy',
+      'spec.podFailurePolicy.rules[0].action',
+      'spec.podFailurePolicy.rules[0].onExitCodes.values[1]',
+      'spec.podFailurePolicy.rules[1]',
+    ]);
+  });
+});
