@@ -46,7 +46,8 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
     return { kind: 'other', path: pathname, verb: lower };
   }
   let rest = parts.slice(i).map(decodeSegment);
-  if (rest.length === 0) return { kind: 'other', path: pathname, verb: lower };
+  // "." and ".." name nothing: such paths are not resource requests (they answer 404).
+  if (rest.length === 0 || rest.some((p) => p === '.' || p === '..')) return { kind: 'other', path: pathname, verb: lower };
   let legacyWatch = false;
   if (rest[0] === 'watch') {
     legacyWatch = true;

@@ -59,8 +59,18 @@ function authenticate(opts: ApiServerOptions, req: IncomingMessage): UserInfo | 
   return opts.authenticator.authenticate(req);
 }
 
+/**
+ * The path and query as sent. WHATWG URL parsing would resolve "/x/%2e%2e" to "/" and so turn a
+ * request for an object named ".." into one for its parent; the API path is taken literally.
+ */
+function splitURL(raw: string | undefined): { pathname: string; searchParams: URLSearchParams } {
+  const text = raw ?? '/';
+  const q = text.indexOf('?');
+  return { pathname: q < 0 ? text : text.slice(0, q), searchParams: new URLSearchParams(q < 0 ? '' : text.slice(q + 1)) };
+}
+
 async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'https://kubelab');
+  const url = splitURL(req.url);
   const pathname = url.pathname;
   if (!isApiPath(pathname)) {
     for (const ext of opts.extensions ?? []) if (ext.handleRequest(req, res)) return;
@@ -176,7 +186,7 @@ function dispatchStatus(scope: RequestScope): Promise<void> {
 
 /** Upgrades: exec/attach/port-forward streams (to agents, later) or an extension's WebSocket. */
 function handleUpgrade(opts: ApiServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  const url = new URL(req.url ?? '/', 'https://kubelab');
+  const url = splitURL(req.url);
   if (!isApiPath(url.pathname)) {
     for (const ext of opts.extensions ?? []) if (ext.handleUpgrade?.(req, socket, head)) return;
     socket.destroy();

@@ -7,7 +7,7 @@ import { isObject } from './codec.ts';
 import type { RequestScope } from './context.ts';
 import { checkKnownFields } from './field-validation.ts';
 
-export function checkBody(scope: RequestScope, body: unknown): KubeObject {
+export function checkBody(scope: RequestScope, body: unknown, rawJSON?: string): KubeObject {
   const { served, info } = scope;
   const def = served.definition;
   const expectedVersion = apiVersionOf(served.group, served.version);
@@ -23,7 +23,7 @@ export function checkBody(scope: RequestScope, body: unknown): KubeObject {
   if (obj.kind !== def.kind) throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${def.kind})`);
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   if (!isObject(obj.metadata)) throw badRequest(`${def.kind} in version "${served.version}" cannot be handled as a ${def.kind}: metadata must be an object`);
-  checkKnownFields(scope, obj);
+  checkKnownFields(scope, obj, rawJSON);
   const m = obj.metadata;
   if (def.namespaced) {
     if (m.namespace && info.namespace && m.namespace !== info.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYAML } from 'yaml';
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../status.ts';
+import { decodeKubernetesProtobuf, kubernetesProtobufType, ProtobufDecodeError } from '../protobuf/index.ts';
 
 /** kube-apiserver's limit for a single request body. */
 export const maxBodyBytes = 3 * 1024 * 1024;
@@ -24,6 +25,7 @@ export function mediaType(req: IncomingMessage): string {
 
 /** Parses a JSON or YAML body into a value; 400 naming where it is malformed. */
 export function decodeBody(body: Buffer, type: string): unknown {
+  if (type === kubernetesProtobufType) return decodeProtobuf(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty');
   const isYAML = type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'application/x-yaml' || type === 'text/yaml';
@@ -47,6 +49,17 @@ export function decodeBody(body: Buffer, type: string): unknown {
   }
 }
 
+/** Newer kubectl sends typed objects as Kubernetes protobuf; they become the same JSON shape. */
+function decodeProtobuf(body: Buffer): unknown {
+  try {
+    return decodeKubernetesProtobuf(body).object;
+  } catch (e) {
+    if (!(e instanceof ProtobufDecodeError)) throw e;
+    if (e.message.startsWith('unknown kind')) throw new ApiError(415, 'UnsupportedMediaType', `the body of the request could not be decoded as protobuf: ${e.message}`);
+    throw badRequest(`error decoding protobuf: ${e.message}`);
+  }
+}
+
 /** "at line 3, column 7: Unexpected token" from V8's message, which gives a position. */
 function jsonErrorWhere(text: string, err: Error): string {
   const m = /position (\d+)/.exec(err.message);
@@ -56,6 +69,14 @@ function jsonErrorWhere(text: string, err: Error): string {
   const line = before.split('\n').length;
   const col = pos - before.lastIndexOf('\n');
   return `invalid character at line ${line}, column ${col}: ${err.message.replace(/ in JSON at position \d+.*$/, '')}`;
+}
+
+/** A request body, decoded, with its text when it was JSON (for duplicate-field checks). */
+export async function readObjectBody(req: IncomingMessage): Promise<{ value: unknown; rawJSON?: string }> {
+  const body = await readBody(req);
+  const type = mediaType(req);
+  const value = decodeBody(body, type);
+  return { value, rawJSON: type === 'application/json' ? body.toString('utf8') : undefined };
 }
 
 export function writeJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -70,10 +91,14 @@ export function writeError(res: ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
-  writeJSON(res, apiErr.code, apiErr.toStatus());
+  // A body refused before it was read whole leaves the connection unusable: close it.
+  const headers: Record<string, string> = apiErr.code === 413 ? { Connection: 'close' } : {};
+  writeJSON(res, apiErr.code, apiErr.toStatus(), headers);
 }
 
-/** Is this a plain JSON object (not an array, not null)? */
+/** Is this a plain JSON object (not an array, null, or what a YAML tag made: bytes, dates)? */
 export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }

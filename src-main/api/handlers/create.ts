@@ -4,7 +4,7 @@ import { KeyExistsError } from '../../store/store.ts';
 import type { KubeObject } from '../resources/types.ts';
 import { encodeObject, decodeObject, objectKey } from '../object-store.ts';
 import { alreadyExists } from '../status.ts';
-import { decodeBody, mediaType, readBody, writeJSON } from './codec.ts';
+import { readObjectBody, writeJSON } from './codec.ts';
 import { toServedVersion, toStorageVersion, writeStrategyContext, type RequestScope } from './context.ts';
 import { checkBody } from './body.ts';
 import { requireNamespaceOpen } from './namespaces.ts';
@@ -12,8 +12,8 @@ import { initCreateMetadata, prepareCreate, throwIfInvalid, validateCreate } fro
 import { trackUpdate } from './managed-fields.ts';
 
 export async function handleCreate(scope: RequestScope): Promise<void> {
-  const body = decodeBody(await readBody(scope.req), mediaType(scope.req));
-  const obj = checkBody(scope, body);
+  const body = await readObjectBody(scope.req);
+  const obj = checkBody(scope, body.value, body.rawJSON);
   const created = await createObject(scope, obj);
   writeJSON(scope.res, 201, toServedVersion(scope.served, created), warningHeaders(scope));
 }

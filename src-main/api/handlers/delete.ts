@@ -4,7 +4,7 @@
 import { ConflictError, KeyNotFoundError } from '../../store/store.ts';
 import type { KubeObject, ResourceDefinition } from '../resources/types.ts';
 import { decodeObject, encodeObject, getObject, objectKey } from '../object-store.ts';
-import { badRequest, conflict, modifiedConflict, notFound } from '../status.ts';
+import { ApiError, badRequest, conflict, modifiedConflict, notFound } from '../status.ts';
 import { decodeBody, isObject, mediaType, readBody, writeJSON } from './codec.ts';
 import { strategyContext, timestamp, toServedVersion, type RequestScope } from './context.ts';
 import { parseSelectors, readListPage } from './read.ts';
@@ -65,9 +65,15 @@ export async function handleDelete(scope: RequestScope): Promise<void> {
   writeJSON(scope.res, 200, toServedVersion(scope.served, result));
 }
 
+/** Namespaces the cluster cannot work without (upstream's NamespaceLifecycle admission). */
+const immortalNamespaces = new Set(['default', 'kube-system', 'kube-public']);
+
 async function deleteObject(scope: RequestScope, name: string, opts: DeleteOptions): Promise<KubeObject> {
   const { served, info, api } = scope;
   const def = served.definition;
+  if (def.group === '' && def.resource === 'namespaces' && immortalNamespaces.has(name)) {
+    throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+  }
   const key = objectKey(def, info.namespace, name);
   for (let attempt = 0; attempt < 10; attempt++) {
     const current = await getObject(api.store, def, info.namespace, name);

@@ -32,6 +32,9 @@ export function applyPatchBody(scope: RequestScope, type: string, body: Buffer, 
   } catch (e) {
     if (e instanceof PatchError) {
       const st = e.toStatus();
+      // Upstream answers the errors its patch library leaves unclassified with a 500; they are
+      // all faults of the patch, so they are a 400 here.
+      if (st.code >= 500) throw badRequest(st.message);
       throw new ApiError(st.code, st.reason ?? '', st.message, st.details);
     }
     throw e;

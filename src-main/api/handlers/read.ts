@@ -61,6 +61,15 @@ function decodeContinue(token: string, prefix: string): ContinueToken {
   }
 }
 
+function checkResourceVersionMatch(rv: string | null, rvMatch: string | null): void {
+  if (rvMatch === null || rvMatch === '') return;
+  if (rvMatch !== 'Exact' && rvMatch !== 'NotOlderThan') {
+    throw badRequest(`resourceVersionMatch: Unsupported value: "${rvMatch}": supported values: "Exact", "NotOlderThan"`);
+  }
+  if (!rv) throw badRequest(`resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided`);
+  if (rvMatch === 'Exact' && rv === '0') throw badRequest(`resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"`);
+}
+
 export interface ListPage {
   kvs: KeyValue[];
   revision: number;
@@ -86,6 +95,7 @@ export async function readListPage(scope: RequestScope, selectors: Selectors, ma
     const rv = query.get('resourceVersion');
     const rvMatch = query.get('resourceVersionMatch');
     if (rv && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
+    checkResourceVersionMatch(rv, rvMatch);
     if (rvMatch === 'Exact' && rv && rv !== '0') revision = Number(rv);
   }
   // metadata.name=x pins one key: read it directly instead of scanning.

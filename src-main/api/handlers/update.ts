@@ -6,7 +6,7 @@ import { ConflictError, KeyNotFoundError } from '../../store/store.ts';
 import type { KubeObject } from '../resources/types.ts';
 import { decodeObject, encodeObject, getObject, objectKey } from '../object-store.ts';
 import { ApiError, badRequest, conflict, modifiedConflict, notFound } from '../status.ts';
-import { decodeBody, mediaType, readBody, writeJSON } from './codec.ts';
+import { readObjectBody, writeJSON } from './codec.ts';
 import { toServedVersion, toStorageVersion, writeStrategyContext, type RequestScope } from './context.ts';
 import { checkBody } from './body.ts';
 import { createObject, warningHeaders } from './create.ts';
@@ -15,8 +15,8 @@ import { trackUpdate } from './managed-fields.ts';
 import { finishIfFinalized } from './delete.ts';
 
 export async function handleUpdate(scope: RequestScope): Promise<void> {
-  const body = decodeBody(await readBody(scope.req), mediaType(scope.req));
-  const next = checkBody(scope, body);
+  const body = await readObjectBody(scope.req);
+  const next = checkBody(scope, body.value, body.rawJSON);
   const onMissing = allowsCreateOnUpdate(scope) ? () => createObject(scope, next) : undefined;
   const result = await updateObject(scope, () => structuredClone(next), { onMissing });
   writeJSON(scope.res, result.created ? 201 : 200, toServedVersion(scope.served, result.obj), warningHeaders(scope));

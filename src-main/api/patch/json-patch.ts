@@ -55,6 +55,9 @@ const notAString = (v: unknown) => `json: cannot unmarshal ${goJSONType(v)} into
  */
 function pointerOf(op: JSONObject, kind: string, field: 'path' | 'from'): string {
   const v = Object.hasOwn(op, field) ? op[field] : null;
+  // Upstream's library quietly treats "a/b" like "/b"; RFC 6901 says a pointer starts with "/",
+  // and applying such a patch to the wrong place helps nobody.
+  if (typeof v === 'string' && v.includes('/') && !v.startsWith('/')) throw invalidPatch(`${kind} operation has an invalid ${field} ${JSON.stringify(v)}: a JSON pointer starts with "/"`);
   if (typeof v === 'string') return v;
   const missing = field === 'path' ? 'operation missing path field: missing value' : 'operation, missing from field: missing value';
   const cause = v === null ? missing : notAString(v);

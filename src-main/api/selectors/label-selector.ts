@@ -1,6 +1,7 @@
 // Label selectors (apimachinery/pkg/labels): the string form of ?labelSelector= with every
 // operator (=, ==, !=, in, notin, exists, !exists, gt, lt), and the structured form of
 // spec.selector (matchLabels + matchExpressions).
+import { isQualifiedName, isValidLabelValue } from '../validation/names.ts';
 
 export type LabelRequirement =
   | { key: string; op: 'in' | 'notin'; values: string[] }
@@ -51,16 +52,15 @@ function matchesRequirement(r: LabelRequirement, labels: Record<string, string>)
   }
 }
 
-const keyRe = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const valueRe = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
 function checkKey(key: string): string {
-  if (!keyRe.test(key) || key.length > 317) throw new LabelSelectorError(`unable to parse requirement: invalid label key "${key}"`);
+  const problems = isQualifiedName(key);
+  if (problems.length > 0) throw new LabelSelectorError(`unable to parse requirement: invalid label key "${key}": ${problems.join('; ')}`);
   return key;
 }
 
 function checkValue(value: string): string {
-  if (!valueRe.test(value) || value.length > 63) throw new LabelSelectorError(`unable to parse requirement: invalid label value: "${value}"`);
+  const problems = isValidLabelValue(value);
+  if (problems.length > 0) throw new LabelSelectorError(`unable to parse requirement: invalid label value: "${value}": ${problems.join('; ')}`);
   return value;
 }
 

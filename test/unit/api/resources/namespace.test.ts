@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatFieldError } from '../../../../src-main/api/field-errors.ts';
 import { namespace } from '../../../../src-main/api/resources/namespace.ts';
-import { create, fields, update } from './nonworkload-helpers.ts';
+import { create, fields, strategyContext, update } from './nonworkload-helpers.ts';
 
 describe('Namespace', () => {
   it('is born Active with the kubernetes finalizer and its name label', async () => {
@@ -25,12 +25,15 @@ describe('Namespace', () => {
     expect((await create(namespace, { metadata: { name: 'x' }, spec: { finalizers: ['example.com/mine'] } })).errors).toEqual([]);
   });
 
-  it('lets an update (the finalize call) remove the kubernetes finalizer, keeping the status', async () => {
+  it('lets only the finalize call remove the kubernetes finalizer, keeping the status', async () => {
     const { obj: old } = await create(namespace, { metadata: { name: 'x' } });
-    const { obj, errors } = await update(namespace, { metadata: { name: 'x' }, spec: { finalizers: [] } }, old);
+    const finalize = { ...strategyContext(), subresource: 'finalize' };
+    const { obj, errors } = await update(namespace, { metadata: { name: 'x' }, spec: { finalizers: [] } }, old, finalize);
     expect(errors).toEqual([]);
     expect(obj.spec).toEqual({ finalizers: [] });
     expect(obj.status).toEqual({ phase: 'Active' });
+    const { obj: plain } = await update(namespace, { metadata: { name: 'x' }, spec: { finalizers: [] } }, old);
+    expect(plain.spec).toEqual({ finalizers: ['kubernetes'] });
   });
 
   it('selects by status.phase and prints NAME STATUS AGE', async () => {
