@@ -101,14 +101,18 @@ interface Measured {
   cpuMs: number;
   /** CPU time this process (the load generator) used, ms: it shares the machine's two cores. */
   clientCpuMs: number;
+  /** Time the server's main thread was ready to run but had no core, ms. */
+  waitMs: number;
 }
 
 async function measured(server: Started, run: () => Promise<LoadResult>): Promise<Measured> {
   const cpu0 = server.proc.cpuMs();
+  const sched0 = server.proc.schedstat();
   const client0 = process.cpuUsage();
   const load = await run();
   const client = process.cpuUsage(client0);
-  return { load, cpuMs: server.proc.cpuMs() - cpu0, clientCpuMs: (client.user + client.system) / 1000 };
+  const waitMs = (server.proc.schedstat().waitNs - sched0.waitNs) / 1e6;
+  return { load, cpuMs: server.proc.cpuMs() - cpu0, clientCpuMs: (client.user + client.system) / 1000, waitMs };
 }
 
 function reportWrites(results: Results, what: string, m: Measured): void {
@@ -118,5 +122,8 @@ function reportWrites(results: Results, what: string, m: Measured): void {
   results.add(`${what}: p99`, percentile(load.latencies, 99), 'ms', { kind: 'max', value: 50 });
   results.add(`${what}: server CPU per create`, m.cpuMs / load.count, 'ms');
   results.add(`${what}: server CPU busy`, (m.cpuMs / load.wallMs) * 100, '% of 1 core');
+  // On a busy machine the server queues for a core; these two rows tell that apart from slowness.
+  results.add(`${what}: server main thread waiting for a core`, (m.waitMs / load.wallMs) * 100, '% of time');
+  results.add(`${what}: ceiling if server CPU were the only limit`, 1000 / (m.cpuMs / load.count), '/s');
   results.add(`${what}: load generator CPU per create`, m.clientCpuMs / load.count, 'ms');
 }

@@ -103,6 +103,15 @@ export class ServerProcess {
     return (Number(fields[11]) + Number(fields[12])) * 10;
   }
 
+  /**
+   * The server's main (JavaScript) thread: ns spent running and ns spent runnable but waiting
+   * for a core. The wait shows how much other work on the machine slowed the server down.
+   */
+  schedstat(): { runNs: number; waitNs: number } {
+    const [run, wait] = readFileSync(`/proc/${this.pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return { runNs: run, waitNs: wait };
+  }
+
   /** SIGTERM and wait; SIGKILL after `graceMs`. Returns ms until the process was gone. */
   async stop(graceMs = 15_000): Promise<number> {
     if (!this.running) return 0;

@@ -59,7 +59,7 @@ export function machineInfo(): Record<string, unknown> {
   const cpus = os.cpus();
   let commit = '';
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     // not a checkout: the commit is only a label
   }
