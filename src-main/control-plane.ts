@@ -6,7 +6,7 @@ import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { openWalStore } from './store/wal-store.ts';
-import type { Store } from './store/store.ts';
+import { StoreLockedError, type Store } from './store/store.ts';
 import { ensureCA, ensureServingCert } from './auth/ca.ts';
 import { ensureAdminToken } from './auth/tokens.ts';
 import { TokenAuthenticator } from './auth/authenticator.ts';
@@ -79,7 +79,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const pkiDir = join(opts.dataDir, 'pki');
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
-  const store = await openWalStore({ dir: join(opts.dataDir, 'store'), log });
+  const store = await openWalStore({ dir: join(opts.dataDir, 'store'), log }).catch((e: unknown) => {
+    // Name the folder the user gave, not the store inside it.
+    throw e instanceof StoreLockedError ? new StoreLockedError(opts.dataDir, e.holder) : e;
+  });
   try {
     const ca = await ensureCA(pkiDir);
     const explicit = opts.address && !['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(opts.address) ? [opts.address] : [];

@@ -7,6 +7,7 @@ interface ServiceSpec {
   clusterIPs?: string[];
   clusterIP?: string;
   ports?: { nodePort?: number }[];
+  healthCheckNodePort?: number;
 }
 
 export async function reserveServiceAllocations(api: ApiContext): Promise<void> {
@@ -19,5 +20,6 @@ export async function reserveServiceAllocations(api: ApiContext): Promise<void> 
       if (ip && ip !== 'None' && api.allocators.clusterIP.contains(ip)) api.allocators.clusterIP.reserve(ip);
     }
     for (const p of spec.ports ?? []) if (p.nodePort) api.allocators.nodePort.reserve(String(p.nodePort));
+    if (spec.healthCheckNodePort) api.allocators.nodePort.reserve(String(spec.healthCheckNodePort));
   }
 }

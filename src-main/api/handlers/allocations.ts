@@ -1,10 +1,12 @@
 // Per-request bookkeeping of cluster IPs and node ports: a kind's strategy takes values from the
 // shared allocators; when the request then fails (validation, a conflict) or is a dry run, exactly
-// the values this request took go back, and nothing another object holds is ever freed.
+// the values this request took go back, and nothing another object holds is ever freed. Values
+// the old object held and the new one gives up are only freed once the write has committed.
 import type { Allocator, StrategyContext } from '../resources/types.ts';
 
 class RecordingAllocator implements Allocator {
   readonly taken = new Set<string>();
+  private readonly released = new Set<string>();
 
   constructor(private readonly inner: Allocator) {}
 
@@ -25,8 +27,14 @@ class RecordingAllocator implements Allocator {
   }
 
   release(value: string): void {
-    this.taken.delete(value);
-    this.inner.release(value);
+    if (this.taken.delete(value)) this.inner.release(value);
+    else this.released.add(value);
+  }
+
+  commit(): void {
+    for (const v of this.released) this.inner.release(v);
+    this.released.clear();
+    this.taken.clear();
   }
 
   contains(value: string): boolean {
@@ -36,12 +44,15 @@ class RecordingAllocator implements Allocator {
   rollback(): void {
     for (const v of this.taken) this.inner.release(v);
     this.taken.clear();
+    this.released.clear();
   }
 }
 
 export interface RecordedStrategyContext extends StrategyContext {
-  /** Gives back what this request took. */
+  /** Gives back what this request took, and keeps what it meant to free. */
   rollback(): void;
+  /** The write is stored: frees what the old object held and the new one does not. */
+  commit(): void;
 }
 
 export function recordingContext(allocators: StrategyContext['allocators'], dryRun: boolean, subresource?: string): RecordedStrategyContext {
@@ -54,6 +65,10 @@ export function recordingContext(allocators: StrategyContext['allocators'], dryR
     rollback() {
       clusterIP.rollback();
       nodePort.rollback();
+    },
+    commit() {
+      clusterIP.commit();
+      nodePort.commit();
     },
   };
 }

@@ -39,6 +39,7 @@ export async function createObject(scope: RequestScope, served: KubeObject, prep
         return obj;
       }
       const kv = await scope.api.store.create(objectKey(def, obj.metadata.namespace, obj.metadata.name!), encodeObject(obj));
+      ctx.commit();
       return decodeObject(kv);
     } catch (e) {
       ctx.rollback();

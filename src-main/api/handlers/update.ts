@@ -77,15 +77,22 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
       throw e;
     }
     const old = { ...current.obj, metadata: { ...current.obj.metadata, resourceVersion: undefined } };
-    if (deepEqual(withoutTimes(obj), withoutTimes(old))) return { obj: current.obj, created: false };
+    if (deepEqual(withoutTimes(obj), withoutTimes(old))) {
+      ctx.rollback();
+      return { obj: current.obj, created: false };
+    }
     if (scope.dryRun) {
       ctx.rollback();
       return { obj: { ...obj, metadata: { ...obj.metadata, resourceVersion: current.obj.metadata.resourceVersion } }, created: false };
     }
     try {
       const finished = await finishIfFinalized(scope, obj, current.kv.modRevision);
-      if (finished) return { obj: finished, created: false };
+      if (finished) {
+        ctx.commit();
+        return { obj: finished, created: false };
+      }
       const kv = await api.store.update(objectKey(def, info.namespace, name), encodeObject(obj), current.kv.modRevision);
+      ctx.commit();
       return { obj: decodeObject(kv), created: false };
     } catch (e) {
       ctx.rollback();
