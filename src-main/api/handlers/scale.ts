@@ -2,7 +2,8 @@
 // the object's replicas, readable and writable by GET/PUT/PATCH. `kubectl scale` and the HPA use it.
 import type { KubeObject } from '../resources/types.ts';
 import { getObject } from '../object-store.ts';
-import { formatSelector, fromStructured, type StructuredLabelSelector } from '../selectors/label-selector.ts';
+import type { LabelSelector } from 'kubernetes-types/meta/v1';
+import { formatLabelSelector, isEmptySelector } from '../validation/label-selector.ts';
 import { badRequest, notFound } from '../status.ts';
 import { decodeBody, isObject, mediaType, readBody, writeJSON } from './codec.ts';
 import type { RequestScope } from './context.ts';
@@ -26,7 +27,7 @@ function writePath(obj: Record<string, unknown>, path: string, value: unknown): 
 export function scaleOf(scope: RequestScope, obj: KubeObject): KubeObject {
   const spec = scope.served.definition.subresources!.scale!;
   const m = obj.metadata;
-  const selector = (obj.spec as { selector?: StructuredLabelSelector } | undefined)?.selector;
+  const selector = (obj.spec as { selector?: LabelSelector } | undefined)?.selector;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -34,7 +35,7 @@ export function scaleOf(scope: RequestScope, obj: KubeObject): KubeObject {
     spec: { replicas: (readPath(obj, spec.specReplicasPath) as number | undefined) ?? 0 },
     status: {
       replicas: (readPath(obj, spec.statusReplicasPath) as number | undefined) ?? 0,
-      selector: selector ? formatSelector(fromStructured(selector)) : '',
+      selector: selector && !isEmptySelector(selector) ? formatLabelSelector(selector) : '',
     },
   };
 }

@@ -1,6 +1,6 @@
-// Label selectors (apimachinery/pkg/labels): the string form of ?labelSelector= with every
-// operator (=, ==, !=, in, notin, exists, !exists, gt, lt), and the structured form of
-// spec.selector (matchLabels + matchExpressions).
+// Label selectors in their string form (apimachinery/pkg/labels), as ?labelSelector= carries
+// them, with every operator (=, ==, !=, in, notin, exists, !exists, gt, lt). The structured form
+// of spec.selector lives in validation/label-selector.ts.
 import { isQualifiedName, isValidLabelValue } from '../validation/names.ts';
 
 export type LabelRequirement =
@@ -28,8 +28,6 @@ export function selectorOf(requirements: LabelRequirement[]): LabelSelector {
 }
 
 export const everything: LabelSelector = selectorOf([]);
-/** Matches nothing: an absent selector in the structured form means "none" to most controllers. */
-export const nothing: LabelSelector = { requirements: [], empty: false, matches: () => false };
 
 function matchesRequirement(r: LabelRequirement, labels: Record<string, string>): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, r.key);
@@ -134,58 +132,4 @@ export function parseLabelSelector(text: string | null | undefined): LabelSelect
     }
   }
   return selectorOf(reqs);
-}
-
-export interface StructuredLabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-/** The structured selector of spec.selector. An absent selector matches nothing, {} everything. */
-export function fromStructured(sel: StructuredLabelSelector | undefined | null): LabelSelector {
-  if (!sel) return nothing;
-  const reqs: LabelRequirement[] = [];
-  for (const [key, value] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key, op: 'in', values: [value] });
-  for (const e of sel.matchExpressions ?? []) {
-    switch (e.operator) {
-      case 'In':
-        reqs.push({ key: e.key, op: 'in', values: e.values ?? [] });
-        break;
-      case 'NotIn':
-        reqs.push({ key: e.key, op: 'notin', values: e.values ?? [] });
-        break;
-      case 'Exists':
-        reqs.push({ key: e.key, op: 'exists' });
-        break;
-      case 'DoesNotExist':
-        reqs.push({ key: e.key, op: '!exists' });
-        break;
-      default:
-        throw new LabelSelectorError(`"${e.operator}" is not a valid label selector operator`);
-    }
-  }
-  return selectorOf(reqs);
-}
-
-/** The string form, as the scale subresource's status.selector shows it. */
-export function formatSelector(sel: LabelSelector): string {
-  return sel.requirements
-    .map((r) => {
-      switch (r.op) {
-        case 'in':
-          return r.values.length === 1 ? `${r.key}=${r.values[0]}` : `${r.key} in (${[...r.values].sort().join(',')})`;
-        case 'notin':
-          return r.values.length === 1 ? `${r.key}!=${r.values[0]}` : `${r.key} notin (${[...r.values].sort().join(',')})`;
-        case 'exists':
-          return r.key;
-        case '!exists':
-          return `!${r.key}`;
-        case 'gt':
-          return `${r.key}>${r.value}`;
-        case 'lt':
-          return `${r.key}<${r.value}`;
-      }
-    })
-    .sort()
-    .join(',');
 }
