@@ -95,7 +95,7 @@ export async function readListPage(scope: RequestScope, selectors: Selectors, ma
     const rv = query.get('resourceVersion');
     const rvMatch = query.get('resourceVersionMatch');
     if (rv && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
-    checkResourceVersionMatch(rv, rvMatch);
+    if (query.get('sendInitialEvents') !== 'true') checkResourceVersionMatch(rv, rvMatch);
     if (rvMatch === 'Exact' && rv && rv !== '0') revision = Number(rv);
   }
   // metadata.name=x pins one key: read it directly instead of scanning.
