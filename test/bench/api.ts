@@ -37,6 +37,7 @@ export async function benchApi(results: Results): Promise<void> {
     const server = await ServerProcess.start(dataDir);
     live.server = server;
     results.add('first start, new data folder (spawn to ready)', server.readyMs, 'ms');
+    results.add('server RSS, empty cluster', server.proc.rssMiB(), 'MiB');
     const http = new BenchHttp(server, CLIENTS);
     await http.expectOk('POST', '/api/v1/namespaces', namespaceBody(NS));
     await http.expectOk('POST', '/api/v1/namespaces', namespaceBody(`${NS}-watch`));

@@ -46,11 +46,11 @@ export class Results {
 
 function formatRow(r: ResultRow): string {
   const verdict = r.pass === null ? '' : r.pass ? 'PASS' : 'FAIL';
-  return `${r.name.padEnd(48)} ${String(r.value).padStart(10)} ${r.unit.padEnd(10)} ${(r.target ?? '').padEnd(10)} ${verdict}`;
+  return `${r.name.padEnd(60)} ${String(r.value).padStart(10)} ${r.unit.padEnd(10)} ${(r.target ?? '').padEnd(10)} ${verdict}`;
 }
 
 export function printTable(rows: readonly ResultRow[]): void {
-  const header = `${'area'.padEnd(6)} ${'measurement'.padEnd(48)} ${'value'.padStart(10)} ${'unit'.padEnd(10)} ${'target'.padEnd(10)} pass`;
+  const header = `${'area'.padEnd(6)} ${'measurement'.padEnd(60)} ${'value'.padStart(10)} ${'unit'.padEnd(10)} ${'target'.padEnd(10)} pass`;
   process.stdout.write(`\n${header}\n${'-'.repeat(header.length)}\n`);
   for (const r of rows) process.stdout.write(`${r.area.padEnd(6)} ${formatRow(r)}\n`);
 }
