@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../src-main/control-plane.ts';
 import { ApiError, type KubeClient } from '../../src-main/client/index.ts';
+import type { KubeObject } from '../../src-main/client/types.ts';
 
 const cms = { group: '', version: 'v1', resource: 'configmaps' };
 const pods = { group: '', version: 'v1', resource: 'pods' };
@@ -43,11 +44,11 @@ function raw(method: string, path: string, opts: { body?: unknown; headers?: Rec
   });
 }
 
-function configMap(name: string, labels: Record<string, string> = {}, data: Record<string, string> = { k: 'v' }) {
+function configMap(name: string, labels: Record<string, string> = {}, data: Record<string, string> = { k: 'v' }): KubeObject & { data: Record<string, string> } {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels }, data };
 }
 
-function pod(name: string, ns = 'default') {
+function pod(name: string, ns = 'default'): KubeObject & { spec: { containers: Record<string, string>[] } } {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } };
 }
 
@@ -74,7 +75,7 @@ afterAll(async () => {
 
 describe('create and update', () => {
   it('fills generateName, uid, creationTimestamp and a growing numeric resourceVersion', async () => {
-    const a = await client.create(cms, { ...configMap(''), metadata: { generateName: 'gen-', namespace: 'default' } });
+    const a = await client.create<KubeObject>(cms, { ...configMap(''), metadata: { generateName: 'gen-', namespace: 'default' } });
     const b = await client.create(cms, configMap('plain'));
     expect(a.metadata!.name).toMatch(/^gen-[a-z0-9]{5}$/);
     expect(a.metadata!.uid).toMatch(/^[0-9a-f-]{36}$/);
@@ -129,12 +130,12 @@ describe('create and update', () => {
   });
 
   it('bumps generation only when the spec changes, and keeps status out of main updates', async () => {
-    const d = await client.create(deployments, {
+    const d = await client.create<KubeObject>(deployments, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'gen', namespace: 'default' },
       spec: { selector: { matchLabels: { app: 'gen' } }, template: { metadata: { labels: { app: 'gen' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
-    });
+    } as KubeObject);
     expect(d.metadata!.generation).toBe(1);
     const withStatus = await client.updateStatus(deployments, { ...d, status: { replicas: 7 } });
     expect(withStatus.metadata!.generation).toBe(1);

@@ -62,7 +62,7 @@ export async function handleScale(scope: RequestScope): Promise<void> {
     }
     const rv = (next.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
     const updated = structuredClone(current);
-    updated.metadata.resourceVersion = rv || current.metadata.resourceVersion;
+    if (rv) updated.metadata.resourceVersion = rv;
     writePath(updated as Record<string, unknown>, spec.specReplicasPath, replicas);
     return updated;
   });

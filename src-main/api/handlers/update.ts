@@ -43,8 +43,10 @@ export interface UpdateResult {
 }
 
 /**
- * mutate receives the current object in the request's version and returns the desired one (it
- * may throw ApiError). Runs in a retry loop; mutate must be repeatable.
+ * mutate receives the current object in the request's version, without its resourceVersion, and
+ * returns the desired one (it may throw ApiError). A resourceVersion in the result came from the
+ * client (a PUT body, a patch that sets it): it is a precondition, and a conflict is the client's
+ * to resolve. Without one, a race with another writer is retried. mutate must be repeatable.
  */
 export async function updateObject(scope: RequestScope, mutate: (current: KubeObject) => KubeObject, opts: UpdateOptions = {}): Promise<UpdateResult> {
   const { served, info, api } = scope;
@@ -57,9 +59,11 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
       if (opts.onMissing && !info.subresource) return { obj: await opts.onMissing(), created: true };
       throw notFound(def.group, def.resource, name);
     }
-    const next = mutate(toServedVersion(served, structuredClone(current.obj)));
+    const base = toServedVersion(served, structuredClone(current.obj));
+    delete base.metadata.resourceVersion;
+    const next = mutate(base);
     const wantRV = next.metadata?.resourceVersion;
-    if (wantRV !== undefined && wantRV !== '' && wantRV !== current.obj.metadata.resourceVersion) {
+    if (wantRV && wantRV !== current.obj.metadata.resourceVersion) {
       if (!/^\d+$/.test(String(wantRV))) throw badRequest(`invalid resourceVersion: ${String(wantRV)}`);
       throw modifiedConflict(def.group, def.resource, name);
     }
