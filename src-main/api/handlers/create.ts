@@ -2,7 +2,7 @@
 // strategy, validation, managedFields, then a create-if-absent write. dryRun=All stops before it.
 import { KeyExistsError } from '../../store/store.ts';
 import type { KubeObject } from '../resources/types.ts';
-import { encodeObject, decodeObject, objectKey } from '../object-store.ts';
+import { encodeObject, objectKey } from '../object-store.ts';
 import { alreadyExists } from '../status.ts';
 import { readObjectBody, writeJSON } from './codec.ts';
 import { toServedVersion, toStorageVersion, writeStrategyContext, type RequestScope } from './context.ts';
@@ -40,7 +40,9 @@ export async function createObject(scope: RequestScope, served: KubeObject, prep
       }
       const kv = await scope.api.store.create(objectKey(def, obj.metadata.namespace, obj.metadata.name!), encodeObject(obj));
       ctx.commit();
-      return decodeObject(kv);
+      // The object as stored: what was encoded, plus the revision the store gave it.
+      obj.metadata.resourceVersion = String(kv.modRevision);
+      return obj;
     } catch (e) {
       ctx.rollback();
       // A generated name that collides gets another try, as upstream's generateName retries.

@@ -1,5 +1,6 @@
 // GET of one object and LIST of many: selectors, limit/continue paging at one consistent
 // revision, and the output forms (objects, metadata, tables).
+import type { ServerResponse } from 'node:http';
 import type { KeyValue } from '../../store/store.ts';
 import { CompactedError } from '../../store/store.ts';
 import type { KubeObject } from '../resources/types.ts';
@@ -158,11 +159,29 @@ export async function handleList(scope: RequestScope): Promise<void> {
     writeJSON(scope.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${form.version}`, metadata: listMeta, items });
     return;
   }
-  // Objects: splice the stored JSON texts together; parse only when conversion was needed.
+  // Objects: splice the stored JSON texts together (parse only when conversion was needed), and
+  // stream them in chunks so a list of 100,000 objects never sits in memory as one string.
   const head = `{"kind":${JSON.stringify(`${def.kind}List`)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(listMeta)},"items":[`;
-  const items = page.kvs.map((kv) => {
+  const itemJSON = (kv: KeyValue) => {
     const obj = decoded.get(kv);
     return obj && !served.isStorageVersion ? JSON.stringify(obj) : jsonWithResourceVersion(kv);
-  });
-  writeJSON(scope.res, 200, `${head}${items.join(',')}]}`);
+  };
+  await writeChunked(scope.res, head, page.kvs, itemJSON, ']}');
+}
+
+const chunkChars = 1 << 20;
+
+async function writeChunked<T>(res: ServerResponse, head: string, items: readonly T[], text: (item: T) => string, tail: string): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  let chunk = head;
+  for (let i = 0; i < items.length; i++) {
+    chunk += (i > 0 ? ',' : '') + text(items[i]);
+    if (chunk.length >= chunkChars) {
+      const more = res.write(chunk);
+      chunk = '';
+      if (!more) await new Promise<void>((resolve) => (res.writableEnded || res.destroyed ? resolve() : res.once('drain', resolve).once('close', resolve)));
+      if (res.destroyed) return;
+    }
+  }
+  res.end(chunk + tail);
 }
