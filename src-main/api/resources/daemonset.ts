@@ -6,7 +6,7 @@ import { age } from '../printing/age.ts';
 import { formatLabels, formatLabelSelector } from '../validation/label-selector.ts';
 import { nameIsDNSSubdomain, validateObjectMeta } from '../validation/object-meta.ts';
 import { defaultPodTemplate } from './podspec/defaults.ts';
-import { dropNulls, isRecord, jsonEqual } from './podspec/json.ts';
+import { dropNulls, isRecord } from './podspec/json.ts';
 import {
   ageColumn,
   containerCells,
@@ -17,6 +17,7 @@ import {
   validateNonNegative,
   validateNotMoreThan100Percent,
   validateSelectorAndTemplate,
+  validateSelectorUnchanged,
 } from './podspec/workload.ts';
 import type { KubeObject, ResourceDefinition } from './types.ts';
 
@@ -86,11 +87,7 @@ export const daemonSet: ResourceDefinition = {
     return errs;
   },
 
-  validateUpdate(obj, old) {
-    const sel = asDaemonSet(obj).spec?.selector;
-    if (!jsonEqual(sel, asDaemonSet(old).spec?.selector)) return [invalid('spec.selector', sel, 'field is immutable')];
-    return [];
-  },
+  validateUpdate: validateSelectorUnchanged,
 
   table: {
     columns: [

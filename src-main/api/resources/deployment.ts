@@ -6,7 +6,7 @@ import { formatLabelSelector } from '../validation/label-selector.ts';
 import { nameIsDNSSubdomain, validateObjectMeta } from '../validation/object-meta.ts';
 import { age } from '../printing/age.ts';
 import { defaultPodTemplate } from './podspec/defaults.ts';
-import { dropNulls, isRecord, jsonEqual } from './podspec/json.ts';
+import { dropNulls, isRecord } from './podspec/json.ts';
 import {
   ageColumn,
   containerCells,
@@ -17,6 +17,7 @@ import {
   validateNonNegative,
   validateNotMoreThan100Percent,
   validateSelectorAndTemplate,
+  validateSelectorUnchanged,
 } from './podspec/workload.ts';
 import type { KubeObject, ResourceDefinition } from './types.ts';
 
@@ -106,11 +107,7 @@ export const deployment: ResourceDefinition = {
     return errs;
   },
 
-  validateUpdate(obj, old) {
-    const sel = asDeployment(obj).spec?.selector;
-    if (!jsonEqual(sel, asDeployment(old).spec?.selector)) return [invalid('spec.selector', sel, 'field is immutable')];
-    return [];
-  },
+  validateUpdate: validateSelectorUnchanged,
 
   table: {
     columns: [

@@ -1,13 +1,13 @@
 // apps/v1 ReplicaSet: replicas default to 1, selector and template validated as upstream's
 // ValidateReplicaSetSpec, selector immutable, and the `kubectl get rs` table.
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import { FieldPath, invalid, required } from '../field-errors.ts';
+import { FieldPath, required } from '../field-errors.ts';
 import { formatLabelSelector } from '../validation/label-selector.ts';
 import { nameIsDNSSubdomain, validateObjectMeta } from '../validation/object-meta.ts';
 import { age } from '../printing/age.ts';
 import { defaultPodTemplate } from './podspec/defaults.ts';
-import { dropNulls, isRecord, jsonEqual } from './podspec/json.ts';
-import { ageColumn, containerCells, nameColumn, templateColumns, validateNonNegative, validateSelectorAndTemplate } from './podspec/workload.ts';
+import { dropNulls, isRecord } from './podspec/json.ts';
+import { ageColumn, containerCells, nameColumn, templateColumns, validateNonNegative, validateSelectorAndTemplate, validateSelectorUnchanged } from './podspec/workload.ts';
 import type { KubeObject, ResourceDefinition } from './types.ts';
 
 const asReplicaSet = (obj: KubeObject) => obj as unknown as ReplicaSet;
@@ -48,11 +48,7 @@ export const replicaSet: ResourceDefinition = {
     return errs;
   },
 
-  validateUpdate(obj, old) {
-    const sel = asReplicaSet(obj).spec?.selector;
-    if (!jsonEqual(sel, asReplicaSet(old).spec?.selector)) return [invalid('spec.selector', sel, 'field is immutable')];
-    return [];
-  },
+  validateUpdate: validateSelectorUnchanged,
 
   table: {
     columns: [

@@ -1,11 +1,12 @@
 // What Deployments, ReplicaSets and DaemonSets share: a required, non-empty selector that the
 // template's labels satisfy, a template whose pods restart Always, int-or-percent fields, and the
-// CONTAINERS / IMAGES cells of their wide tables.
+// CONTAINERS / IMAGES cells of their wide tables, and a selector that never changes.
 import type { Container, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { FieldPath, forbidden, invalid, notSupported, required, type FieldError } from '../../field-errors.ts';
 import { isEmptySelector, selectorMatches, validateLabelSelector } from '../../validation/label-selector.ts';
-import { isRecord, items } from './json.ts';
+import { isRecord, items, jsonEqual } from './json.ts';
+import type { KubeObject } from '../types.ts';
 import { validatePodTemplateSpec } from './pod-spec.ts';
 
 /**
@@ -107,3 +108,10 @@ export const ageColumn = {
     'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
   priority: 0,
 } as const;
+
+/** Workloads own their pods through the selector: it may not change after create. */
+export function validateSelectorUnchanged(obj: KubeObject, old: KubeObject): FieldError[] {
+  const sel = (obj.spec as { selector?: unknown } | undefined)?.selector;
+  const oldSel = (old.spec as { selector?: unknown } | undefined)?.selector;
+  return jsonEqual(sel, oldSel) ? [] : [invalid('spec.selector', sel, 'field is immutable')];
+}
