@@ -4,12 +4,14 @@
 import type { KeyValue, Store } from '../store/store.ts';
 import type { KubeObject, ResourceDefinition } from './resources/types.ts';
 
-export function objectKey(def: ResourceDefinition, namespace: string | undefined, name: string): string {
+export function objectKey(kind: ResourceDefinition, namespace: string | undefined, name: string): string {
+  const def = kind.storedAs ?? kind;
   return def.namespaced ? `/registry/${def.group || 'core'}/${def.resource}/${namespace}/${name}` : `/registry/${def.group || 'core'}/${def.resource}/${name}`;
 }
 
 /** The prefix of every object of a resource, or of one namespace's objects. */
-export function resourcePrefix(def: ResourceDefinition, namespace?: string): string {
+export function resourcePrefix(kind: ResourceDefinition, namespace?: string): string {
+  const def = kind.storedAs ?? kind;
   const base = `/registry/${def.group || 'core'}/${def.resource}/`;
   return def.namespaced && namespace ? `${base}${namespace}/` : base;
 }

@@ -30,7 +30,7 @@ export class ResourceRegistry {
     const groups = new Map<string, GroupInfo>();
     for (const def of definitions) {
       def.versions.forEach((served, i) => {
-        const entry: ServedResource = { definition: def, group: def.group, version: served.version, served, isStorageVersion: i === 0 };
+        const entry: ServedResource = { definition: def, group: def.group, version: served.version, served, isStorageVersion: i === 0 && !def.storedAs };
         this.byPath.set(this.key(def.group, served.version, def.resource), entry);
         this.byKind.set(this.key(def.group, served.version, def.kind), entry);
         if (def.group) {

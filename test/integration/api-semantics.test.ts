@@ -324,3 +324,31 @@ describe('the front door', () => {
     expect(back.items[0].spec.targetCPUUtilizationPercentage).toBe(60);
   });
 });
+
+describe('events in two groups', () => {
+  it('serves one Event through v1 and events.k8s.io/v1 with the renamed fields', async () => {
+    const core = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'ev1', namespace: 'default' },
+      involvedObject: { kind: 'Pod', name: 'tabled', namespace: 'default' },
+      reason: 'Started',
+      message: 'hello',
+      type: 'Normal',
+      source: { component: 'kubelet' },
+      count: 2,
+    };
+    expect((await raw('POST', '/api/v1/namespaces/default/events', { body: core })).status).toBe(201);
+    const v1 = (await raw('GET', '/apis/events.k8s.io/v1/namespaces/default/events/ev1')).json();
+    expect(v1).toMatchObject({ apiVersion: 'events.k8s.io/v1', kind: 'Event', regarding: { kind: 'Pod', name: 'tabled' }, note: 'hello', deprecatedSource: { component: 'kubelet' }, deprecatedCount: 2 });
+    expect(v1.message).toBeUndefined();
+    const byRegarding = (await raw('GET', '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dtabled')).json();
+    expect(byRegarding.items.map((e: { metadata: { name: string } }) => e.metadata.name)).toEqual(['ev1']);
+    const created = await raw('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      body: { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'ev2', namespace: 'default' }, regarding: { kind: 'Pod', name: 'x', namespace: 'default' }, reason: 'Pulled', note: 'new style', type: 'Normal' },
+    });
+    expect(created.status).toBe(201);
+    const asCore = (await raw('GET', '/api/v1/namespaces/default/events/ev2')).json();
+    expect(asCore).toMatchObject({ apiVersion: 'v1', involvedObject: { name: 'x' }, message: 'new style' });
+  });
+});

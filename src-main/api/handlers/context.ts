@@ -67,7 +67,7 @@ export function toServedVersion(served: ServedResource, stored: KubeObject): Kub
 
 /** The object in the storage version (apiVersion/kind set). */
 export function toStorageVersion(served: ServedResource, obj: KubeObject): KubeObject {
-  const def = served.definition;
+  const def = served.definition.storedAs ?? served.definition;
   const stored = served.isStorageVersion || !served.served.toStorage ? obj : served.served.toStorage(obj);
   stored.apiVersion = apiVersionOf(def.group, def.versions[0].version);
   stored.kind = def.kind;

@@ -19,7 +19,7 @@ export function managerOf(scope: RequestScope): string {
 /** Records the fields a create/update/patch set, for its manager (operation Update). */
 export function trackUpdate(scope: RequestScope, old: KubeObject | undefined, next: KubeObject): KubeObject {
   const { served, info } = scope;
-  const def = served.definition;
+  const def = served.definition.storedAs ?? served.definition;
   return updateManagedFields({
     live: old,
     updated: next,

@@ -8,6 +8,7 @@ import { configMap } from './configmap.ts';
 import { secret } from './secret.ts';
 import { node } from './node.ts';
 import { event } from './event.ts';
+import { eventsEvent } from './events-k8s-io-event.ts';
 import { serviceAccount } from './serviceaccount.ts';
 import { deployment } from './deployment.ts';
 import { replicaSet } from './replicaset.ts';
@@ -44,4 +45,5 @@ export const resourceDefinitions: readonly ResourceDefinition[] = [
   clusterRoleBinding,
   lease,
   endpointSlice,
+  eventsEvent,
 ];

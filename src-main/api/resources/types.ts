@@ -87,6 +87,11 @@ export interface ResourceDefinition {
   namespaced: boolean;
   /** Served versions; the first is the preferred version and the one stored. */
   versions: ServedVersion[];
+  /**
+   * The kind whose storage this one shares (events.k8s.io Events are core Events). Keys and the
+   * stored form are that kind's; every served version here converts to and from it.
+   */
+  storedAs?: ResourceDefinition;
   subresources?: {
     status?: boolean;
     scale?: ScaleSubresource;
