@@ -15,6 +15,18 @@ const bookmarkIntervalMs = 60_000;
 /** A watcher whose socket is this far behind is cut off; its client re-lists. */
 const maxBufferedBytes = 32 * 1024 * 1024;
 
+/** Shared between watchers of one event: the plain event line, built once for all of them. */
+const plainLineCache = new WeakMap<KeyValue, string>();
+
+function plainLine(type: string, kv: KeyValue): string {
+  let line = plainLineCache.get(kv);
+  if (!line) {
+    line = `{"type":"${type}","object":${jsonWithResourceVersion(kv)}}\n`;
+    plainLineCache.set(kv, line);
+  }
+  return line;
+}
+
 /** Shared between watchers of one event: decode each stored value once. */
 const decodedCache = new WeakMap<KeyValue, KubeObject>();
 
@@ -101,7 +113,8 @@ export async function handleWatch(scope: RequestScope): Promise<void> {
     for (const ev of events) {
       lastRevision = ev.kv.modRevision;
       if (!needsObjects) {
-        write(encode(ev.type === 'put' ? (ev.prevKv ? 'MODIFIED' : 'ADDED') : 'DELETED', ev.kv));
+        // A stored value appears in one event only, so its type is the same for every watcher.
+        write(plainLine(ev.type === 'put' ? (ev.prevKv ? 'MODIFIED' : 'ADDED') : 'DELETED', ev.kv));
         continue;
       }
       const now = served_(ev.kv);
