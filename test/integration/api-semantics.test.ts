@@ -185,6 +185,9 @@ describe('list and watch', () => {
     expect(new Set(seen).size).toBe(25);
     expect(seen).not.toContain('page-zz-late');
     expect((await apiError(client.list(cms, { continue: 'garbage' }))).status).toBe(400);
+    const future = await raw('GET', `/api/v1/namespaces/default/configmaps?resourceVersion=${cp.store.revision() + 1000}&resourceVersionMatch=Exact`);
+    expect(future.status).toBe(504);
+    expect(future.json().details.causes[0].reason).toBe('ResourceVersionTooLarge');
   });
 
   it('watches from a resourceVersion; an object leaving the selector is DELETED for that watcher', async () => {

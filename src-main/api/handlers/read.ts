@@ -8,7 +8,7 @@ import { decodeObject, getObject, jsonWithResourceVersion, objectKey, resourcePr
 import { parseFieldSelector, FieldSelectorError, type FieldSelector } from '../selectors/field-selector.ts';
 import { parseLabelSelector, LabelSelectorError, type LabelSelector } from '../selectors/label-selector.ts';
 import { apiVersionOf } from '../registry.ts';
-import { badRequest, gone, notFound } from '../status.ts';
+import { ApiError, badRequest, gone, notFound } from '../status.ts';
 import { writeJSON } from './codec.ts';
 import { toServedVersion, type RequestScope } from './context.ts';
 import { negotiateOutput, partialMetadata, table } from './output.ts';
@@ -98,6 +98,13 @@ export async function readListPage(scope: RequestScope, selectors: Selectors, ma
     if (rv && rv !== '0' && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
     if (query.get('sendInitialEvents') !== 'true') checkResourceVersionMatch(rv, rvMatch);
     if (rvMatch === 'Exact' && rv && rv !== '0') revision = Number(rv);
+  }
+  if (revision > api.store.revision()) {
+    // Upstream waits a little for its cache to catch up, then gives up with this answer.
+    throw new ApiError(504, 'Timeout', `Too large resource version: ${revision}, current: ${api.store.revision()}`, {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    });
   }
   // metadata.name=x pins one key: read it directly instead of scanning.
   if (selectors.fields.name !== undefined && (info.namespace || !def.namespaced)) {
