@@ -35,11 +35,12 @@ export function decodeObject(kv: KeyValue): KubeObject {
 /** The stored JSON with metadata.resourceVersion set, without a parse/stringify round trip. */
 export function jsonWithResourceVersion(kv: KeyValue): string {
   const marker = '"metadata":{';
-  const at = kv.value.indexOf(marker);
+  const value = kv.value; // read once: a store may build the string on every read
+  const at = value.indexOf(marker);
   if (at < 0) return JSON.stringify(decodeObject(kv));
   const insertAt = at + marker.length;
-  const sep = kv.value[insertAt] === '}' ? '' : ',';
-  return `${kv.value.slice(0, insertAt)}"resourceVersion":"${kv.modRevision}"${sep}${kv.value.slice(insertAt)}`;
+  const sep = value[insertAt] === '}' ? '' : ',';
+  return `${value.slice(0, insertAt)}"resourceVersion":"${kv.modRevision}"${sep}${value.slice(insertAt)}`;
 }
 
 export interface StoredObject {

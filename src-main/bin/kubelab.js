@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `kubelab` command. The sources are TypeScript; tsx compiles them on the fly, so a checkout
-// works right after `npm install` with no build step.
-import { register } from 'tsx/esm/api';
+// The `kubelab` command: runs the CLI's bundle, building it first when a source changed.
+import { pathToFileURL } from 'node:url';
+import { ensureCliBundle } from './cli-bundle.js';
 
-register();
-await import('../cli.ts');
+await import(pathToFileURL(await ensureCliBundle()).href);

@@ -7,8 +7,8 @@ export function eventRevision(event: WatchEvent): number {
   return event.kv.modRevision;
 }
 
-export class History {
-  private events: WatchEvent[] = [];
+export class History<E extends WatchEvent = WatchEvent> {
+  private events: E[] = [];
   private head = 0; // events before head are dropped; sliced off in bulk to keep drops O(1)
   private startRevision: number;
 
@@ -29,13 +29,8 @@ export class History {
     return this.events.length - this.head;
   }
 
-  push(event: WatchEvent): void {
+  push(event: E): void {
     this.events.push(event);
-  }
-
-  /** Removes the newest event (a write that could not be logged). */
-  pop(): WatchEvent | undefined {
-    return this.length > 0 ? this.events.pop() : undefined;
   }
 
   /** The position (for at()) of the first event with a revision greater than revision. */
@@ -50,7 +45,7 @@ export class History {
     return lo - this.head;
   }
 
-  at(index: number): WatchEvent {
+  at(index: number): E {
     return this.events[this.head + index];
   }
 

@@ -1,39 +1,46 @@
 // The in-memory state: every live key with its latest value, the ordered key index, and the
 // history of recent events. Reads at an older revision (or at the durable revision while newer
 // writes wait for their sync) start from the latest state and undo the newer events: the state of
-// a key at revision R is the prevKv of its first event after R.
+// a key at revision R is the prevKv of its first event after R. The values themselves are read
+// through each KeyValue's ValueRef (value-ref.ts), mostly from the data files.
 import type { KeyValue, RangeResult, WatchEvent } from './store.ts';
 import { History } from './history.ts';
 import { prefixEnd, SortedKeys } from './sorted-keys.ts';
+import type { StoredKeyValue } from './stored-key-value.ts';
+
+export interface StoredEvent extends WatchEvent {
+  kv: StoredKeyValue;
+  prevKv?: StoredKeyValue;
+}
 
 export class KeySpace {
-  readonly kvs = new Map<string, KeyValue>();
+  readonly kvs = new Map<string, StoredKeyValue>();
   readonly keys = new SortedKeys();
 
-  constructor(readonly history: History) {}
+  constructor(readonly history: History<StoredEvent>) {}
 
   /** Loads a snapshot's keys (sorted) into an empty key space. */
-  load(kvs: KeyValue[]): void {
+  load(kvs: StoredKeyValue[]): void {
     for (const kv of kvs) this.kvs.set(kv.key, kv);
     this.keys.load(kvs.map((kv) => kv.key));
   }
 
-  put(kv: KeyValue): WatchEvent {
+  put(kv: StoredKeyValue): StoredEvent {
     const prevKv = this.kvs.get(kv.key);
     this.kvs.set(kv.key, kv);
     if (!prevKv) this.keys.insert(kv.key);
-    const event: WatchEvent = prevKv ? { type: 'put', kv, prevKv } : { type: 'put', kv };
+    const event: StoredEvent = prevKv ? { type: 'put', kv, prevKv } : { type: 'put', kv };
     this.history.push(event);
     return event;
   }
 
   /** Deletes key at revision; the event's kv is the last value with modRevision = revision. */
-  delete(key: string, revision: number): WatchEvent | undefined {
+  delete(key: string, revision: number): StoredEvent | undefined {
     const prevKv = this.kvs.get(key);
     if (!prevKv) return undefined;
     this.kvs.delete(key);
     this.keys.delete(key);
-    const event: WatchEvent = { type: 'delete', kv: Object.freeze({ ...prevKv, modRevision: revision }), prevKv };
+    const event: StoredEvent = { type: 'delete', kv: prevKv.deletedAt(revision), prevKv };
     this.history.push(event);
     return event;
   }
@@ -96,7 +103,7 @@ export class KeySpace {
   }
 
   /** Every key as of revision, sorted: what a snapshot holds. */
-  allAt(revision: number): KeyValue[] {
-    return this.rangeAt('', revision).kvs;
+  allAt(revision: number): StoredKeyValue[] {
+    return this.rangeAt('', revision).kvs as StoredKeyValue[];
   }
 }

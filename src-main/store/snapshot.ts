@@ -1,14 +1,17 @@
 // Snapshots: the whole key space at one revision, so a restart reads one file plus the log written
 // since, instead of every write ever made. A snapshot is written to a temporary file, synced, and
 // renamed into place (then the folder is synced), so a file named snapshot-*.snap is always
-// complete; it also ends with a record that counts its entries, as a second check.
+// complete; it also ends with a record that counts its entries, as a second check. Once written,
+// a snapshot is the DataFile that the values it holds are read from.
 import { open } from 'node:fs/promises';
 import { readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { frame, kvBytes, readKv, RecordOp, writeKv } from './record-codec.ts';
+import { FRAME_HEADER_BYTES, framed, kvBytes, readKv, RecordOp, writeKv } from './record-codec.ts';
 import { readRecords } from './record-reader.ts';
 import { fsyncDir } from './fsync-dir.ts';
-import type { KeyValue } from './store.ts';
+import type { DataFile } from './data-file.ts';
+import { StoredKeyValue } from './stored-key-value.ts';
+import { ValueRef } from './value-ref.ts';
 
 const SNAPSHOT_RE = /^snapshot-(\d{16})\.snap$/;
 const CHUNK_BYTES = 1024 * 1024;
@@ -19,7 +22,11 @@ export interface Snapshot {
   /** The compacted revision at that time. */
   compacted: number;
   /** Sorted by key. */
-  kvs: KeyValue[];
+  kvs: StoredKeyValue[];
+}
+
+export function snapshotPath(dir: string, revision: number): string {
+  return join(dir, snapshotName(revision));
 }
 
 function snapshotName(revision: number): string {
@@ -39,38 +46,48 @@ export function listSnapshots(dir: string): number[] {
 
 /**
  * Writes kvs (sorted by key) as the snapshot at revision. Async and in chunks of about 1 MiB, so
- * writers keep going while a large snapshot is written.
+ * writers keep going while a large snapshot is written. Returns where in the file each kv's value
+ * is (in the order of kvs).
  */
-export async function writeSnapshot(dir: string, snapshot: Snapshot): Promise<void> {
-  const finalPath = join(dir, snapshotName(snapshot.revision));
+export async function writeSnapshot(dir: string, snapshot: Snapshot): Promise<Float64Array> {
+  const finalPath = snapshotPath(dir, snapshot.revision);
   const tmpPath = `${finalPath}.tmp`;
   const file = await open(tmpPath, 'w');
+  const positions = new Float64Array(snapshot.kvs.length);
   try {
-    const header = Buffer.allocUnsafe(1 + 24);
-    header[0] = RecordOp.SnapshotHeader;
-    header.writeDoubleLE(snapshot.revision, 1);
-    header.writeDoubleLE(snapshot.compacted, 9);
-    header.writeDoubleLE(snapshot.kvs.length, 17);
-    await file.write(frame(header));
+    const header = framed(1 + 24, (payload) => {
+      payload[0] = RecordOp.SnapshotHeader;
+      payload.writeDoubleLE(snapshot.revision, 1);
+      payload.writeDoubleLE(snapshot.compacted, 9);
+      payload.writeDoubleLE(snapshot.kvs.length, 17);
+    });
+    await file.write(header);
+    let fileBytes = header.length;
     let i = 0;
     while (i < snapshot.kvs.length) {
       let bytes = 1;
       let end = i;
       while (end < snapshot.kvs.length && bytes < CHUNK_BYTES) bytes += 4 + kvBytes(snapshot.kvs[end++]);
-      const payload = Buffer.allocUnsafe(bytes);
-      payload[0] = RecordOp.SnapshotChunk;
-      let off = 1;
-      for (; i < end; i++) {
-        const next = writeKv(payload, off + 4, snapshot.kvs[i]);
-        payload.writeUInt32LE(next - off - 4, off);
-        off = next;
-      }
-      await file.write(frame(payload));
+      const chunk = framed(bytes, (payload) => {
+        payload[0] = RecordOp.SnapshotChunk;
+        let off = 1;
+        for (; i < end; i++) {
+          const kv = snapshot.kvs[i];
+          const next = writeKv(payload, off + 4, kv);
+          payload.writeUInt32LE(next - off - 4, off);
+          positions[i] = fileBytes + FRAME_HEADER_BYTES + next - kv.ref.length;
+          off = next;
+        }
+      });
+      await file.write(chunk);
+      fileBytes += chunk.length;
     }
-    const trailer = Buffer.allocUnsafe(1 + 8);
-    trailer[0] = RecordOp.SnapshotEnd;
-    trailer.writeDoubleLE(snapshot.kvs.length, 1);
-    await file.write(frame(trailer));
+    await file.write(
+      framed(1 + 8, (payload) => {
+        payload[0] = RecordOp.SnapshotEnd;
+        payload.writeDoubleLE(snapshot.kvs.length, 1);
+      }),
+    );
     await file.datasync();
   } catch (err) {
     await file.close();
@@ -80,14 +97,17 @@ export async function writeSnapshot(dir: string, snapshot: Snapshot): Promise<vo
   await file.close();
   renameSync(tmpPath, finalPath);
   fsyncDir(dir);
+  return positions;
 }
 
-/** Reads the snapshot at revision; throws if it is damaged in any way. */
-export function readSnapshot(dir: string, revision: number): Snapshot {
-  const path = join(dir, snapshotName(revision));
+/**
+ * Reads the snapshot at revision, leaving its values in the file (read back through file);
+ * throws if it is damaged in any way.
+ */
+export function readSnapshot(path: string, revision: number, file: DataFile): Snapshot {
   let header: { revision: number; compacted: number; count: number } | undefined;
   let ended = false;
-  const kvs: KeyValue[] = [];
+  const kvs: StoredKeyValue[] = [];
   const outcome = readRecords(path, (payload, offset) => {
     const op = payload[0];
     if (op === RecordOp.SnapshotHeader && !header && payload.length === 25) {
@@ -95,7 +115,9 @@ export function readSnapshot(dir: string, revision: number): Snapshot {
     } else if (op === RecordOp.SnapshotChunk && header && !ended) {
       for (let off = 1; off < payload.length; ) {
         const len = payload.readUInt32LE(off);
-        kvs.push(readKv(payload, off + 4, off + 4 + len));
+        const r = readKv(payload, off + 4, off + 4 + len);
+        const ref = ValueRef.inFile(file, offset + FRAME_HEADER_BYTES + r.valueStart, r.valueLength);
+        kvs.push(new StoredKeyValue(r.key, ref, r.createRevision, r.modRevision, r.version));
         off += 4 + len;
       }
     } else if (op === RecordOp.SnapshotEnd && header && payload.readDoubleLE(1) === kvs.length) {

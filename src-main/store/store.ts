@@ -5,8 +5,12 @@
 
 export interface KeyValue {
   key: string;
-  /** The stored bytes, as a UTF-8 string (the API server stores JSON). */
-  value: string;
+  /**
+   * The stored bytes, as a UTF-8 string (the API server stores JSON). An engine may read them on
+   * access (the embedded one reads them from its files), so read it while the store is open, and
+   * once if it is needed several times.
+   */
+  readonly value: string;
   /** Revision of the write that created this key (since its last deletion). */
   createRevision: number;
   /** Revision of the last write to this key; for a deleted key in an event, the delete's revision. */

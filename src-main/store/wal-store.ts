@@ -1,20 +1,28 @@
-// WalStore: the embedded Store. State lives in memory (key-space.ts); every change is a record in
-// the write-ahead log (wal.ts), synced before the write's promise resolves; snapshots
-// (snapshot.ts) bound the log so restarts stay fast. Writes are validated and given their
+// WalStore: the embedded Store. Keys and metadata live in memory (key-space.ts); every change is a
+// record in the write-ahead log (wal.ts), synced before the write's promise resolves; snapshots
+// (snapshot.ts) bound the log so restarts stay fast. Values are read back from the log segments
+// and snapshots they were written to (data-file.ts), so memory holds keys, not values. Writes are validated and given their
 // revision synchronously, against the latest state (including writes still waiting for their
 // sync), so the log order is the commit order and concurrent compare-and-swaps are linearizable.
 // Readers and watchers only see the durable revision: nothing a crash could undo.
 import { mkdirSync } from 'node:fs';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from './store.ts';
 import type { KeyValue, RangeOptions, RangeResult, Store, Watch, WatchCallbacks } from './store.ts';
-import { encodeWalEntry, RecordOp } from './record-codec.ts';
-import type { WalEntry } from './record-codec.ts';
-import { History } from './history.ts';
+import { encodeCompact, encodeDelete, encodePut, FRAME_HEADER_BYTES, RecordOp } from './record-codec.ts';
+import type { LoggedEntry } from './record-codec.ts';
 import { KeySpace } from './key-space.ts';
+import type { StoredEvent } from './key-space.ts';
+import { History } from './history.ts';
+import { DataFiles } from './data-file.ts';
+import type { DataFile } from './data-file.ts';
+import { StoredKeyValue } from './stored-key-value.ts';
+import type { Snapshot } from './snapshot.ts';
+import { listSnapshots, readSnapshot, removeSnapshotsBefore, snapshotPath, writeSnapshot } from './snapshot.ts';
+import { ValueRef } from './value-ref.ts';
 import { lockDir } from './lock.ts';
 import type { DirLock } from './lock.ts';
-import { listSnapshots, readSnapshot, removeSnapshotsBefore, writeSnapshot } from './snapshot.ts';
 import { WriteAheadLog } from './wal.ts';
+import type { OnPlaced } from './wal.ts';
 import { Watchers } from './watchers.ts';
 
 export interface WalStoreOptions {
@@ -44,9 +52,12 @@ export async function openWalStore(options: WalStoreOptions): Promise<WalStore> 
 
 export class WalStore implements Store {
   private readonly space: KeySpace;
-  private readonly history: History;
+  private readonly history: History<StoredEvent>;
   private readonly watchers: Watchers;
   private readonly wal: WriteAheadLog;
+  private readonly files = new DataFiles();
+  /** The newest snapshot's file, which the values it holds are read from. */
+  private snapshotFile: DataFile | undefined;
   private readonly log: (line: string) => void;
   private readonly snapshotLogBytes: number;
   /** The last revision handed to a write. */
@@ -66,9 +77,8 @@ export class WalStore implements Store {
     const { dir } = options;
     this.log = options.log ?? ((line) => console.error(line));
     this.snapshotLogBytes = options.snapshotLogBytes ?? DEFAULT_SNAPSHOT_LOG_BYTES;
-    const snapshots = listSnapshots(dir);
-    const snapshot = snapshots.length > 0 ? readSnapshot(dir, snapshots[snapshots.length - 1]) : undefined;
-    this.history = new History(snapshot?.revision ?? 0, options.historyLimit ?? DEFAULT_HISTORY);
+    const snapshot = this.openLatestSnapshot();
+    this.history = new History<StoredEvent>(snapshot?.revision ?? 0, options.historyLimit ?? DEFAULT_HISTORY);
     this.space = new KeySpace(this.history);
     if (snapshot) {
       this.space.load(snapshot.kvs);
@@ -77,9 +87,10 @@ export class WalStore implements Store {
     let firstNeededSegment = Infinity;
     this.wal = WriteAheadLog.open({
       dir,
+      files: this.files,
       log: this.log,
-      onEntry: (entry, segment) => {
-        if (this.replay(entry)) firstNeededSegment = Math.min(firstNeededSegment, segment);
+      onEntry: (entry, segment, file, offset) => {
+        if (this.replay(entry, file, offset)) firstNeededSegment = Math.min(firstNeededSegment, segment);
       },
       onDurable: (revision) => this.onDurable(revision),
     });
@@ -119,10 +130,7 @@ export class WalStore implements Store {
     const current = this.space.kvs.get(key);
     if (current) return this.refuse(new KeyExistsError(key, current));
     const revision = ++this.sequenced;
-    const kv = Object.freeze({ key, value, createRevision: revision, modRevision: revision, version: 1 });
-    this.space.put(kv);
-    await this.append({ op: RecordOp.Put, kv }, revision);
-    return kv;
+    return this.put(key, value, revision, revision, 1);
   }
 
   async update(key: string, value: string, expectedModRevision?: number): Promise<KeyValue> {
@@ -133,15 +141,19 @@ export class WalStore implements Store {
       return this.refuse(new ConflictError(key, current));
     }
     const revision = ++this.sequenced;
-    const kv = Object.freeze({
-      key,
-      value,
-      createRevision: current.createRevision,
-      modRevision: revision,
-      version: current.version + 1,
-    });
+    return this.put(key, value, current.createRevision, revision, current.version + 1);
+  }
+
+  /**
+   * Applies a put at a revision just sequenced and logs it. Until its record is on disk the value
+   * is read from the record itself; from then on, from the log.
+   */
+  private async put(key: string, value: string, createRevision: number, revision: number, version: number): Promise<KeyValue> {
+    const { record, valueStart, valueLength } = encodePut(key, value, createRevision, revision, version);
+    const ref = ValueRef.inMemory(record.subarray(valueStart, valueStart + valueLength));
+    const kv = new StoredKeyValue(key, ref, createRevision, revision, version);
     this.space.put(kv);
-    await this.append({ op: RecordOp.Put, kv }, revision);
+    await this.append(record, revision, (file, offset) => ref.placeIn(file, offset + valueStart));
     return kv;
   }
 
@@ -154,7 +166,7 @@ export class WalStore implements Store {
     }
     const revision = ++this.sequenced;
     const event = this.space.delete(key, revision)!;
-    await this.append({ op: RecordOp.Delete, revision, key }, revision);
+    await this.append(encodeDelete(key, revision), revision);
     return event.kv;
   }
 
@@ -173,7 +185,7 @@ export class WalStore implements Store {
     this.history.forgetUpTo(revision);
     // Watchers now behind the compaction learn it on their next turn.
     this.watchers.schedule();
-    await this.append({ op: RecordOp.Compact, revision }, this.sequenced);
+    await this.append(encodeCompact(revision), this.sequenced);
   }
 
   async close(): Promise<void> {
@@ -182,28 +194,43 @@ export class WalStore implements Store {
     await this.wal.close();
     await this.snapshotting;
     this.watchers.endAll(new Error('store: closed'));
+    this.files.closeAll();
     this.lock.release();
   }
 
-  /** Applies a replayed log record; false if the snapshot already holds it. */
-  private replay(entry: WalEntry): boolean {
+  /** The newest snapshot, its values left in its file; undefined if there is none. */
+  private openLatestSnapshot(): Snapshot | undefined {
+    const revision = listSnapshots(this.options.dir).at(-1);
+    if (revision === undefined) return undefined;
+    const path = snapshotPath(this.options.dir, revision);
+    this.snapshotFile = this.files.open(path);
+    return readSnapshot(path, revision, this.snapshotFile);
+  }
+
+  /** Applies a replayed log record (read at offset in file); false if the snapshot already holds it. */
+  private replay(entry: LoggedEntry, file: DataFile, offset: number): boolean {
     if (entry.op === RecordOp.Compact) {
       if (entry.revision > this.history.start) this.history.forgetUpTo(Math.min(entry.revision, this.sequenced));
       return true;
     }
     const revision = entry.op === RecordOp.Put ? entry.kv.modRevision : entry.revision;
     if (revision <= this.sequenced) return false;
-    if (entry.op === RecordOp.Put) this.space.put(entry.kv);
-    else this.space.delete(entry.key, revision);
+    if (entry.op === RecordOp.Put) {
+      const r = entry.kv;
+      const ref = ValueRef.inFile(file, offset + FRAME_HEADER_BYTES + r.valueStart, r.valueLength);
+      this.space.put(new StoredKeyValue(r.key, ref, r.createRevision, r.modRevision, r.version));
+    } else {
+      this.space.delete(entry.key, revision);
+    }
     this.sequenced = revision;
     // Keep memory bounded while replaying a long log.
     if (this.history.length > 2 * (this.options.historyLimit ?? DEFAULT_HISTORY)) this.history.enforceLimit(revision);
     return true;
   }
 
-  private async append(entry: WalEntry, revision: number): Promise<void> {
+  private async append(record: Buffer, revision: number, placed?: OnPlaced): Promise<void> {
     try {
-      await this.wal.append(encodeWalEntry(entry), revision);
+      await this.wal.append(record, revision, placed);
     } catch (err) {
       // The memory state is now ahead of the disk: stop taking requests rather than serve it.
       this.closed = true;
@@ -241,10 +268,7 @@ export class WalStore implements Store {
         const kvs = this.space.allAt(revision);
         const compacted = this.history.start;
         writeSnapshot(this.options.dir, { revision, compacted, kvs })
-          .then(() => {
-            this.wal.removeSegmentsBefore(segment);
-            removeSnapshotsBefore(this.options.dir, revision);
-          })
+          .then((positions) => this.switchToSnapshot(revision, kvs, positions, segment))
           .catch((err: Error) => this.log(`store: writing a snapshot failed (will retry later): ${err.message}`))
           .finally(() => {
             this.snapshotting = undefined;
@@ -252,6 +276,27 @@ export class WalStore implements Store {
           });
       });
     });
+  }
+
+  /**
+   * The snapshot at revision is on disk: read its values from there, keep in memory the older
+   * values that only the history still needs, and retire the files the snapshot replaces (the
+   * segments before segment, the previous snapshot). All in one turn, so no read sees a half move.
+   */
+  private switchToSnapshot(revision: number, kvs: StoredKeyValue[], positions: Float64Array, segment: number): void {
+    const file = this.files.open(snapshotPath(this.options.dir, revision));
+    kvs.forEach((kv, i) => kv.ref.placeIn(file, positions[i]));
+    const replaced = new Set(this.wal.segmentsBefore(segment));
+    if (this.snapshotFile) replaced.add(this.snapshotFile);
+    for (let i = 0; i < this.history.length; i++) {
+      const event = this.history.at(i);
+      if (event.kv.ref.isIn(replaced)) event.kv.ref.keepInMemory();
+      if (event.prevKv?.ref.isIn(replaced)) event.prevKv.ref.keepInMemory();
+    }
+    this.wal.removeSegmentsBefore(segment);
+    this.snapshotFile?.retire();
+    this.snapshotFile = file;
+    removeSnapshotsBefore(this.options.dir, revision);
   }
 
   private assertOpen(): void {

@@ -1,13 +1,15 @@
 // The write-ahead log: numbered segment files of framed records (record-codec.ts). A write is
 // acknowledged only after its record is on disk (fdatasync). Writes that arrive while a sync is
 // in flight wait and go to disk together in the next one (group commit): with 32 concurrent
-// writers each sync carries about 32 records, which is what makes durable writes fast.
-import { closeSync, fdatasync, ftruncateSync, fsyncSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+// writers each sync carries about 32 records, which is what makes durable writes fast. Every
+// segment is also a DataFile that stored values are read back from.
+import { closeSync, fdatasync, ftruncateSync, fsyncSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeWalEntry } from './record-codec.ts';
-import type { WalEntry } from './record-codec.ts';
+import type { LoggedEntry } from './record-codec.ts';
 import { readRecords } from './record-reader.ts';
 import { fsyncDir } from './fsync-dir.ts';
+import type { DataFile, DataFiles } from './data-file.ts';
 
 const SEGMENT_RE = /^wal-(\d{16})\.log$/;
 
@@ -29,11 +31,20 @@ interface Waiter {
   reject(err: Error): void;
 }
 
+/** Told where a record landed once it is durable: its segment and the record's offset there. */
+export type OnPlaced = (file: DataFile, offset: number) => void;
+
+interface Queued {
+  record: Buffer;
+  placed: OnPlaced | undefined;
+}
+
 export interface WalOpenOptions {
   dir: string;
+  files: DataFiles;
   log: (line: string) => void;
-  /** Called for every record, oldest first, while opening. */
-  onEntry: (entry: WalEntry, segment: number) => void;
+  /** Called for every record, oldest first, while opening, with its segment and offset there. */
+  onEntry: (entry: LoggedEntry, segment: number, file: DataFile, offset: number) => void;
   /** Called after each sync with the highest revision now durable (before writers hear of it). */
   onDurable: (revision: number) => void;
 }
@@ -42,7 +53,7 @@ export class WriteAheadLog {
   private fd: number;
   private seq: number;
   private position: number;
-  private queue: Buffer[] = [];
+  private queue: Queued[] = [];
   private queueBytes = 0;
   private waiters: Waiter[] = [];
   private queuedRevision = 0;
@@ -57,23 +68,31 @@ export class WriteAheadLog {
 
   private constructor(
     private readonly dir: string,
+    private readonly files: DataFiles,
+    /** The readable side of every segment still on disk. */
+    private readonly segments: Map<number, DataFile>,
     private readonly onDurable: (revision: number) => void,
     seq: number,
     position: number,
   ) {
     this.seq = seq;
     this.position = position;
-    this.fd = openSync(join(dir, segmentName(seq)), position === 0 ? 'w' : 'r+');
+    const path = join(dir, segmentName(seq));
+    this.fd = openSync(path, position === 0 ? 'w' : 'r+');
+    if (!segments.has(seq)) segments.set(seq, files.open(path));
   }
 
   /** Replays every segment in dir, cuts a torn tail off the last one, and opens it for appending. */
   static open(options: WalOpenOptions): WriteAheadLog {
     const { dir, log } = options;
     const segments = listSegments(dir);
+    const files = new Map<number, DataFile>();
     let lastSize = 0;
     segments.forEach((seq, i) => {
       const path = join(dir, segmentName(seq));
-      const outcome = readRecords(path, (payload) => options.onEntry(decodeWalEntry(payload), seq));
+      const file = options.files.open(path);
+      files.set(seq, file);
+      const outcome = readRecords(path, (payload, offset) => options.onEntry(decodeWalEntry(payload), seq, file, offset));
       if (!outcome.problem) {
         lastSize = outcome.validBytes;
         return;
@@ -98,7 +117,7 @@ export class WriteAheadLog {
       lastSize = outcome.validBytes;
     });
     const seq = segments.length > 0 ? segments[segments.length - 1] : 1;
-    const wal = new WriteAheadLog(dir, options.onDurable, seq, segments.length > 0 ? lastSize : 0);
+    const wal = new WriteAheadLog(dir, options.files, files, options.onDurable, seq, segments.length > 0 ? lastSize : 0);
     if (segments.length === 0) fsyncDir(dir);
     return wal;
   }
@@ -108,11 +127,14 @@ export class WriteAheadLog {
     return this.seq;
   }
 
-  /** Queues a framed record; resolves once it (and every record before it) is on disk. */
-  append(record: Buffer, revision: number): Promise<void> {
+  /**
+   * Queues a framed record; resolves once it (and every record before it) is on disk. placed
+   * hears where it is, before that.
+   */
+  append(record: Buffer, revision: number, placed?: OnPlaced): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('store: the log is closed'));
-    this.queue.push(record);
+    this.queue.push({ record, placed });
     this.queueBytes += record.length;
     if (revision > this.queuedRevision) this.queuedRevision = revision;
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -129,9 +151,18 @@ export class WriteAheadLog {
     this.kick();
   }
 
-  /** Deletes the segments numbered below seq (their records are all in a snapshot). */
+  /** The segments numbered below seq. */
+  segmentsBefore(seq: number): DataFile[] {
+    return [...this.segments].filter(([s]) => s < seq).map(([, file]) => file);
+  }
+
+  /** Retires the segments numbered below seq (their records are all in a snapshot). */
   removeSegmentsBefore(seq: number): void {
-    for (const s of listSegments(this.dir)) if (s < seq) unlinkSync(join(this.dir, segmentName(s)));
+    for (const [s, file] of this.segments) {
+      if (s >= seq) continue;
+      file.retire();
+      this.segments.delete(s);
+    }
   }
 
   /** Waits until everything queued is on disk, then closes the file. */
@@ -160,7 +191,8 @@ export class WriteAheadLog {
         onRotated(this.durableRevision, this.seq);
         continue;
       }
-      const batch = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue, this.queueBytes);
+      const queued = this.queue;
+      const batch = queued.length === 1 ? queued[0].record : Buffer.concat(queued.map((q) => q.record), this.queueBytes);
       const waiters = this.waiters;
       const revision = this.queuedRevision;
       this.queue = [];
@@ -183,6 +215,7 @@ export class WriteAheadLog {
         this.fail(err as Error, waiters);
         break;
       }
+      this.place(queued);
       this.position += batch.length;
       this.bytesSinceRotation += batch.length;
       if (revision > this.durableRevision) this.durableRevision = revision;
@@ -193,10 +226,22 @@ export class WriteAheadLog {
     for (const resolve of this.idle.splice(0)) resolve();
   }
 
+  /** Tells each record of a batch just written at this.position where it is. */
+  private place(queued: Queued[]): void {
+    const file = this.segments.get(this.seq)!;
+    let offset = this.position;
+    for (const q of queued) {
+      q.placed?.(file, offset);
+      offset += q.record.length;
+    }
+  }
+
   private startSegment(): void {
     const next = this.seq + 1;
-    const fd = openSync(join(this.dir, segmentName(next)), 'wx');
+    const path = join(this.dir, segmentName(next));
+    const fd = openSync(path, 'wx');
     fsyncDir(this.dir);
+    this.segments.set(next, this.files.open(path));
     closeSync(this.fd);
     this.fd = fd;
     this.seq = next;

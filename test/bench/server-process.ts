@@ -10,6 +10,9 @@ import type { Endpoint } from './http.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(REPO_ROOT, 'src-main/bin/kubelab.js');
+// Extra node flags for the server, e.g. KUBELAB_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p"
+// to profile it (NODE_OPTIONS refuses --cpu-prof).
+const NODE_ARGS = (process.env.KUBELAB_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 export interface Started extends Endpoint {
   proc: ServerProcess;
@@ -29,7 +32,7 @@ export class ServerProcess {
   /** Spawns `kubelab serve` on the data folder; resolves once it has printed its ready line. */
   static async start(dataDir: string, readyTimeoutMs = 60_000): Promise<Started> {
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--address', '127.0.0.1'], {
+    const child = spawn(process.execPath, [...NODE_ARGS, CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--address', '127.0.0.1'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
@@ -48,7 +51,7 @@ export class ServerProcess {
 
   /** Spawns a server expected to refuse to start; resolves with its exit and everything it printed. */
   static async runToExit(dataDir: string, timeoutMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
-    const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--address', '127.0.0.1'], {
+    const child = spawn(process.execPath, [...NODE_ARGS, CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--address', '127.0.0.1'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
