@@ -26,7 +26,7 @@ export function encodeObject(obj: KubeObject): string {
   return JSON.stringify({ apiVersion, kind, metadata: meta, ...rest });
 }
 
-export function decodeObject(kv: KeyValue): KubeObject {
+export function decodeObject(kv: Pick<KeyValue, 'value' | 'modRevision'>): KubeObject {
   const obj = JSON.parse(kv.value) as KubeObject;
   obj.metadata.resourceVersion = String(kv.modRevision);
   return obj;
@@ -34,13 +34,17 @@ export function decodeObject(kv: KeyValue): KubeObject {
 
 /** The stored JSON with metadata.resourceVersion set, without a parse/stringify round trip. */
 export function jsonWithResourceVersion(kv: KeyValue): string {
+  return withResourceVersion(kv.value, kv.modRevision);
+}
+
+/** json (an object as encodeObject wrote it) with metadata.resourceVersion set to revision. */
+export function withResourceVersion(json: string, revision: number): string {
   const marker = '"metadata":{';
-  const value = kv.value; // read once: a store may build the string on every read
-  const at = value.indexOf(marker);
-  if (at < 0) return JSON.stringify(decodeObject(kv));
+  const at = json.indexOf(marker);
+  if (at < 0) return JSON.stringify(decodeObject({ value: json, modRevision: revision }));
   const insertAt = at + marker.length;
-  const sep = value[insertAt] === '}' ? '' : ',';
-  return `${value.slice(0, insertAt)}"resourceVersion":"${kv.modRevision}"${sep}${value.slice(insertAt)}`;
+  const sep = json[insertAt] === '}' ? '' : ',';
+  return `${json.slice(0, insertAt)}"resourceVersion":"${revision}"${sep}${json.slice(insertAt)}`;
 }
 
 export interface StoredObject {

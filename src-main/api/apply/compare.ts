@@ -35,14 +35,14 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-function emptyish(v: unknown): boolean {
+export function emptyish(v: unknown): boolean {
   if (v === undefined || v === null) return true;
   if (Array.isArray(v)) return v.length === 0;
   return isObject(v) && Object.keys(v).length === 0;
 }
 
 // Whether both sides can be walked as the shape (absent and null fit anything).
-function fits(shape: Shape, v: unknown): boolean {
+export function fits(shape: Shape, v: unknown): boolean {
   if (v === undefined || v === null) return true;
   return shape.kind === 'map' ? isObject(v) : shape.kind === 'list' ? Array.isArray(v) : true;
 }

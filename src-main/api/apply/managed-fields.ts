@@ -109,8 +109,8 @@ export function rfc3339(now: Date): string {
 
 // Fields no manager ever owns (upstream's stripMetaManager): identity and bookkeeping the server
 // sets. Removed as exact paths: `.metadata` goes, `.metadata.labels` stays.
-const STRIPPED_TOP = ['apiVersion', 'kind', 'metadata'];
-const STRIPPED_METADATA = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'];
+export const STRIPPED_TOP = ['apiVersion', 'kind', 'metadata'];
+export const STRIPPED_METADATA = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'];
 
 const isStatus = (pe: PathElement) => 'field' in pe && pe.field === 'status';
 

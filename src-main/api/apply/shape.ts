@@ -26,10 +26,15 @@ export function setOwn(obj: Record<string, unknown>, name: string, value: unknow
   Object.defineProperty(obj, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
+// Shapes are shared and never changed: one per schema, and these for values without one.
+const ATOMIC_LIST: Shape = { kind: 'list', type: 'atomic', keys: [], items: undefined };
+const GRANULAR_MAP: Shape = { kind: 'map', atomic: false, schema: undefined };
+const SCALAR: Shape = { kind: 'scalar' };
+
 function deduced(value: unknown): Shape {
-  if (Array.isArray(value)) return { kind: 'list', type: 'atomic', keys: [], items: undefined };
-  if (isObject(value)) return { kind: 'map', atomic: false, schema: undefined };
-  return { kind: 'scalar' };
+  if (Array.isArray(value)) return ATOMIC_LIST;
+  if (isObject(value)) return GRANULAR_MAP;
+  return SCALAR;
 }
 
 function listShape(s: Schema): Shape {
@@ -48,6 +53,18 @@ function listShape(s: Schema): Shape {
   return { kind: 'list', type: 'atomic', keys: [], items };
 }
 
+/** What a schema says a value is; undefined when it says nothing (the value decides). */
+function declaredShape(s: Schema): Shape | undefined {
+  if (s.type === 'array' || s.items) return listShape(s);
+  const hasFields = !!s.properties || (!!s.additionalProperties && typeof s.additionalProperties === 'object');
+  if (s.type === 'object' || hasFields) return { kind: 'map', atomic: s['x-kubernetes-map-type'] === 'atomic', schema: hasFields ? s : undefined };
+  if (s.type) return SCALAR;
+  return undefined;
+}
+
+// Every node of every write asks: work each schema's shape out once.
+const declaredCache = new WeakMap<Schema, Shape | undefined>();
+
 /**
  * The shape of a value at a schema. A value that does not fit the schema (a string where the
  * schema wants an object) is handled by its own shape so that nothing is silently dropped.
@@ -55,16 +72,12 @@ function listShape(s: Schema): Shape {
 export function shapeOf(schema: Schema | undefined, value: unknown): Shape {
   const s = resolved(schema);
   if (!s) return deduced(value);
-  const absent = value === undefined || value === null;
-  if (s.type === 'array' || s.items) return absent || Array.isArray(value) ? listShape(s) : deduced(value);
-  const hasFields = !!s.properties || (!!s.additionalProperties && typeof s.additionalProperties === 'object');
-  if (s.type === 'object' || hasFields) {
-    if (!absent && !isObject(value)) return deduced(value);
-    if (!hasFields) return { kind: 'map', atomic: s['x-kubernetes-map-type'] === 'atomic', schema: undefined };
-    return { kind: 'map', atomic: s['x-kubernetes-map-type'] === 'atomic', schema: s };
-  }
-  if (s.type) return absent || (!isObject(value) && !Array.isArray(value)) ? { kind: 'scalar' } : deduced(value);
-  return deduced(value);
+  let shape = declaredCache.get(s);
+  if (shape === undefined && !declaredCache.has(s)) declaredCache.set(s, (shape = declaredShape(s)));
+  if (!shape) return deduced(value);
+  if (value === undefined || value === null) return shape;
+  const fitsShape = shape.kind === 'list' ? Array.isArray(value) : shape.kind === 'map' ? isObject(value) : !isObject(value) && !Array.isArray(value);
+  return fitsShape ? shape : deduced(value);
 }
 
 /** The schema of one entry of a map shape (a struct's property or a map's value schema). */

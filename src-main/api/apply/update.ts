@@ -13,7 +13,7 @@ import {
   encodeManagedFields,
   isResetManagedFields,
   managerIdentity,
-    resetFields,
+  resetFields,
   rfc3339,
   trackedFields,
 } from './managed-fields.ts';
@@ -21,6 +21,7 @@ import type { ManagerEntry, Managers } from './managed-fields.ts';
 import type { ApplyConflict } from './conflicts.ts';
 import { pathString } from './fieldpath.ts';
 import { capUpdateManagers } from './cap-managers.ts';
+import { createdFieldsV1 } from './created-fields.ts';
 
 export interface UpdateManagedFieldsArgs {
   live: KubeObject | undefined;
@@ -116,6 +117,21 @@ function startingManagers(args: UpdateManagedFieldsArgs): Managers {
 }
 
 export function updateManagedFields(args: UpdateManagedFieldsArgs): KubeObject {
+  if (!args.live && args.updated.metadata.managedFields === undefined) return createManagedFields(args);
+  return trackUpdateOf(args);
+}
+
+/** A create that brings no managedFields of its own: its manager owns what it set. */
+function createManagedFields(args: UpdateManagedFieldsArgs): KubeObject {
+  const fieldsV1 = createdFieldsV1(emptyLike(args.updated, args.schema), args.updated, args.schema, args.subresource);
+  if (Object.keys(fieldsV1).length === 0) return args.updated;
+  const entry: ManagedFieldsEntry = { manager: args.manager, operation: 'Update', apiVersion: args.apiVersion, time: rfc3339(args.now), fieldsType: 'FieldsV1', fieldsV1 };
+  if (args.subresource) entry.subresource = args.subresource;
+  return withManagedFields(args.updated, [entry]);
+}
+
+/** The general case: compare live and updated, move ownership between managers. Exported for tests. */
+export function trackUpdateOf(args: UpdateManagedFieldsArgs): KubeObject {
   const managers = startingManagers(args);
   const updated = withoutManagedFields(args.updated);
   // Objects whose managedFields were cleared stay untracked until the next apply (upstream's

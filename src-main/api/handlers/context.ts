@@ -57,6 +57,19 @@ export function parseFieldValidation(query: URLSearchParams): FieldValidation {
   throw badRequest(`fieldValidation parameter unsupported: ${v}; supported values: "Ignore", "Warn", "Strict"`);
 }
 
+/** An object a write stored (or would have, for dryRun), in the storage version. */
+export interface Written {
+  obj: KubeObject;
+  /** Its stored JSON with resourceVersion, when it was stored. */
+  json?: string;
+}
+
+/** The answer to a write: the object in the request's version, the stored JSON as is if it is that. */
+export function writtenJSON(served: ServedResource, written: Written): string {
+  if (written.json !== undefined && served.isStorageVersion) return written.json;
+  return JSON.stringify(toServedVersion(served, written.obj));
+}
+
 /** The object in the served version of the request (apiVersion/kind set). */
 export function toServedVersion(served: ServedResource, stored: KubeObject): KubeObject {
   const obj = served.isStorageVersion || !served.served.fromStorage ? stored : served.served.fromStorage(stored);

@@ -6,6 +6,7 @@ import type { KubeObject } from '../resources/types.ts';
 import { apiVersionOf } from '../registry.ts';
 import { ApiError, badRequest } from '../status.ts';
 import type { RequestScope } from './context.ts';
+import { cloneJSON } from '../../util/clone-json.ts';
 
 export function managerOf(scope: RequestScope): string {
   const given = scope.query.get('fieldManager');
@@ -38,7 +39,7 @@ export function applyConfiguration(scope: RequestScope, live: KubeObject | undef
   try {
     return serverSideApply({
       live,
-      applied: structuredClone(applied),
+      applied: cloneJSON(applied),
       manager,
       force,
       apiVersion: apiVersionOf(served.group, served.version),

@@ -6,7 +6,7 @@ import { schemaFor } from '../openapi/spec.ts';
 import { applyPatch, PatchError, type PatchType } from '../patch/index.ts';
 import { ApiError, badRequest, unsupportedMediaType } from '../status.ts';
 import { decodeBody, isObject, readBody, mediaType, writeJSON } from './codec.ts';
-import { toServedVersion, type RequestScope } from './context.ts';
+import { writtenJSON, type RequestScope } from './context.ts';
 import { checkBody } from './body.ts';
 import { checkKnownFields } from './field-validation.ts';
 import { createObject, warningHeaders } from './create.ts';
@@ -53,7 +53,7 @@ export async function handlePatch(scope: RequestScope): Promise<void> {
     checkKnownFields(scope, next);
     return next;
   });
-  writeJSON(scope.res, 200, toServedVersion(served, result.obj), warningHeaders(scope));
+  writeJSON(scope.res, 200, writtenJSON(served, result), warningHeaders(scope));
 }
 
 async function handleApply(scope: RequestScope, body: Buffer): Promise<void> {
@@ -65,5 +65,5 @@ async function handleApply(scope: RequestScope, body: Buffer): Promise<void> {
     onMissing: () => createObject(scope, applyConfiguration(scope, undefined, applied, manager, force), (obj) => obj),
     track: (_old, next) => next,
   });
-  writeJSON(scope.res, result.created ? 201 : 200, toServedVersion(scope.served, result.obj), warningHeaders(scope));
+  writeJSON(scope.res, result.created ? 201 : 200, writtenJSON(scope.served, result), warningHeaders(scope));
 }

@@ -9,6 +9,7 @@ import { decodeBody, isObject, mediaType, readBody, writeJSON } from './codec.ts
 import type { RequestScope } from './context.ts';
 import { updateObject } from './update.ts';
 import { applyPatchBody } from './patch.ts';
+import { cloneJSON } from '../../util/clone-json.ts';
 
 function readPath(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), obj);
@@ -61,7 +62,7 @@ export async function handleScale(scope: RequestScope): Promise<void> {
       throw badRequest(`Scale.autoscaling "${info.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
     }
     const rv = (next.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    const updated = structuredClone(current);
+    const updated = cloneJSON(current);
     if (rv) updated.metadata.resourceVersion = rv;
     writePath(updated as Record<string, unknown>, spec.specReplicasPath, replicas);
     return updated;

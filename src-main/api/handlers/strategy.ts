@@ -7,6 +7,7 @@ import type { KubeObject, ResourceDefinition, StrategyContext } from '../resourc
 import { nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, validateObjectMeta, type NameValidator } from '../validation/object-meta.ts';
 import { invalid } from '../status.ts';
 import { timestamp } from './context.ts';
+import { cloneJSON } from '../../util/clone-json.ts';
 
 const generateAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -62,11 +63,11 @@ function specOf(obj: KubeObject): Record<string, unknown> {
 export async function prepareUpdate(def: ResourceDefinition, next: KubeObject, old: KubeObject, subresource: string | undefined, ctx: StrategyContext): Promise<KubeObject> {
   let obj = next;
   if (subresource === 'status') {
-    obj = { ...structuredClone(old), status: next.status };
+    obj = { ...cloneJSON(old), status: next.status };
     obj.metadata.managedFields = next.metadata.managedFields ?? old.metadata.managedFields;
   } else if (hasStatus(def) && subresource === undefined) {
     if (old.status === undefined) delete obj.status;
-    else obj.status = structuredClone(old.status);
+    else obj.status = cloneJSON(old.status);
   }
   const m = obj.metadata;
   const o = old.metadata;

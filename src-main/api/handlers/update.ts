@@ -4,22 +4,23 @@
 // a race with another writer is retried when the client gave no resourceVersion.
 import { ConflictError, KeyNotFoundError } from '../../store/store.ts';
 import type { KubeObject } from '../resources/types.ts';
-import { decodeObject, encodeObject, getObject, objectKey } from '../object-store.ts';
+import { decodeObject, encodeObject, getObject, objectKey, withResourceVersion } from '../object-store.ts';
 import { ApiError, badRequest, conflict, modifiedConflict, notFound } from '../status.ts';
 import { readObjectBody, writeJSON } from './codec.ts';
-import { toServedVersion, toStorageVersion, writeStrategyContext, type RequestScope } from './context.ts';
+import { toServedVersion, toStorageVersion, writeStrategyContext, writtenJSON, type RequestScope, type Written } from './context.ts';
 import { checkBody } from './body.ts';
 import { createObject, warningHeaders } from './create.ts';
 import { deepEqual, prepareUpdate, throwIfInvalid, validateCreate, validateUpdate } from './strategy.ts';
 import { trackUpdate } from './managed-fields.ts';
 import { finishIfFinalized } from './delete.ts';
+import { cloneJSON } from '../../util/clone-json.ts';
 
 export async function handleUpdate(scope: RequestScope): Promise<void> {
   const body = await readObjectBody(scope.req);
   const next = checkBody(scope, body.value, body.rawJSON);
   const onMissing = allowsCreateOnUpdate(scope) ? () => createObject(scope, next) : undefined;
-  const result = await updateObject(scope, () => structuredClone(next), { onMissing });
-  writeJSON(scope.res, result.created ? 201 : 200, toServedVersion(scope.served, result.obj), warningHeaders(scope));
+  const result = await updateObject(scope, () => cloneJSON(next), { onMissing });
+  writeJSON(scope.res, result.created ? 201 : 200, writtenJSON(scope.served, result), warningHeaders(scope));
 }
 
 /** Kinds upstream lets a PUT create (AllowCreateOnUpdate). */
@@ -30,15 +31,14 @@ function allowsCreateOnUpdate(scope: RequestScope): boolean {
 
 export interface UpdateOptions {
   /** Creates the object when the name does not exist (PUT of some kinds, server-side apply). */
-  onMissing?: () => Promise<KubeObject>;
+  onMissing?: () => Promise<Written>;
   /** Skips the kind's update rules (a binding sets the otherwise immutable spec.nodeName). */
   skipUpdateValidation?: boolean;
   /** Replaces managedFields tracking (server-side apply does its own). */
   track?: (current: KubeObject, next: KubeObject) => KubeObject;
 }
 
-export interface UpdateResult {
-  obj: KubeObject;
+export interface UpdateResult extends Written {
   created: boolean;
 }
 
@@ -56,10 +56,10 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
     const ctx = writeStrategyContext(scope);
     const current = await getObject(api.store, def, info.namespace, name);
     if (!current) {
-      if (opts.onMissing && !info.subresource) return { obj: await opts.onMissing(), created: true };
+      if (opts.onMissing && !info.subresource) return { ...(await opts.onMissing()), created: true };
       throw notFound(def.group, def.resource, name);
     }
-    const base = toServedVersion(served, structuredClone(current.obj));
+    const base = toServedVersion(served, cloneJSON(current.obj));
     delete base.metadata.resourceVersion;
     const next = mutate(base);
     const wantRV = next.metadata?.resourceVersion;
@@ -95,9 +95,11 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
         ctx.commit();
         return { obj: finished, created: false };
       }
-      const kv = await api.store.update(objectKey(def, info.namespace, name), encodeObject(obj), current.kv.modRevision);
+      const json = encodeObject(obj);
+      const kv = await api.store.update(objectKey(def, info.namespace, name), json, current.kv.modRevision);
       ctx.commit();
-      return { obj: decodeObject(kv), created: false };
+      // The object as stored (decoded again: what JSON keeps of it), plus its new revision.
+      return { obj: decodeObject({ value: json, modRevision: kv.modRevision }), json: withResourceVersion(json, kv.modRevision), created: false };
     } catch (e) {
       ctx.rollback();
       if (e instanceof KeyNotFoundError) continue;

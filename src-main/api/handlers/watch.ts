@@ -10,6 +10,7 @@ import { badRequest, gone } from '../status.ts';
 import { toServedVersion, type RequestScope } from './context.ts';
 import { negotiateOutput, table } from './output.ts';
 import { parseSelectors, readListPage } from './read.ts';
+import { cloneJSON } from '../../util/clone-json.ts';
 
 const bookmarkIntervalMs = 60_000;
 /** A watcher whose socket is this far behind is cut off; its client re-lists. */
@@ -55,7 +56,7 @@ export async function handleWatch(scope: RequestScope): Promise<void> {
   const needsObjects = form.kind !== 'object' || !served.isStorageVersion || !selectors.labels.empty || selectors.fields.requirements.length > 0;
 
   const matches = (obj: KubeObject) => selectors.labels.matches(obj.metadata.labels) && selectors.fields.matches(obj);
-  const served_ = (kv: KeyValue) => toServedVersion(served, structuredClone(decodeShared(kv)));
+  const served_ = (kv: KeyValue) => toServedVersion(served, cloneJSON(decodeShared(kv)));
 
   const encode = (type: string, kv: KeyValue, obj?: KubeObject): string => {
     if (form.kind === 'table') return `{"type":"${type}","object":${JSON.stringify(table(def, [obj ?? served_(kv)], form, { resourceVersion: String(kv.modRevision) }, api.now()))}}\n`;

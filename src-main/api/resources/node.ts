@@ -6,6 +6,7 @@ import { isQualifiedName, isValidLabelValue } from '../validation/names.ts';
 import { nameIsDNSSubdomain, validateObjectMeta } from '../validation/object-meta.ts';
 import { ageColumn, ageOf, arrayAt, deepEqual, isRecord, nameColumn, nameOf, recordAt, stringAt } from './shared-meta.ts';
 import type { KubeObject, ResourceDefinition } from './types.ts';
+import { cloneJSON } from '../../util/clone-json.ts';
 
 export const taintEffects = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
 
@@ -102,7 +103,7 @@ export const node: ResourceDefinition = {
     else if (!spec.podCIDR && typeof cidrs[0] === 'string') spec.podCIDR = cidrs[0];
     // Allocatable defaults to capacity (SetDefaults_NodeStatus).
     const status = recordAt(obj, 'status');
-    if (status && isRecord(status.capacity) && status.allocatable === undefined) status.allocatable = structuredClone(status.capacity);
+    if (status && isRecord(status.capacity) && status.allocatable === undefined) status.allocatable = cloneJSON(status.capacity);
   },
 
   validate(obj) {

@@ -4,6 +4,7 @@ import { allocateForCreate, allocateForUpdate, needsHealthCheckNodePort, release
 import { ageColumn, ageOf, arrayAt, deepEqual, isRecord, nameColumn, nameOf, recordAt, stringAt } from './shared-meta.ts';
 import { isHeadless, needsClusterIP, needsNodePorts, validateService, validateServiceUpdate } from './shared-service-validation.ts';
 import type { KubeObject, ResourceDefinition, StrategyContext } from './types.ts';
+import { cloneJSON } from '../../util/clone-json.ts';
 
 /** Seconds of ClientIP affinity when none is given (DefaultClientIPServiceAffinitySeconds). */
 const defaultAffinitySeconds = 10800;
@@ -54,7 +55,7 @@ function defaultService(obj: KubeObject): void {
 function keepAllocatedValues(spec: Record<string, unknown>, oldSpec: Record<string, unknown>): void {
   if (needsClusterIP(oldSpec) && needsClusterIP(spec)) {
     if (!spec.clusterIP && oldSpec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
-    if (arrayAt(spec, 'clusterIPs').length === 0 && arrayAt(oldSpec, 'clusterIPs').length > 0) spec.clusterIPs = structuredClone(oldSpec.clusterIPs);
+    if (arrayAt(spec, 'clusterIPs').length === 0 && arrayAt(oldSpec, 'clusterIPs').length > 0) spec.clusterIPs = cloneJSON(oldSpec.clusterIPs);
   }
   if (needsNodePorts(oldSpec) && needsNodePorts(spec)) {
     const byName = new Map<string, unknown>();

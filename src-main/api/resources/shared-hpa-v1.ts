@@ -4,6 +4,7 @@
 // Go struct's JSON, conditions) and is lifted back out when a v1 object is written.
 import { arrayAt, isRecord, recordAt } from './shared-meta.ts';
 import type { KubeObject } from './types.ts';
+import { cloneJSON } from '../../util/clone-json.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -192,7 +193,7 @@ function parseJSON(text: string | undefined): unknown {
 
 /** Storage (v2) to v1. */
 export function hpaToV1(obj: KubeObject): KubeObject {
-  const out = structuredClone(obj);
+  const out = cloneJSON(obj);
   const spec = recordAt(obj, 'spec') ?? {};
   const status = recordAt(obj, 'status');
   const metrics = arrayAt(spec, 'metrics').filter(isRecord);
@@ -228,7 +229,7 @@ export function hpaToV1(obj: KubeObject): KubeObject {
 
 /** v1 to storage (v2): the CPU target first, then the metrics kept in the annotation. */
 export function hpaFromV1(obj: KubeObject): KubeObject {
-  const out = structuredClone(obj);
+  const out = cloneJSON(obj);
   const spec = recordAt(obj, 'spec') ?? {};
   const status = recordAt(obj, 'status');
   const annotations = { ...(obj.metadata?.annotations ?? {}) } as Record<string, string>;

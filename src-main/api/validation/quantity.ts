@@ -134,3 +134,19 @@ export function formatQuantity(q: Quantity): string {
   }
   return `${sign}${abs}n`;
 }
+
+// Pods carry the same few quantities ("100m", "64Mi") over and over, and BigInt arithmetic is
+// slow: remember recent answers (bounded, so odd inputs cannot grow it without limit).
+const canonical = new Map<string | number, string>();
+const CANONICAL_CACHE_SIZE = 1024;
+
+/** formatQuantity(parseQuantity(input)); throws as parseQuantity does. */
+export function canonicalQuantity(input: string | number): string {
+  let text = canonical.get(input);
+  if (text === undefined) {
+    text = formatQuantity(parseQuantity(input));
+    if (canonical.size >= CANONICAL_CACHE_SIZE) canonical.clear();
+    canonical.set(input, text);
+  }
+  return text;
+}

@@ -3,7 +3,7 @@
 // real cluster shows. Fields that upstream holds as non-pointer structs (a pod's securityContext,
 // a container's resources) serialize as `{}` there; we set them to `{}` for the same output.
 import type { Container, EnvVar, HTTPGetAction, PodSpec, PodTemplateSpec, Probe, Volume, LifecycleHandler } from 'kubernetes-types/core/v1.js';
-import { formatQuantity, parseQuantity } from '../../validation/quantity.ts';
+import { canonicalQuantity } from '../../validation/quantity.ts';
 import { asRecord, isRecord } from './json.ts';
 
 /**
@@ -15,7 +15,7 @@ function canonicalQuantities(list: unknown): void {
   for (const [name, raw] of Object.entries(list)) {
     if (typeof raw !== 'string' && typeof raw !== 'number') continue;
     try {
-      list[name] = formatQuantity(parseQuantity(raw));
+      list[name] = canonicalQuantity(raw);
     } catch {
       // Validation reports it with the field path.
     }
