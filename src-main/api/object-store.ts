@@ -47,6 +47,35 @@ export function withResourceVersion(json: string, revision: number): string {
   return `${json.slice(0, insertAt)}"resourceVersion":"${revision}"${sep}${json.slice(insertAt)}`;
 }
 
+// The longest text the splice below inserts: "resourceVersion":"<up to 16 digits>",
+export const RESOURCE_VERSION_ROOM = 40;
+const METADATA_MARKER = Buffer.from('"metadata":{');
+
+/**
+ * jsonWithResourceVersion as bytes, written into target at offset (which must have room for
+ * kv.valueLength + RESOURCE_VERSION_ROOM bytes); returns the offset after them. The value is
+ * copied from the store straight into target, never decoded: a LIST moves bytes only.
+ */
+export function copyWithResourceVersion(kv: KeyValue, target: Buffer, offset: number): number {
+  const rv = `"resourceVersion":"${kv.modRevision}",`;
+  const start = offset + rv.length;
+  const end = kv.copyValue(target, start);
+  const at = target.indexOf(METADATA_MARKER, start);
+  if (at < 0 || at + METADATA_MARKER.length >= end) return offset + target.write(jsonWithResourceVersion(kv), offset);
+  const insertAt = at + METADATA_MARKER.length;
+  // Move what comes before the marker's end left into the room left for the insert.
+  target.copyWithin(offset, start, insertAt);
+  const rvAt = insertAt - rv.length;
+  if (target[insertAt] !== 0x7d /* } */) {
+    target.write(rv, rvAt, 'latin1');
+    return end;
+  }
+  // Empty metadata: no comma after the insert, so the rest moves left by one.
+  target.write(rv.slice(0, -1), rvAt, 'latin1');
+  target.copyWithin(insertAt - 1, insertAt, end);
+  return end - 1;
+}
+
 export interface StoredObject {
   obj: KubeObject;
   kv: KeyValue;

@@ -11,6 +11,10 @@ export interface KeyValue {
    * once if it is needed several times.
    */
   readonly value: string;
+  /** The value's length in UTF-8 bytes. */
+  readonly valueLength: number;
+  /** Copies the value's UTF-8 bytes into target at offset; returns the offset after them. */
+  copyValue(target: Buffer, offset: number): number;
   /** Revision of the write that created this key (since its last deletion). */
   createRevision: number;
   /** Revision of the last write to this key; for a deleted key in an event, the delete's revision. */

@@ -19,6 +19,14 @@ export class StoredKeyValue implements KeyValue {
     return this.ref.read();
   }
 
+  get valueLength(): number {
+    return this.ref.length;
+  }
+
+  copyValue(target: Buffer, offset: number): number {
+    return this.ref.copyTo(target, offset);
+  }
+
   /** The same key and value as deleted at revision (a delete event's kv). */
   deletedAt(revision: number): StoredKeyValue {
     return new StoredKeyValue(this.key, this.ref, this.createRevision, revision, this.version);

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { KeyValue } from '../../store/store.ts';
 import { CompactedError } from '../../store/store.ts';
 import type { KubeObject } from '../resources/types.ts';
-import { decodeObject, getObject, jsonWithResourceVersion, objectKey, resourcePrefix } from '../object-store.ts';
+import { copyWithResourceVersion, decodeObject, getObject, jsonWithResourceVersion, objectKey, RESOURCE_VERSION_ROOM, resourcePrefix } from '../object-store.ts';
 import { parseFieldSelector, FieldSelectorError, type FieldSelector } from '../selectors/field-selector.ts';
 import { parseLabelSelector, LabelSelectorError, type LabelSelector } from '../selectors/label-selector.ts';
 import { apiVersionOf } from '../registry.ts';
@@ -169,6 +169,10 @@ export async function handleList(scope: RequestScope): Promise<void> {
   // Objects: splice the stored JSON texts together (parse only when conversion was needed), and
   // stream them in chunks so a list of 100,000 objects never sits in memory as one string.
   const head = `{"kind":${JSON.stringify(`${def.kind}List`)},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(listMeta)},"items":[`;
+  if (!needsObjects) {
+    await writeChunkedBytes(scope.res, head, page.kvs, ']}');
+    return;
+  }
   const itemJSON = (kv: KeyValue) => {
     const obj = decoded.get(kv);
     return obj && !served.isStorageVersion ? JSON.stringify(obj) : jsonWithResourceVersion(kv);
@@ -177,6 +181,28 @@ export async function handleList(scope: RequestScope): Promise<void> {
 }
 
 const chunkChars = 1 << 20;
+
+/** writeChunked for stored objects as they are: bytes from the store to the socket. */
+async function writeChunkedBytes(res: ServerResponse, head: string, kvs: readonly KeyValue[], tail: string): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  let chunk = Buffer.allocUnsafe(chunkChars);
+  let pos = chunk.write(head);
+  for (let i = 0; i < kvs.length; i++) {
+    const room = 1 + kvs[i].valueLength + RESOURCE_VERSION_ROOM;
+    if (pos + room > chunk.length) {
+      // Each chunk is handed to the socket as it is, so the next one is a new buffer.
+      const more = res.write(chunk.subarray(0, pos));
+      chunk = Buffer.allocUnsafe(Math.max(chunkChars, room));
+      pos = 0;
+      if (!more) await new Promise<void>((resolve) => (res.writableEnded || res.destroyed ? resolve() : res.once('drain', resolve).once('close', resolve)));
+      if (res.destroyed) return;
+    }
+    if (i > 0) chunk[pos++] = 0x2c; // ,
+    pos = copyWithResourceVersion(kvs[i], chunk, pos);
+  }
+  res.write(chunk.subarray(0, pos));
+  res.end(tail);
+}
 
 async function writeChunked<T>(res: ServerResponse, head: string, items: readonly T[], text: (item: T) => string, tail: string): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/json' });
