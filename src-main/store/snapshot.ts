@@ -101,10 +101,11 @@ export async function writeSnapshot(dir: string, snapshot: Snapshot): Promise<Fl
 }
 
 /**
- * Reads the snapshot at revision, leaving its values in the file (read back through file);
+ * Reads the snapshot at revision from file, leaving its values there to be read when needed;
  * throws if it is damaged in any way.
  */
-export function readSnapshot(path: string, revision: number, file: DataFile): Snapshot {
+export function readSnapshot(file: DataFile, revision: number): Snapshot {
+  const path = file.path;
   let header: { revision: number; compacted: number; count: number } | undefined;
   let ended = false;
   const kvs: StoredKeyValue[] = [];

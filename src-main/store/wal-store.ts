@@ -1,10 +1,11 @@
 // WalStore: the embedded Store. Keys and metadata live in memory (key-space.ts); every change is a
 // record in the write-ahead log (wal.ts), synced before the write's promise resolves; snapshots
 // (snapshot.ts) bound the log so restarts stay fast. Values are read back from the log segments
-// and snapshots they were written to (data-file.ts), so memory holds keys, not values. Writes are validated and given their
-// revision synchronously, against the latest state (including writes still waiting for their
-// sync), so the log order is the commit order and concurrent compare-and-swaps are linearizable.
-// Readers and watchers only see the durable revision: nothing a crash could undo.
+// and snapshots they were written to (data-file.ts), so memory holds keys, not values. Writes
+// are validated and given their revision synchronously, against the latest state (including
+// writes still waiting for their sync), so the log order is the commit order and concurrent
+// compare-and-swaps are linearizable. Readers and watchers only see the durable revision:
+// nothing a crash could undo.
 import { mkdirSync } from 'node:fs';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from './store.ts';
 import type { KeyValue, RangeOptions, RangeResult, Store, Watch, WatchCallbacks } from './store.ts';
@@ -42,9 +43,11 @@ const DEFAULT_SNAPSHOT_LOG_BYTES = 64 * 1024 * 1024;
 export async function openWalStore(options: WalStoreOptions): Promise<WalStore> {
   mkdirSync(options.dir, { recursive: true });
   const lock = lockDir(options.dir);
+  const files = new DataFiles();
   try {
-    return new WalStore(options, lock);
+    return new WalStore(options, lock, files);
   } catch (err) {
+    files.closeAll();
     lock.release();
     throw err;
   }
@@ -55,7 +58,6 @@ export class WalStore implements Store {
   private readonly history: History<StoredEvent>;
   private readonly watchers: Watchers;
   private readonly wal: WriteAheadLog;
-  private readonly files = new DataFiles();
   /** The newest snapshot's file, which the values it holds are read from. */
   private snapshotFile: DataFile | undefined;
   private readonly log: (line: string) => void;
@@ -73,6 +75,7 @@ export class WalStore implements Store {
   constructor(
     private readonly options: WalStoreOptions,
     private readonly lock: DirLock,
+    private readonly files: DataFiles,
   ) {
     const { dir } = options;
     this.log = options.log ?? ((line) => console.error(line));
@@ -202,9 +205,8 @@ export class WalStore implements Store {
   private openLatestSnapshot(): Snapshot | undefined {
     const revision = listSnapshots(this.options.dir).at(-1);
     if (revision === undefined) return undefined;
-    const path = snapshotPath(this.options.dir, revision);
-    this.snapshotFile = this.files.open(path);
-    return readSnapshot(path, revision, this.snapshotFile);
+    this.snapshotFile = this.files.open(snapshotPath(this.options.dir, revision));
+    return readSnapshot(this.snapshotFile, revision);
   }
 
   /** Applies a replayed log record (read at offset in file); false if the snapshot already holds it. */
