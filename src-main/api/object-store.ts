@@ -32,6 +32,9 @@ export function decodeObject(kv: Pick<KeyValue, 'value' | 'modRevision'>): KubeO
   return obj;
 }
 
+// Where resourceVersion goes: encodeObject writes metadata right after apiVersion and kind.
+const METADATA = '"metadata":{';
+
 /** The stored JSON with metadata.resourceVersion set, without a parse/stringify round trip. */
 export function jsonWithResourceVersion(kv: KeyValue): string {
   return withResourceVersion(kv.value, kv.modRevision);
@@ -39,17 +42,16 @@ export function jsonWithResourceVersion(kv: KeyValue): string {
 
 /** json (an object as encodeObject wrote it) with metadata.resourceVersion set to revision. */
 export function withResourceVersion(json: string, revision: number): string {
-  const marker = '"metadata":{';
-  const at = json.indexOf(marker);
+  const at = json.indexOf(METADATA);
   if (at < 0) return JSON.stringify(decodeObject({ value: json, modRevision: revision }));
-  const insertAt = at + marker.length;
+  const insertAt = at + METADATA.length;
   const sep = json[insertAt] === '}' ? '' : ',';
   return `${json.slice(0, insertAt)}"resourceVersion":"${revision}"${sep}${json.slice(insertAt)}`;
 }
 
 // The longest text the splice below inserts: "resourceVersion":"<up to 16 digits>",
 export const RESOURCE_VERSION_ROOM = 40;
-const METADATA_MARKER = Buffer.from('"metadata":{');
+const METADATA_BYTES = Buffer.from(METADATA);
 
 /**
  * jsonWithResourceVersion as bytes, written into target at offset (which must have room for
@@ -60,9 +62,9 @@ export function copyWithResourceVersion(kv: KeyValue, target: Buffer, offset: nu
   const rv = `"resourceVersion":"${kv.modRevision}",`;
   const start = offset + rv.length;
   const end = kv.copyValue(target, start);
-  const at = target.indexOf(METADATA_MARKER, start);
-  if (at < 0 || at + METADATA_MARKER.length >= end) return offset + target.write(jsonWithResourceVersion(kv), offset);
-  const insertAt = at + METADATA_MARKER.length;
+  const at = target.indexOf(METADATA_BYTES, start);
+  if (at < 0 || at + METADATA_BYTES.length >= end) return offset + target.write(jsonWithResourceVersion(kv), offset);
+  const insertAt = at + METADATA_BYTES.length;
   // Move what comes before the marker's end left into the room left for the insert.
   target.copyWithin(offset, start, insertAt);
   const rvAt = insertAt - rv.length;

@@ -5,7 +5,7 @@
 import type { Schema } from '../openapi/spec.ts';
 import { FieldSet } from './fieldpath.ts';
 import type { PathElement } from './fieldpath.ts';
-import { entrySchema, getOwn, indexItems, isObject, shapeOf } from './shape.ts';
+import { entrySchema, getOwn, indexItems, isAtomic, isObject, shapeOf } from './shape.ts';
 import type { Shape } from './shape.ts';
 
 export interface Comparison {
@@ -56,7 +56,7 @@ function leaf(lhs: unknown, rhs: unknown, path: PathElement[], c: Comparison): v
 
 function visit(lhs: unknown, rhs: unknown, schema: Schema | undefined, path: PathElement[], c: Comparison): void {
   const shape = shapeOf(schema, rhs !== undefined && rhs !== null ? rhs : lhs);
-  const atomic = shape.kind === 'scalar' || (shape.kind === 'map' ? shape.atomic : shape.type === 'atomic');
+  const atomic = isAtomic(shape);
   // Empty and null on both sides compare as leaves, which keeps the empty/null distinction.
   if (atomic || !fits(shape, lhs) || !fits(shape, rhs) || (emptyish(lhs) && emptyish(rhs))) {
     leaf(lhs, rhs, path, c);

@@ -10,7 +10,7 @@ import { compareElements } from './fieldpath.ts';
 import type { PathElement } from './fieldpath.ts';
 import type { FieldsV1 } from './fields-v1.ts';
 import { STRIPPED_METADATA, STRIPPED_TOP } from './managed-fields.ts';
-import { entrySchema, getOwn, indexItems, isObject, shapeOf } from './shape.ts';
+import { entrySchema, getOwn, indexItems, isAtomic, isObject, shapeOf } from './shape.ts';
 
 /** FieldsV1 of what a create of obj (compared with zero, its kind's zero value) gives its manager. */
 export function createdFieldsV1(zero: unknown, obj: unknown, schema: Schema | undefined, subresource: string | undefined): FieldsV1 {
@@ -23,7 +23,7 @@ export function createdFieldsV1(zero: unknown, obj: unknown, schema: Schema | un
 function walk(lhs: unknown, rhs: unknown, schema: Schema | undefined): FieldsV1 | undefined {
   if (lhs === undefined) return added(rhs, schema);
   const shape = shapeOf(schema, rhs !== undefined && rhs !== null ? rhs : lhs);
-  const atomic = shape.kind === 'scalar' || (shape.kind === 'map' ? shape.atomic : shape.type === 'atomic');
+  const atomic = isAtomic(shape);
   if (atomic || !fits(shape, lhs) || !fits(shape, rhs) || (emptyish(lhs) && emptyish(rhs))) {
     return rhs !== undefined && !deepEqual(lhs, rhs) ? {} : undefined;
   }
@@ -59,7 +59,7 @@ function walk(lhs: unknown, rhs: unknown, schema: Schema | undefined): FieldsV1 
 function added(rhs: unknown, schema: Schema | undefined): FieldsV1 | undefined {
   if (rhs === undefined) return undefined;
   const shape = shapeOf(schema, rhs);
-  const atomic = shape.kind === 'scalar' || (shape.kind === 'map' ? shape.atomic : shape.type === 'atomic');
+  const atomic = isAtomic(shape);
   if (atomic || emptyish(rhs)) return {};
   const out: FieldsV1 = { '.': {} };
   if (shape.kind === 'map') {

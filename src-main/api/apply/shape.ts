@@ -80,6 +80,11 @@ export function shapeOf(schema: Schema | undefined, value: unknown): Shape {
   return fitsShape ? shape : deduced(value);
 }
 
+/** Whether a value of this shape is replaced whole rather than merged field by field. */
+export function isAtomic(shape: Shape): boolean {
+  return shape.kind === 'scalar' || (shape.kind === 'map' ? shape.atomic : shape.type === 'atomic');
+}
+
 /** The schema of one entry of a map shape (a struct's property or a map's value schema). */
 export function entrySchema(shape: Shape & { kind: 'map' }, name: string): Schema | undefined {
   const s = shape.schema;
