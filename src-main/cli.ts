@@ -16,6 +16,8 @@ flags:
   --data-dir DIR   where the cluster lives (default ${defaultDataDir()})
   --port N         HTTPS port (default 6443; 0 picks a free one)
   --address A      address to listen on (default 127.0.0.1)
+  --simulate-nodes N  (serve, start) run N hollow nodes sim-1 … sim-N (4 CPU, 16 GiB each):
+                   a cluster to try the UI and kubectl on, with no machines
   --server URL     (kubeconfig) the server URL to write instead of the last served one`;
 
 class UsageError extends Error {}
@@ -30,12 +32,20 @@ function parse(argv: string[]) {
         port: { type: 'string' },
         address: { type: 'string' },
         server: { type: 'string' },
+        'simulate-nodes': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+function countOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 100_000) throw new UsageError(`--simulate-nodes must be a whole number from 0 to 100000, not "${value}"`);
+  return n;
 }
 
 function portOf(value: string | undefined): number {
@@ -60,9 +70,9 @@ function closeOnSignals(cp: { close(): Promise<void> }): void {
   process.on('SIGTERM', stop);
 }
 
-async function serve(dataDir: string, port: number, address: string): Promise<void> {
+async function serve(dataDir: string, port: number, address: string, simulateNodes: number | undefined): Promise<void> {
   const { startBrowserMode } = await import('./start.ts');
-  const server = await startBrowserMode({ dataDir, port, address });
+  const server = await startBrowserMode({ dataDir, port, address, simulateNodes });
   closeOnSignals(server);
   process.stdout.write(`Kubelab ready at ${server.url} (UI: ${server.uiUrl}, data: ${dataDir})\n`);
 }
@@ -78,13 +88,16 @@ export async function main(argv: string[]): Promise<void> {
   const dataDir = values['data-dir'] ?? defaultDataDir();
   switch (command) {
     case 'serve':
-      return serve(dataDir, portOf(values.port), values.address ?? '127.0.0.1');
+      return serve(dataDir, portOf(values.port), values.address ?? '127.0.0.1', countOf(values['simulate-nodes']));
     case 'kubeconfig':
       process.stdout.write(adminKubeconfig(dataDir, values.server));
       return;
     case 'start': {
       const { start } = await import('./start.ts');
-      return start({ dataDir, port: values.port === undefined ? undefined : portOf(values.port), address: values.address });
+      return start({
+        dataDir, port: values.port === undefined ? undefined : portOf(values.port), address: values.address,
+        simulateNodes: countOf(values['simulate-nodes']),
+      });
     }
     default:
       throw new UsageError(`unknown command "${command}" (try kubelab --help)`);

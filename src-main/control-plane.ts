@@ -21,7 +21,12 @@ import { writeFileAtomic } from './util/files.ts';
 import { KubeClient } from './client/index.ts';
 import { bootstrapCluster } from './bootstrap.ts';
 import { reserveServiceAllocations } from './api/service-repair.ts';
-import { NamespaceController } from './controllers/namespace.ts';
+import { ControllerManager } from './controllers/manager.ts';
+import { controllerFactories } from './controllers/index.ts';
+import type { ControllerConfig } from './controllers/context.ts';
+import { HollowFleet, simulatedNodes, type HollowFleetOptions, type HollowNodeSpec } from './hollow/fleet.ts';
+import type { MetricsSource } from './metrics/usage.ts';
+import { realClock, type Clock } from './util/clock.ts';
 
 export const serviceCIDR = '10.43.0.0/16';
 export const podCIDR = '10.42.0.0/16';
@@ -32,6 +37,14 @@ export interface ControlPlaneOptions {
   address: string;
   extensions?: HttpExtension[];
   log?: (line: string) => void;
+  /** The time of the API server and every controller (a FakeClock in tests). */
+  clock?: Clock;
+  /** Controller settings (grace periods, sync periods); false runs no controllers at all. */
+  controllers?: Partial<ControllerConfig> | false;
+  /** Hollow nodes to run in-process: a count (sim-1 … sim-N) or their specs. */
+  simulateNodes?: number | HollowNodeSpec[];
+  /** How the hollow nodes behave (delays, intervals). */
+  hollow?: Omit<HollowFleetOptions, 'client' | 'nodes' | 'clock'>;
 }
 
 export interface ControlPlane {
@@ -43,6 +56,12 @@ export interface ControlPlane {
   store: Store;
   /** A client with the admin token, for in-process use. */
   client: KubeClient;
+  /** The controller manager (absent with controllers: false). */
+  controllers?: ControllerManager;
+  /** The in-process hollow nodes, when asked for. */
+  fleet?: HollowFleet;
+  /** Where the metrics.k8s.io API gets node and pod usage from. */
+  metricsSources: MetricsSource[];
   close(): Promise<void>;
 }
 
@@ -76,6 +95,7 @@ export function readServerRecord(dataDir: string): ServerRecord | undefined {
 
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const clock = opts.clock ?? realClock;
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const pkiDir = join(opts.dataDir, 'pki');
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
@@ -96,7 +116,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       store,
       registry,
       allocators: { clusterIP: new IPRangeAllocator(serviceCIDR), nodePort: new PortRangeAllocator(30000, 32767) },
-      now: () => new Date(),
+      now: () => new Date(clock.now()),
       log,
     };
     await reserveServiceAllocations(api);
@@ -116,8 +136,31 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     writeFileAtomic(join(opts.dataDir, 'server.json'), JSON.stringify({ url }) + '\n', 0o600);
     const client = new KubeClient({ server: url, token: adminToken, ca: ca.certPem });
     await bootstrapCluster(client);
-    const namespaces = new NamespaceController(client, registry, log);
-    await namespaces.start();
+    const metricsSources: MetricsSource[] = [];
+    let controllers: ControllerManager | undefined;
+    let fleet: HollowFleet | undefined;
+    const stopParts = async (): Promise<void> => {
+      await fleet?.stop();
+      controllers?.stop();
+    };
+    try {
+      if (opts.controllers !== false) {
+        controllers = new ControllerManager({ client, factories: controllerFactories, clock, config: opts.controllers, log });
+        await controllers.start();
+      }
+      if (opts.simulateNodes) {
+        const nodes = typeof opts.simulateNodes === 'number' ? simulatedNodes(opts.simulateNodes) : opts.simulateNodes;
+        fleet = new HollowFleet({ ...opts.hollow, client, nodes, clock, log });
+        await fleet.start();
+        metricsSources.push(fleet);
+      }
+    } catch (e) {
+      await stopParts();
+      client.close();
+      server.closeAllConnections();
+      server.close();
+      throw e;
+    }
     return {
       url,
       caPem: ca.certPem,
@@ -125,8 +168,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       dataDir: opts.dataDir,
       store,
       client,
+      controllers,
+      fleet,
+      metricsSources,
       async close() {
-        namespaces.stop();
+        await stopParts();
         client.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -55,6 +55,7 @@ export async function startBrowserMode(args: StartArgs): Promise<BrowserModeServ
       port: args.port ?? 6443,
       address: args.address ?? '127.0.0.1',
       extensions: [ui],
+      simulateNodes: args.simulateNodes,
     });
   } catch (err) {
     fail(err);

@@ -41,8 +41,13 @@ function isPermanent(err: unknown): boolean {
   return typeof status === 'number' && status >= 400 && status < 500 && status !== 410 && status !== 429;
 }
 
+/** Maps an object to the index values it is filed under (client-go's IndexFunc). */
+export type IndexFunc<T> = (obj: T) => readonly string[];
+
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly cache = new Map<string, T>();
+  /** index name → (index value → keys), kept in step with the cache. */
+  private readonly indices = new Map<string, { fn: IndexFunc<T>; values: Map<string, Set<string>> }>();
   private readonly handlers: { [K in keyof InformerHandlers<T>]: InformerHandlers<T>[K][] } = {
     add: [], update: [], delete: [], error: [],
   };
@@ -116,6 +121,62 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.cache.get(key);
   }
 
+  /**
+   * Files every object under the values fn gives, so byIndex() finds, say, the pods of one node
+   * without a scan. Add indices before start().
+   */
+  addIndex(name: string, fn: IndexFunc<T>): this {
+    const values = new Map<string, Set<string>>();
+    this.indices.set(name, { fn, values });
+    for (const [key, obj] of this.cache) this.fileUnder(values, fn(obj), key);
+    return this;
+  }
+
+  /** The cached objects filed under value in the named index. */
+  byIndex(name: string, value: string): T[] {
+    const index = this.indices.get(name);
+    if (!index) throw new Error(`informer has no index "${name}"`);
+    const out: T[] = [];
+    for (const key of index.values.get(value) ?? []) {
+      const obj = this.cache.get(key);
+      if (obj) out.push(obj);
+    }
+    return out;
+  }
+
+  private put(key: string, obj: T): void {
+    const old = this.cache.get(key);
+    this.cache.set(key, obj);
+    for (const { fn, values } of this.indices.values()) {
+      if (old) this.unfile(values, fn(old), key);
+      this.fileUnder(values, fn(obj), key);
+    }
+  }
+
+  private remove(key: string): void {
+    const old = this.cache.get(key);
+    if (!old) return;
+    this.cache.delete(key);
+    for (const { fn, values } of this.indices.values()) this.unfile(values, fn(old), key);
+  }
+
+  private fileUnder(values: Map<string, Set<string>>, under: readonly string[], key: string): void {
+    for (const v of under) {
+      let keys = values.get(v);
+      if (!keys) values.set(v, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private unfile(values: Map<string, Set<string>>, under: readonly string[], key: string): void {
+    for (const v of under) {
+      const keys = values.get(v);
+      if (!keys) continue;
+      keys.delete(key);
+      if (keys.size === 0) values.delete(v);
+    }
+  }
+
   private async relist(): Promise<void> {
     const fresh = new Map<string, T>();
     let cont: string | undefined;
@@ -136,13 +197,13 @@ export class Informer<T extends KubeObject = KubeObject> {
     // Report the difference, so handlers see deletes that happened while no watch was open.
     for (const [key, old] of this.cache) {
       if (!fresh.has(key)) {
-        this.cache.delete(key);
+        this.remove(key);
         this.emit('delete', old);
       }
     }
     for (const [key, obj] of fresh) {
       const old = this.cache.get(key);
-      this.cache.set(key, obj);
+      this.put(key, obj);
       if (!old) this.emit('add', obj);
       else if (old.metadata?.resourceVersion !== obj.metadata?.resourceVersion) this.emit('update', old, obj);
     }
@@ -222,11 +283,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     const key = objectKey(e.object);
     const old = this.cache.get(key);
     if (e.type === 'DELETED') {
-      this.cache.delete(key);
+      this.remove(key);
       this.emit('delete', old ?? e.object);
       return;
     }
-    this.cache.set(key, e.object);
+    this.put(key, e.object);
     if (old) this.emit('update', old, e.object);
     else this.emit('add', e.object);
   }

@@ -8,6 +8,7 @@
 //   resets it after a success;
 // - shutDown() wakes every waiting worker; get() returns undefined once the queue is shut down
 //   and empty.
+import { realClock, type Clock } from '../util/clock.ts';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.ts';
 
 export class WorkQueue<T = string> {
@@ -15,12 +16,19 @@ export class WorkQueue<T = string> {
   private readonly dirty = new Set<T>();
   private readonly processing = new Set<T>();
   private readonly waiters: ((item: T | undefined) => void)[] = [];
-  /** Delayed adds: key → timer and when it fires; an earlier addAfter wins over a later one. */
-  private readonly delayed = new Map<T, { timer: NodeJS.Timeout; readyAt: number }>();
+  /** Delayed adds: key → cancel and when it fires; an earlier addAfter wins over a later one. */
+  private readonly delayed = new Map<T, { cancel: () => void; readyAt: number; clock: Clock }>();
   private shuttingDown = false;
   private drainWaiters: (() => void)[] = [];
 
-  constructor(private readonly rateLimiter: RateLimiter<T> = defaultControllerRateLimiter<T>()) {}
+  /**
+   * `clock` times addAfter (a controller's "look again at this time", which a test's fake clock
+   * must drive); the backoff of failed keys always runs on real time, as failures do.
+   */
+  constructor(
+    private readonly rateLimiter: RateLimiter<T> = defaultControllerRateLimiter<T>(),
+    private readonly clock: Clock = realClock,
+  ) {}
 
   add(item: T): void {
     if (this.shuttingDown || this.dirty.has(item)) return;
@@ -63,25 +71,29 @@ export class WorkQueue<T = string> {
 
   /** Adds the key after `delayMs` (client-go's AddAfter); repeated calls keep the earliest. */
   addAfter(item: T, delayMs: number): void {
+    this.schedule(item, delayMs, this.clock);
+  }
+
+  private schedule(item: T, delayMs: number, clock: Clock): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) {
       this.add(item);
       return;
     }
-    const readyAt = Date.now() + delayMs;
+    const readyAt = clock.now() + delayMs;
     const existing = this.delayed.get(item);
-    if (existing && existing.readyAt <= readyAt) return;
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
+    if (existing && existing.clock === clock && existing.readyAt <= readyAt) return;
+    existing?.cancel();
+    const cancel = clock.after(delayMs, () => {
       this.delayed.delete(item);
       this.add(item);
-    }, delayMs);
-    this.delayed.set(item, { timer, readyAt });
+    });
+    this.delayed.set(item, { cancel, readyAt, clock });
   }
 
   /** Re-adds a key that failed, after its backoff. */
   addRateLimited(item: T): void {
-    this.addAfter(item, this.rateLimiter.when(item));
+    this.schedule(item, this.rateLimiter.when(item), realClock);
   }
 
   /** The key succeeded: its next failure starts the backoff from the beginning. */
@@ -105,7 +117,7 @@ export class WorkQueue<T = string> {
   /** Stops accepting keys, drops delayed ones and wakes idle workers with undefined. */
   shutDown(): void {
     this.shuttingDown = true;
-    for (const { timer } of this.delayed.values()) clearTimeout(timer);
+    for (const { cancel } of this.delayed.values()) cancel();
     this.delayed.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }

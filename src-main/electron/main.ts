@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     dataDir: args.dataDir ?? defaultDataDir(),
     port: args.port ?? 6443,
     address: args.address ?? '127.0.0.1',
+    simulateNodes: args.simulateNodes,
   });
   const cluster = createClusterHub({ server: loopbackURL(cp.url), token: cp.adminToken, ca: cp.caPem });
   const unregister = registerIpcBridge(ipcMain, cluster.hub, isOurPage);

@@ -3,7 +3,7 @@
 // real cluster shows. Fields that upstream holds as non-pointer structs (a pod's securityContext,
 // a container's resources) serialize as `{}` there; we set them to `{}` for the same output.
 import type { Container, EnvVar, HTTPGetAction, PodSpec, PodTemplateSpec, Probe, Volume, LifecycleHandler } from 'kubernetes-types/core/v1.js';
-import { canonicalQuantity } from '../../validation/quantity.ts';
+import { canonicalQuantity } from '../../../util/quantity.ts';
 import { asRecord, isRecord } from './json.ts';
 
 /**

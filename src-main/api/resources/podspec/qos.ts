@@ -1,7 +1,7 @@
 // A pod's QoS class, computed as upstream's GetPodQOS: it decides eviction order on a node and is
 // shown by `kubectl describe`. Only cpu and memory count, zero values are ignored.
 import type { Container, PodSpec } from 'kubernetes-types/core/v1.js';
-import { parseQuantity, type Quantity } from '../../validation/quantity.ts';
+import { parseQuantity, type Quantity } from '../../../util/quantity.ts';
 import { isRecord, items } from './json.ts';
 
 export type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';

@@ -1,7 +1,7 @@
 // A container's resources (ValidateResourceRequirements): names, quantities, requests <= limits.
 import { FieldPath, invalid, notSupported, type FieldError } from '../../field-errors.ts';
 import { isQualifiedName } from '../../validation/names.ts';
-import { compareQuantities, formatQuantity, parseQuantity, QuantityError, type Quantity } from '../../validation/quantity.ts';
+import { compareQuantities, formatQuantity, parseQuantity, QuantityError, type Quantity } from '../../../util/quantity.ts';
 import { isRecord } from './json.ts';
 
 const standardContainerResources = ['cpu', 'memory', 'ephemeral-storage'];

@@ -3,7 +3,7 @@
 import type { Volume } from 'kubernetes-types/core/v1.js';
 import { duplicate, FieldPath, forbidden, invalid, required, type FieldError } from '../../field-errors.ts';
 import { isDNS1123Label } from '../../validation/names.ts';
-import { validateQuantityText } from '../../validation/quantity.ts';
+import { validateQuantityText } from '../../../util/quantity.ts';
 import { volumeSourceNames } from './defaults.ts';
 import { isRecord, items } from './json.ts';
 

@@ -8,7 +8,7 @@ import {
   quantityFormatMessage,
   validateQuantityText,
   value,
-} from '../../../../src-main/api/validation/quantity.ts';
+} from '../../../src-main/util/quantity.ts';
 
 describe('parseQuantity', () => {
   it('reads decimal, binary and exponent forms', () => {

@@ -1,0 +1,57 @@
+// What every controller is given: the shared client and informers, the clock, an event
+// recorder per component, the cluster's configuration and a log. Controllers reach the cluster
+// only through these, never the API server's internals, so they can run in another process.
+import type { DiscoveredResource } from '../client/discovery.ts';
+import type { EventRecorder } from '../client/event-recorder.ts';
+import type { KubeClient } from '../client/kube-client.ts';
+import type { SharedInformerFactory } from '../client/informer-factory.ts';
+import type { Clock } from '../util/clock.ts';
+
+export interface ControllerConfig {
+  /** The pod range nodes get a /24 of (node IPAM). */
+  podCIDR: string;
+  /** Bits of each node's podCIDR. */
+  nodeCIDRMaskSize: number;
+  /** A node whose lease is older than this is Unknown (kube-controller-manager --node-monitor-grace-period). */
+  nodeMonitorGracePeriodMs: number;
+  /** How often node health is checked (--node-monitor-period). */
+  nodeMonitorPeriodMs: number;
+  /** How often HPAs are evaluated (--horizontal-pod-autoscaler-sync-period). */
+  hpaSyncPeriodMs: number;
+  /** Default scale-down stabilisation window (--horizontal-pod-autoscaler-downscale-stabilization). */
+  hpaDownscaleStabilizationMs: number;
+  /** How often CronJobs are looked at even without a change. */
+  cronJobSyncPeriodMs: number;
+  /** Every informer re-delivers its objects this often, so a missed event is repaired. */
+  resyncMs: number;
+}
+
+export const defaultControllerConfig: ControllerConfig = {
+  podCIDR: '10.42.0.0/16',
+  nodeCIDRMaskSize: 24,
+  nodeMonitorGracePeriodMs: 40_000,
+  nodeMonitorPeriodMs: 5_000,
+  hpaSyncPeriodMs: 15_000,
+  hpaDownscaleStabilizationMs: 300_000,
+  cronJobSyncPeriodMs: 10_000,
+  resyncMs: 5 * 60_000,
+};
+
+export interface ControllerContext {
+  client: KubeClient;
+  informers: SharedInformerFactory;
+  clock: Clock;
+  config: ControllerConfig;
+  /** Every served resource (from discovery), for controllers that act on all kinds. */
+  resources: DiscoveredResource[];
+  /** The recorder of one component ("deployment-controller"). */
+  recorder(component: string): EventRecorder;
+  log(line: string): void;
+}
+
+export interface Controller {
+  readonly name: string;
+  /** Runs the workers. Informers have synced when this is called. */
+  start(): Promise<void> | void;
+  stop(): void;
+}

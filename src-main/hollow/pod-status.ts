@@ -1,0 +1,98 @@
+// The statuses a hollow kubelet writes: a pod Running (and Ready once its readiness delay has
+// passed), then, for pods told to finish, Succeeded or Failed with their containers' exit codes.
+// Shapes follow the kubelet's: the four pod conditions, one containerStatus per container.
+import type { ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1';
+import { rfc3339 } from './node-object.ts';
+
+/** Annotations a pod may carry to tell its hollow node how to behave. */
+export const hollowAnnotations = {
+  /** Seconds after start when the containers exit (absent: they run until deleted). */
+  runSeconds: 'hollow.kubelab.dev/run-seconds',
+  /** The exit code they exit with (default 0). */
+  exitCode: 'hollow.kubelab.dev/exit-code',
+  /** Seconds after start before the pod reports Ready (default: the fleet's readyDelay). */
+  readySeconds: 'hollow.kubelab.dev/ready-seconds',
+  /** Fake usage per container, as quantities ("250m", "64Mi"). */
+  cpuUsage: 'hollow.kubelab.dev/cpu-usage',
+  memoryUsage: 'hollow.kubelab.dev/memory-usage',
+};
+
+function condition(type: string, ok: boolean, at: string, reason?: string): PodCondition {
+  return { type, status: ok ? 'True' : 'False', lastTransitionTime: at, ...(reason ? { reason } : {}) };
+}
+
+function containerID(pod: Pod, name: string, restarts: number): string {
+  return `hollow://${pod.metadata?.uid ?? pod.metadata?.name}/${name}/${restarts}`;
+}
+
+export interface RunningState {
+  startedAt: number;
+  ready: boolean;
+  restarts: number;
+  hostIP: string;
+  podIP: string;
+}
+
+export function runningStatus(pod: Pod, s: RunningState): PodStatus {
+  const started = rfc3339(s.startedAt);
+  const containers: ContainerStatus[] = (pod.spec?.containers ?? []).map((c) => ({
+    name: c.name,
+    image: c.image ?? '',
+    imageID: `hollow://${c.image ?? ''}`,
+    containerID: containerID(pod, c.name, s.restarts),
+    ready: s.ready,
+    started: true,
+    restartCount: s.restarts,
+    state: { running: { startedAt: started } },
+  }));
+  return {
+    phase: 'Running',
+    conditions: [
+      condition('PodReadyToStartContainers', true, started),
+      condition('Initialized', true, started),
+      condition('Ready', s.ready, started, s.ready ? undefined : 'ContainersNotReady'),
+      condition('ContainersReady', s.ready, started, s.ready ? undefined : 'ContainersNotReady'),
+      condition('PodScheduled', true, started),
+    ],
+    hostIP: s.hostIP,
+    hostIPs: [{ ip: s.hostIP }],
+    podIP: s.podIP,
+    podIPs: [{ ip: s.podIP }],
+    startTime: started,
+    containerStatuses: containers,
+    qosClass: pod.status?.qosClass,
+  };
+}
+
+export function finishedStatus(pod: Pod, s: RunningState, exitCode: number, finishedAt: number): PodStatus {
+  const started = rfc3339(s.startedAt);
+  const finished = rfc3339(finishedAt);
+  const reason = exitCode === 0 ? 'Completed' : 'Error';
+  const containers: ContainerStatus[] = (pod.spec?.containers ?? []).map((c) => ({
+    name: c.name,
+    image: c.image ?? '',
+    imageID: `hollow://${c.image ?? ''}`,
+    containerID: containerID(pod, c.name, s.restarts),
+    ready: false,
+    started: false,
+    restartCount: s.restarts,
+    state: { terminated: { exitCode, reason, startedAt: started, finishedAt: finished, containerID: containerID(pod, c.name, s.restarts) } },
+  }));
+  return {
+    phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+    conditions: [
+      condition('PodReadyToStartContainers', false, finished),
+      condition('Initialized', true, started, 'PodCompleted'),
+      condition('Ready', false, finished, 'PodCompleted'),
+      condition('ContainersReady', false, finished, 'PodCompleted'),
+      condition('PodScheduled', true, started),
+    ],
+    hostIP: s.hostIP,
+    hostIPs: [{ ip: s.hostIP }],
+    podIP: s.podIP,
+    podIPs: [{ ip: s.podIP }],
+    startTime: started,
+    containerStatuses: containers,
+    qosClass: pod.status?.qosClass,
+  };
+}
