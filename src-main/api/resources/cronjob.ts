@@ -3,7 +3,7 @@
 import type { CronJob, JobTemplateSpec } from 'kubernetes-types/batch/v1.js';
 import { FieldPath, invalid, notSupported, required, type FieldError } from '../field-errors.ts';
 import { age } from '../printing/age.ts';
-import { isKnownTimeZone, parseCron } from '../validation/cron.ts';
+import { isKnownTimeZone, parseCron } from '../../util/cron.ts';
 import { formatLabelSelector, validateLabelSelector } from '../validation/label-selector.ts';
 import { nameIsDNSSubdomain, validateAnnotations, validateLabels, validateObjectMeta } from '../validation/object-meta.ts';
 import { defaultPodTemplate } from './podspec/defaults.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CronSyntaxError, isKnownTimeZone, parseCron } from '../../../../src-main/api/validation/cron.ts';
+import { CronSyntaxError, isKnownTimeZone, parseCron } from '../../../src-main/util/cron.ts';
 
 const next = (expr: string, after: string, tz?: string) => parseCron(expr).next(new Date(after), tz).toISOString();
 
