@@ -7,12 +7,14 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { benchApi } from './api.ts';
+import { benchScheduler } from './scheduler.ts';
 import { REPO_ROOT } from './server-process.ts';
 import { printTable, Results, writeResults, type ResultRow } from './table.ts';
 
 /** Each area adds its rows to the Results it is given, so rows measured before a failure still count. */
 const AREAS: Record<string, (results: Results) => Promise<void>> = {
   api: benchApi,
+  scheduler: benchScheduler,
 };
 
 async function main(argv: string[]): Promise<void> {
