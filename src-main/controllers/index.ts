@@ -1,7 +1,15 @@
 // Every controller the controller manager runs. Add a controller: write its file, list it here.
 import type { ControllerFactory } from './manager.ts';
 import { NamespaceController } from './namespace.ts';
+import { NodeIpamController } from './node-ipam.ts';
+import { NodeLifecycleController } from './node-lifecycle.ts';
+import { TaintEvictionController } from './node-lifecycle/taint-eviction.ts';
+import { OrphanedPodsController } from './node-lifecycle/orphaned-pods.ts';
 
 export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NamespaceController(ctx),
+  (ctx) => new NodeIpamController(ctx),
+  (ctx) => new NodeLifecycleController(ctx),
+  (ctx) => new TaintEvictionController(ctx),
+  (ctx) => new OrphanedPodsController(ctx),
 ];
