@@ -1,0 +1,27 @@
+// NodeResourcesBalancedAllocation: prefers the node where, with the pod placed, cpu and memory
+// would be used in the most equal shares (score = (1 - standard deviation of the fractions) ×
+// 100), on the real requests. Best-effort pods (no requests) skip it, as upstream does since
+// v1.33, so that they do not all pile onto one node.
+import {
+  Skip, maxNodeScore, type CycleContext, type NodeScorer, type ScorePlugin,
+} from '../framework.ts';
+
+export class BalancedAllocation implements ScorePlugin {
+  readonly name = 'NodeResourcesBalancedAllocation';
+  readonly weight = 1;
+
+  preScore({ pod }: CycleContext): NodeScorer | typeof Skip {
+    const { milliCPU, memory } = pod.requests;
+    if (milliCPU === 0 && memory === 0) return Skip;
+    return {
+      score: (node) => {
+        const a = node.allocatable;
+        const fractions: number[] = [];
+        if (a.milliCPU > 0) fractions.push(Math.min(1, (node.requested.milliCPU + milliCPU) / a.milliCPU));
+        if (a.memory > 0) fractions.push(Math.min(1, (node.requested.memory + memory) / a.memory));
+        const std = fractions.length === 2 ? Math.abs(fractions[0] - fractions[1]) / 2 : 0;
+        return Math.trunc((1 - std) * maxNodeScore);
+      },
+    };
+  }
+}

@@ -1,0 +1,77 @@
+// NodeResourcesFit: the pod's requests (cpu, memory, ephemeral storage, extended resources, one
+// more pod) must fit in the node's allocatable minus what its pods already request; among the
+// nodes left, the least allocated scores highest (LeastAllocated, cpu and memory weighted 1:1,
+// on the "non-zero" requests). A request larger than the whole node is unresolvable: no
+// preemption could make room for it.
+import { ClusterEvent } from '../cluster-events.ts';
+import {
+  maxNodeScore, unresolvable, unschedulable, type CycleContext, type FilterPlugin, type NodeFilter, type NodeScorer,
+  type ScorePlugin, type Status,
+} from '../framework.ts';
+import type { NodeInfo } from '../node-info.ts';
+import type { Resources } from '../resources.ts';
+
+export const errReasonTooManyPods = 'Too many pods';
+export const insufficient = (resource: string): string => `Insufficient ${resource}`;
+
+interface Shortfall {
+  reason: string;
+  unresolvable: boolean;
+}
+
+/** What the node lacks for the request (fitsRequest), empty when it fits. */
+export function insufficientResources(req: Resources, node: NodeInfo): Shortfall[] {
+  const out: Shortfall[] = [];
+  const alloc = node.allocatable;
+  if (node.pods.size + 1 > alloc.pods) out.push({ reason: errReasonTooManyPods, unresolvable: false });
+  if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && req.scalar.size === 0) return out;
+  const check = (name: string, want: number, total: number, used: number): void => {
+    if (want > 0 && want > total - used) out.push({ reason: insufficient(name), unresolvable: want > total });
+  };
+  check('cpu', req.milliCPU, alloc.milliCPU, node.requested.milliCPU);
+  check('memory', req.memory, alloc.memory, node.requested.memory);
+  check('ephemeral-storage', req.ephemeralStorage, alloc.ephemeralStorage, node.requested.ephemeralStorage);
+  for (const [name, want] of req.scalar) check(name, want, alloc.scalar.get(name) ?? 0, node.requested.scalar.get(name) ?? 0);
+  return out;
+}
+
+function leastRequestedScore(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * maxNodeScore) / capacity);
+}
+
+export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
+  readonly name = 'NodeResourcesFit';
+  readonly weight = 1;
+  readonly events = ClusterEvent.NodeAdd | ClusterEvent.NodeAllocatable | ClusterEvent.AssignedPodDelete;
+
+  preFilter({ pod }: CycleContext): NodeFilter {
+    const req = pod.requests;
+    return (node): Status | undefined => {
+      const short = insufficientResources(req, node);
+      if (short.length === 0) return undefined;
+      const reasons = short.map((s) => s.reason);
+      return short.some((s) => s.unresolvable) ? unresolvable(this.name, ...reasons) : unschedulable(this.name, ...reasons);
+    };
+  }
+
+  preScore({ pod }: CycleContext): NodeScorer {
+    const { milliCPU, memory } = pod.nonZeroRequests;
+    return {
+      score: (node) => {
+        const a = node.allocatable;
+        let sum = 0;
+        let weights = 0;
+        if (a.milliCPU > 0) {
+          sum += leastRequestedScore(node.nonZeroRequested.milliCPU + milliCPU, a.milliCPU);
+          weights++;
+        }
+        if (a.memory > 0) {
+          sum += leastRequestedScore(node.nonZeroRequested.memory + memory, a.memory);
+          weights++;
+        }
+        return weights === 0 ? 0 : Math.trunc(sum / weights);
+      },
+    };
+  }
+}
