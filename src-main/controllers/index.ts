@@ -1,6 +1,9 @@
 // Every controller the controller manager runs. Add a controller: write its file, list it here.
 import type { ControllerFactory } from './manager.ts';
 import { NamespaceController } from './namespace.ts';
+import { JobController } from './job.ts';
+import { CronJobController } from './cronjob.ts';
+import { TTLAfterFinishedController } from './ttl-after-finished.ts';
 import { NodeIpamController } from './node-ipam.ts';
 import { NodeLifecycleController } from './node-lifecycle.ts';
 import { TaintEvictionController } from './node-lifecycle/taint-eviction.ts';
@@ -12,4 +15,7 @@ export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NodeLifecycleController(ctx),
   (ctx) => new TaintEvictionController(ctx),
   (ctx) => new OrphanedPodsController(ctx),
+  (ctx) => new JobController(ctx),
+  (ctx) => new CronJobController(ctx),
+  (ctx) => new TTLAfterFinishedController(ctx),
 ];
