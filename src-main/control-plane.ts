@@ -23,6 +23,7 @@ import { bootstrapCluster } from './bootstrap.ts';
 import { reserveServiceAllocations } from './api/service-repair.ts';
 import { ControllerManager } from './controllers/manager.ts';
 import { controllerFactories } from './controllers/index.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 import type { ControllerConfig } from './controllers/context.ts';
 import { HollowFleet, simulatedNodes, type HollowFleetOptions, type HollowNodeSpec } from './hollow/fleet.ts';
 import type { MetricsSource } from './metrics/usage.ts';
@@ -145,7 +146,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     };
     try {
       if (opts.controllers !== false) {
-        controllers = new ControllerManager({ client, factories: controllerFactories, clock, config: opts.controllers, log });
+        controllers = new ControllerManager({ client, factories: [...controllerFactories, (ctx) => new Scheduler(ctx)], clock, config: opts.controllers, log });
         await controllers.start();
       }
       if (opts.simulateNodes) {
