@@ -18,7 +18,7 @@ import { isJobFinished } from './job/conditions.ts';
 import { FinalizerExpectations } from './job/finalizer-expectations.ts';
 import { hasTrackingFinalizer, jobTrackingFinalizer, removeTrackingFinalizerPatch } from './job/pods.ts';
 import type { JobDeps } from './job/sync-context.ts';
-import { syncJob } from './job/sync.ts';
+import { isManagedElsewhere, syncJob } from './job/sync.ts';
 import { QueueController, type ReconcileResult } from './queue-controller.ts';
 import { claimObjects } from './ref-manager.ts';
 import { matchesSelector } from '../client/label-selector.ts';
@@ -199,6 +199,7 @@ export class JobController extends QueueController {
       // Another kind's pod with our finalizer: not ours to touch.
       if (ref.kind !== 'Job' || ref.apiVersion !== 'batch/v1') return;
       const job = this.resolve(pod.metadata?.namespace, ref);
+      if (job && isManagedElsewhere(job)) return; // its own controller's finalizer to remove
       if (job && !isJobFinished(job)) return; // adopted, or still running: syncJob's business
     }
     try {

@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, JobSpec } from 'kubernetes-types/batch/v1';
 import type { Event, Pod } from 'kubernetes-types/core/v1';
-import { Informer } from '../../src-main/client/informer.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import { hollowAnnotations } from '../../src-main/hollow/fleet.ts';
 import { FakeClock } from '../../src-main/util/clock.ts';
@@ -14,34 +13,11 @@ import { Kubectl } from './harness/kubectl.ts';
 const clock = new FakeClock();
 const ns = 'default';
 let cluster: TestCluster;
-let binder: Informer<Pod> | undefined;
-
-/**
- * Binds pending pods to the hollow nodes in turn, standing in for the scheduler (written in
- * parallel) so that these tests do not depend on it.
- */
-async function startBinder(c: TestCluster): Promise<Informer<Pod>> {
-  const nodes = c.fleet.nodeNames();
-  let next = 0;
-  const inf = new Informer<Pod>(c.client, gvr.pods, { fieldSelector: 'spec.nodeName=' });
-  const bind = (pod: Pod): void => {
-    if (pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return;
-    const node = nodes[next++ % nodes.length];
-    const path = `/api/v1/namespaces/${pod.metadata!.namespace}/pods/${pod.metadata!.name}/binding`;
-    const body = { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata!.name }, target: { apiVersion: 'v1', kind: 'Node', name: node } };
-    c.client.request('POST', path, body).catch(() => undefined); // already bound, or gone
-  };
-  inf.on('add', bind).on('update', (_o, p) => bind(p));
-  await inf.start();
-  return inf;
-}
 
 beforeAll(async () => {
   cluster = await startTestCluster({ clock, simulateNodes: 2 });
-  binder = await startBinder(cluster);
 });
 afterAll(async () => {
-  binder?.stop();
   await cluster?.stop();
 });
 
@@ -193,6 +169,19 @@ describe('Job', () => {
     const events = await eventsOf('slow');
     expect(events.find((e) => e.reason === 'DeadlineExceeded')?.message).toBe('Job was active longer than specified deadline');
     expect(events.filter((e) => e.reason === 'SuccessfulDelete')).toHaveLength(2);
+  });
+
+  it('counts a running pod deleted by someone else as failed, and replaces it after the backoff', async () => {
+    await cluster.client.create(gvr.jobs, job('victim', {}));
+    const [pod] = await running('victim', 1);
+    await cluster.client.delete(gvr.pods, ns, pod.metadata!.name!);
+    const j = await jobWhere('victim', 'failed 1', (x) => x.status?.failed === 1);
+    expect(j.status?.uncountedTerminatedPods).toEqual({});
+    await waitFor('the deleted pod gone', async () => !(await podsOf('victim')).some((p) => p.metadata?.uid === pod.metadata?.uid));
+    expect(await podsOf('victim')).toHaveLength(0);
+    await clock.advance(10_000);
+    await running('victim', 1);
+    await cluster.client.delete(gvr.jobs, ns, 'victim', { propagationPolicy: 'Background' });
   });
 
   it('suspends and resumes: no pods while suspended, the Suspended condition, a fresh start time', async () => {

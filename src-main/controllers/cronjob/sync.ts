@@ -95,7 +95,9 @@ async function reconcileActive(deps: CronJobDeps, cj: CronJob, jobs: readonly Jo
       // Our status may be behind our own write: ask the server before calling it unexpected.
       const fresh = await deps.client.get<CronJob>(gvr.cronJobs, cj.metadata?.namespace, cj.metadata!.name!);
       if (inActiveList(fresh, j.metadata?.uid)) {
+        // Build on the newer status, and write it over that version.
         cj.status = fresh.status;
+        cj.metadata = { ...cj.metadata, resourceVersion: fresh.metadata?.resourceVersion };
         continue;
       }
       event(deps, cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${j.metadata?.name}`);

@@ -15,6 +15,12 @@ import { recordJobEvent, requeueAfter, type JobDeps, type SyncJobContext } from 
 import { trackJobStatusAndRemoveFinalizers } from './tracking.ts';
 import { isPodReady } from '../pod-state.ts';
 
+/** spec.managedBy names another controller (Kueue, a multi-cluster dispatcher): hands off. */
+export function isManagedElsewhere(job: Job): boolean {
+  const by = job.spec?.managedBy;
+  return !!by && by !== 'kubernetes.io/job-controller';
+}
+
 /** Finished pods not counted yet: they still have the finalizer and are in no uncounted list. */
 function newFinishedPods(ctx: SyncJobContext): { succeeded: Pod[]; failed: Pod[] } {
   const job = ctx.job;
@@ -103,6 +109,7 @@ function syncSuspendedCondition(deps: JobDeps, ctx: SyncJobContext): void {
  * claimed); `satisfied` tells whether earlier creations and deletions have all been seen.
  */
 export async function syncJob(deps: JobDeps, key: string, cached: Job, pods: Pod[], satisfied: boolean): Promise<ReconcileResult> {
+  if (isManagedElsewhere(cached)) return;
   if (isJobFinished(cached)) {
     deps.backoff.remove(key);
     return;
