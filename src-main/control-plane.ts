@@ -27,6 +27,7 @@ import { Scheduler } from './scheduler/scheduler.ts';
 import type { ControllerConfig } from './controllers/context.ts';
 import { HollowFleet, simulatedNodes, type HollowFleetOptions, type HollowNodeSpec } from './hollow/fleet.ts';
 import type { MetricsSource } from './metrics/usage.ts';
+import { metricsAPIGroup } from './metrics/api/group.ts';
 import { realClock, type Clock } from './util/clock.ts';
 
 export const serviceCIDR = '10.43.0.0/16';
@@ -121,12 +122,14 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       log,
     };
     await reserveServiceAllocations(api);
+    const metricsSources: MetricsSource[] = [];
     const server = createApiServer({
       api,
       authenticator: new TokenAuthenticator([{ token: adminToken, user: { name: 'kubelab-admin', groups: ['system:masters', 'system:authenticated'] } }]),
       authorizer: authorizerChain([mastersAuthorizer, publicInfoAuthorizer]),
       tls: { cert: serving.certPem, key: serving.keyPem },
       extensions: opts.extensions,
+      groups: [metricsAPIGroup({ store, registry, sources: metricsSources, clock })],
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -137,7 +140,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     writeFileAtomic(join(opts.dataDir, 'server.json'), JSON.stringify({ url }) + '\n', 0o600);
     const client = new KubeClient({ server: url, token: adminToken, ca: ca.certPem });
     await bootstrapCluster(client);
-    const metricsSources: MetricsSource[] = [];
     let controllers: ControllerManager | undefined;
     let fleet: HollowFleet | undefined;
     const stopParts = async (): Promise<void> => {

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import type { Authenticator, UserInfo } from '../auth/authenticator.ts';
 import type { Authorizer } from '../auth/authorizer.ts';
 import type { HttpExtension } from './http-extension.ts';
+import { extensionGroup, findExtension, withExtensionGroups, type APIGroupExtension } from './api-group-extension.ts';
 import type { ApiContext, RequestScope } from './handlers/context.ts';
 import { parseDryRun, parseFieldValidation } from './handlers/context.ts';
 import { parseRequestInfo, type ResourceRequest } from './request-info.ts';
@@ -29,6 +30,8 @@ export interface ApiServerOptions {
   authorizer: Authorizer;
   tls: { cert: string; key: string };
   extensions?: HttpExtension[];
+  /** API groups that answer for themselves (the metrics API), as aggregated APIServices. */
+  groups?: APIGroupExtension[];
 }
 
 const apiRoots = ['/api', '/apis', '/version', '/openapi', '/healthz', '/livez', '/readyz'];
@@ -90,6 +93,8 @@ async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerR
     throw new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${attrs.verb} path "${pathname}"`);
   }
   if (info.kind === 'other') return handleNonResource(opts, req, res, pathname);
+  const ext = findExtension(opts.groups, info.group);
+  if (ext) return ext.handle({ req, res, info, query: url.searchParams, user: user! });
   return handleResource(opts, req, res, info, url.searchParams, user!);
 }
 
@@ -107,7 +112,10 @@ function handleNonResource(opts: ApiServerOptions, req: IncomingMessage, res: Se
   if (parts[0] === 'openapi') return serveOpenAPI(opts.api.registry, req, res, parts);
   if (parts[0] === 'api' && parts.length === 1) return writeJSON(res, 200, coreVersions(req.headers.host ?? ''));
   if (parts[0] === 'api' && parts.length === 2 && parts[1] === 'v1') return writeJSON(res, 200, resourceList(registry, '', 'v1'));
-  if (parts[0] === 'apis' && parts.length === 1) return writeJSON(res, 200, groupList(registry));
+  if (parts[0] === 'apis' && parts.length === 1) return writeJSON(res, 200, withExtensionGroups(groupList(registry), opts.groups ?? []));
+  const ext = parts[0] === 'apis' ? findExtension(opts.groups, parts[1]) : undefined;
+  if (ext && parts.length === 2) return writeJSON(res, 200, extensionGroup(ext));
+  if (ext && parts.length === 3 && ext.versions.includes(parts[2])) return writeJSON(res, 200, ext.resourceList(parts[2]));
   if (parts[0] === 'apis' && parts.length === 2) {
     const g = group(registry, parts[1]);
     if (g) return writeJSON(res, 200, g);

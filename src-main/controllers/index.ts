@@ -8,6 +8,7 @@ import { NodeIpamController } from './node-ipam.ts';
 import { NodeLifecycleController } from './node-lifecycle.ts';
 import { TaintEvictionController } from './node-lifecycle/taint-eviction.ts';
 import { OrphanedPodsController } from './node-lifecycle/orphaned-pods.ts';
+import { HorizontalPodAutoscalerController } from './horizontal-pod-autoscaler.ts';
 
 export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NamespaceController(ctx),
@@ -18,4 +19,5 @@ export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new JobController(ctx),
   (ctx) => new CronJobController(ctx),
   (ctx) => new TTLAfterFinishedController(ctx),
+  (ctx) => new HorizontalPodAutoscalerController(ctx),
 ];
