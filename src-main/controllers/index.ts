@@ -1,6 +1,8 @@
 // Every controller the controller manager runs. Add a controller: write its file, list it here.
 import type { ControllerFactory } from './manager.ts';
 import { NamespaceController } from './namespace.ts';
+import { ReplicaSetController } from './replicaset.ts';
+import { DeploymentController } from './deployment.ts';
 import { JobController } from './job.ts';
 import { CronJobController } from './cronjob.ts';
 import { TTLAfterFinishedController } from './ttl-after-finished.ts';
@@ -12,6 +14,8 @@ import { HorizontalPodAutoscalerController } from './horizontal-pod-autoscaler.t
 
 export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NamespaceController(ctx),
+  (ctx) => new ReplicaSetController(ctx),
+  (ctx) => new DeploymentController(ctx),
   (ctx) => new NodeIpamController(ctx),
   (ctx) => new NodeLifecycleController(ctx),
   (ctx) => new TaintEvictionController(ctx),

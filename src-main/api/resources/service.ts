@@ -107,7 +107,9 @@ function externalIP(obj: KubeObject): string {
     case 'NodePort':
       return externalIPs.length > 0 ? externalIPs.join(',') : '<none>';
     case 'LoadBalancer': {
-      const lb = loadBalancerIPs(obj, false);
+      // The API server prints tables with Wide: true (upstream's TableConvertor), so kubectl
+      // shows every load-balancer address, never the 16-character cut of client-side printing.
+      const lb = loadBalancerIPs(obj, true);
       if (externalIPs.length > 0) return [...(lb ? lb.split(',') : []), ...externalIPs].join(',');
       return lb || '<pending>';
     }
