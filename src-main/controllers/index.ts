@@ -3,6 +3,10 @@ import type { ControllerFactory } from './manager.ts';
 import { NamespaceController } from './namespace.ts';
 import { ReplicaSetController } from './replicaset.ts';
 import { DeploymentController } from './deployment.ts';
+import { EndpointsController } from './endpoints.ts';
+import { EndpointSliceController } from './endpointslice.ts';
+import { ServiceLBController } from './service-lb.ts';
+import { GarbageCollector } from './garbage-collector.ts';
 import { JobController } from './job.ts';
 import { CronJobController } from './cronjob.ts';
 import { TTLAfterFinishedController } from './ttl-after-finished.ts';
@@ -16,6 +20,10 @@ export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NamespaceController(ctx),
   (ctx) => new ReplicaSetController(ctx),
   (ctx) => new DeploymentController(ctx),
+  (ctx) => new EndpointsController(ctx),
+  (ctx) => new EndpointSliceController(ctx),
+  (ctx) => new ServiceLBController(ctx),
+  (ctx) => new GarbageCollector(ctx),
   (ctx) => new NodeIpamController(ctx),
   (ctx) => new NodeLifecycleController(ctx),
   (ctx) => new TaintEvictionController(ctx),
