@@ -9,6 +9,7 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import type { OwnerReference } from 'kubernetes-types/meta/v1';
 import { isNotFound } from '../client/api-error.ts';
 import { objectKey, type Informer } from '../client/informer.ts';
+import { matchesSelector } from '../client/label-selector.ts';
 import { gvr } from '../client/resources.ts';
 import type { ControllerContext } from './context.ts';
 import { controllerRefOf } from './controller-ref.ts';
@@ -21,7 +22,6 @@ import type { JobDeps } from './job/sync-context.ts';
 import { isManagedElsewhere, syncJob } from './job/sync.ts';
 import { QueueController, type ReconcileResult } from './queue-controller.ts';
 import { claimObjects } from './ref-manager.ts';
-import { matchesSelector } from '../client/label-selector.ts';
 
 const controllerUidLabel = 'batch.kubernetes.io/controller-uid';
 /** Pods by the uid of the Job that controls them or whose generated selector picks them. */

@@ -1,12 +1,13 @@
 // The delay before a Job replaces a failed pod (upstream's backoff_utils.go): 10 s after the
-// first failure, doubling with each failure since the last success, at most 6 minutes. The
-// record of failures lives in memory, as upstream's: a controller restart starts the delays
-// afresh, which only makes the next retry earlier.
+// first failure, doubling with each failure since the last success, at most 10 minutes (the
+// controller's MaxJobPodFailureBackOff; the documentation still says six). The record of
+// failures lives in memory, as upstream's: a controller restart starts the delays afresh,
+// which only makes the next retry earlier.
 import type { Pod } from 'kubernetes-types/core/v1';
 import { podFinishedTime } from './pods.ts';
 
 export const podFailureBackoffMs = 10_000;
-export const maxPodFailureBackoffMs = 6 * 60_000;
+export const maxPodFailureBackoffMs = 10 * 60_000;
 
 export interface BackoffRecord {
   key: string;

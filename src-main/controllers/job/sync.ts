@@ -5,6 +5,7 @@
 import type { Job, JobCondition } from 'kubernetes-types/batch/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { cloneJSON } from '../../util/clone-json.ts';
+import { isPodReady } from '../pod-state.ts';
 import type { ReconcileResult } from '../queue-controller.ts';
 import { ensureCondition, findCondition, isJobFinished, jobMessages, jobReasons, metaTime, newCondition } from './conditions.ts';
 import { completionIndex, isIndexedJob, succeededIndexes } from './indexed.ts';
@@ -13,7 +14,6 @@ import { hasTrackingFinalizer, isActive, isPodFailed, isTerminating } from './po
 import { StatusWriter } from './status-writer.ts';
 import { recordJobEvent, requeueAfter, type JobDeps, type SyncJobContext } from './sync-context.ts';
 import { trackJobStatusAndRemoveFinalizers } from './tracking.ts';
-import { isPodReady } from '../pod-state.ts';
 
 /** spec.managedBy names another controller (Kueue, a multi-cluster dispatcher): hands off. */
 export function isManagedElsewhere(job: Job): boolean {
