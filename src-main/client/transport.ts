@@ -3,6 +3,7 @@
 // trusted root, and the bearer token on every request. Plain http: is accepted for tests.
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { ConnectionConfig } from './kubeconfig.ts';
 
@@ -44,10 +45,9 @@ export class Transport {
       this.mod = https;
       this.agent = new https.Agent({
         keepAlive: true,
-        // Pinning: with `ca` set, Node trusts only it, not the system roots.
-        ca: cfg.ca,
-        cert: cfg.cert,
-        key: cfg.key,
+        // Pinning: with `ca` set, Node trusts only it, not the system roots. One context for
+        // every connection: without it each new socket parses the CA again.
+        secureContext: tls.createSecureContext({ ca: cfg.ca, cert: cfg.cert, key: cfg.key }),
         rejectUnauthorized: !cfg.insecureSkipTLSVerify,
         servername: cfg.tlsServerName,
       });
