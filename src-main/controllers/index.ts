@@ -14,6 +14,7 @@ import { NodeIpamController } from './node-ipam.ts';
 import { NodeLifecycleController } from './node-lifecycle.ts';
 import { TaintEvictionController } from './node-lifecycle/taint-eviction.ts';
 import { OrphanedPodsController } from './node-lifecycle/orphaned-pods.ts';
+import { DaemonSetController } from './daemonset.ts';
 import { HorizontalPodAutoscalerController } from './horizontal-pod-autoscaler.ts';
 
 export const controllerFactories: readonly ControllerFactory[] = [
@@ -28,6 +29,7 @@ export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NodeLifecycleController(ctx),
   (ctx) => new TaintEvictionController(ctx),
   (ctx) => new OrphanedPodsController(ctx),
+  (ctx) => new DaemonSetController(ctx),
   (ctx) => new JobController(ctx),
   (ctx) => new CronJobController(ctx),
   (ctx) => new TTLAfterFinishedController(ctx),

@@ -64,7 +64,9 @@ export class NodeLifecycleController extends QueueController {
   async reconcile(name: string): Promise<ReconcileResult> {
     const node = this.nodes.get(name);
     if (!node) return;
-    const taints = reconcileTaints(node, this.ctx.clock.now(), !this.fullDisruption());
+    // Full disruption only matters for a node that is down (and costs a look at every node).
+    const noExecute = readyStatus(node) === 'True' || !this.fullDisruption();
+    const taints = reconcileTaints(node, this.ctx.clock.now(), noExecute);
     if (!taints) return;
     // The resourceVersion makes it a compare-and-swap: taints others add meanwhile are not lost.
     await this.ctx.client.patch(gvr.nodes, undefined, name, {

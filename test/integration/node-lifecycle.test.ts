@@ -21,6 +21,16 @@ afterAll(async () => cluster?.stop());
 
 const unreachable = 'node.kubernetes.io/unreachable';
 
+const webReplicaSet = {
+  apiVersion: 'apps/v1', kind: 'ReplicaSet',
+  metadata: { name: 'web', namespace: 'default' },
+  spec: {
+    replicas: 6,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'web:v1' }] } },
+  },
+};
+
 function boundPod(name: string, node: string, tolerations: Toleration[] = []): Pod {
   return {
     apiVersion: 'v1', kind: 'Pod',
@@ -47,11 +57,13 @@ async function events(namespace: string, name: string): Promise<Event[]> {
   return list.items;
 }
 
+const webPods = async () => (await cluster.client.list<Pod>(gvr.pods, { namespace: 'default', labelSelector: 'app=web' })).items;
+
 const ready = (p: Pod | undefined) => p?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 
-/** Moves the fake clock to `at` in 5 s steps, so leases, monitor passes and timers interleave. */
-async function advanceTo(at: number): Promise<void> {
-  if (at > clock.now()) await clock.advanceInSteps(at - clock.now(), 5000);
+/** Moves the fake clock to `at` in steps (5 s: leases, monitor passes and timers interleave). */
+async function advanceTo(at: number, stepMs = 5000): Promise<void> {
+  if (at > clock.now()) await clock.advanceInSteps(at - clock.now(), stepMs);
 }
 
 describe('node IPAM', () => {
@@ -88,6 +100,13 @@ describe('a node that goes silent', () => {
     await cluster.client.create(gvr.pods, boundPod('short', 'sim-2', [{ key: unreachable, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }]));
     await cluster.client.create(gvr.pods, boundPod('stays', 'sim-2', [{ key: unreachable, operator: 'Exists', effect: 'NoExecute' }]));
     for (const name of ['evict-me', 'short', 'stays']) await waitFor(`${name} ready`, async () => ready(await getPod(name)));
+    await cluster.client.create(gvr.replicaSets, webReplicaSet);
+    const placed = await waitFor('web running', async () => {
+      const pods = await webPods();
+      return pods.length === 6 && pods.every(ready) && pods;
+    });
+    // the scheduler spreads them: some are on the node that is about to go silent
+    expect(placed.filter((p) => p.spec?.nodeName === 'sim-2').length).toBeGreaterThan(0);
 
     cluster.fleet.silence('sim-2');
     const lease = await cluster.client.get<Lease>(gvr.leases, 'kube-node-lease', 'sim-2');
@@ -145,7 +164,7 @@ describe('a node that goes silent', () => {
     expect(shortPod?.status?.conditions?.find((c) => c.type === 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'DeletionByTaintManager' });
     expect((await events('default', 'short')).find((e) => e.reason === 'TaintManagerEviction')?.message).toBe('Marking for deletion Pod default/short');
 
-    await advanceTo(taintedAt + 295_000);
+    await advanceTo(taintedAt + 295_000, 20_000);
     await new Promise((r) => setTimeout(r, 200));
     expect(await terminating('evict-me')).toBe(false);
     await advanceTo(taintedAt + 305_000);
@@ -153,6 +172,17 @@ describe('a node that goes silent', () => {
     // No kubelet finishes them: they stay Terminating, as upstream's do.
     expect(await getPod('evict-me')).toBeDefined();
     expect(await terminating('stays')).toBe(false);
+  });
+
+  it('has its ReplicaSet pods recreated on the remaining nodes', async () => {
+    const pods = await waitFor('web back to 6 active pods elsewhere', async () => {
+      const all = await webPods();
+      const active = all.filter((p) => !p.metadata?.deletionTimestamp);
+      return active.length === 6 && active.every((p) => p.spec?.nodeName && p.spec.nodeName !== 'sim-2' && ready(p)) && all;
+    });
+    const onSilent = pods.filter((p) => p.spec?.nodeName === 'sim-2');
+    expect(onSilent.length).toBeGreaterThan(0);
+    expect(onSilent.every((p) => p.metadata?.deletionTimestamp)).toBe(true);
   });
 
   it('comes back Ready with its taints removed when it resumes', async () => {
@@ -172,8 +202,8 @@ describe('NoExecute taints set by hand', () => {
   it('evict pods that do not tolerate them at once, the others after tolerationSeconds, and cancel when removed', async () => {
     await cluster.client.create(gvr.pods, boundPod('plain', 'sim-3'));
     await cluster.client.create(gvr.pods, boundPod('half-minute', 'sim-3', [toleration(30)]));
-    await cluster.client.create(gvr.pods, boundPod('ten-minutes', 'sim-3', [toleration(600)]));
-    for (const name of ['plain', 'half-minute', 'ten-minutes']) await waitFor(`${name} running`, async () => (await getPod(name))?.status?.phase === 'Running');
+    await cluster.client.create(gvr.pods, boundPod('two-minutes', 'sim-3', [toleration(120)]));
+    for (const name of ['plain', 'half-minute', 'two-minutes']) await waitFor(`${name} running`, async () => (await getPod(name))?.status?.phase === 'Running');
 
     const start = clock.now();
     await cluster.client.patch(gvr.nodes, undefined, 'sim-3', { spec: { taints: [{ key, value: 'yes', effect: 'NoExecute', timeAdded: new Date(start).toISOString().replace(/\.\d+Z$/, 'Z') }] } }, 'merge');
@@ -183,13 +213,13 @@ describe('NoExecute taints set by hand', () => {
 
     await advanceTo(start + 35_000);
     await waitFor('half-minute evicted', async () => !(await getPod('half-minute')));
-    expect((await getPod('ten-minutes'))?.metadata?.deletionTimestamp).toBeUndefined();
+    expect((await getPod('two-minutes'))?.metadata?.deletionTimestamp).toBeUndefined();
 
     await cluster.client.patch(gvr.nodes, undefined, 'sim-3', { spec: { taints: null } }, 'merge');
-    await waitFor('cancel event', async () => (await events('default', 'ten-minutes')).find((e) => e.message === 'Cancelling deletion of Pod default/ten-minutes'));
-    await advanceTo(start + 700_000);
+    await waitFor('cancel event', async () => (await events('default', 'two-minutes')).find((e) => e.message === 'Cancelling deletion of Pod default/two-minutes'));
+    await advanceTo(start + 150_000, 10_000);
     await new Promise((r) => setTimeout(r, 200));
-    expect((await getPod('ten-minutes'))?.metadata?.deletionTimestamp).toBeUndefined();
+    expect((await getPod('two-minutes'))?.metadata?.deletionTimestamp).toBeUndefined();
   });
 });
 
@@ -199,7 +229,7 @@ describe('a deleted node', () => {
     await waitFor('orphan running', async () => (await getPod('orphan'))?.status?.phase === 'Running');
     await cluster.client.delete(gvr.nodes, undefined, 'sim-3');
     await waitFor('orphan gone', async () => !(await getPod('orphan')));
-    await waitFor('ten-minutes gone', async () => !(await getPod('ten-minutes')));
+    await waitFor('two-minutes gone', async () => !(await getPod('two-minutes')));
   });
 });
 
