@@ -85,12 +85,12 @@ describe('garbage collection of plain objects', () => {
     await cluster.client.delete(gvr.configMaps, ns, 'fg-owner', { propagationPolicy: 'Foreground' });
     const leaf = await waitFor('leaf being deleted', async () => {
       const cm = await getCM('fg-leaf');
-      return cm.metadata?.deletionTimestamp && cm;
+      return !!cm.metadata?.deletionTimestamp && cm;
     });
     expect(leaf.metadata?.finalizers).toEqual(['example.com/hold']);
     const mid = await waitFor('middle deleted in the foreground too', async () => {
       const cm = await getCM('fg-middle');
-      return cm.metadata?.deletionTimestamp && cm;
+      return !!cm.metadata?.deletionTimestamp && cm;
     });
     expect(mid.metadata?.finalizers).toContain('foregroundDeletion');
     await new Promise((r) => setTimeout(r, 300));

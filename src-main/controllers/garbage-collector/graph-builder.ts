@@ -99,14 +99,17 @@ export class GraphBuilder {
     if (node.virtual) {
       const { matching, nonmatching } = partitionDependents(node.dependents, id);
       if (nonmatching.length > 0) {
-        if (matching.length > 0) this.absent.add(id);
+        this.absent.add(id);
         for (const dep of matching) this.sinks.attemptToDelete(dep.identity.uid);
-        const alternate = sameIdentity(node.identity, id) ? this.alternateIdentity(nonmatching, id) : undefined;
+        if (!sameIdentity(node.identity, id)) return;
+        // Verify the next identity the dependents know the uid by; once none is left
+        // unverified, every one of them is absent and the node goes.
+        const alternate = this.alternateIdentity(nonmatching, id);
         if (alternate) {
           node.identity = alternate;
           this.sinks.attemptToDelete(node.identity.uid, true);
+          return;
         }
-        return;
       }
     } else if (!sameIdentity(node.identity, id)) {
       // The informer shows the object under other coordinates: only the references using
@@ -209,7 +212,10 @@ export class GraphBuilder {
     }
   }
 
-  /** Another identity the dependents know the uid by (upstream's getAlternateOwnerIdentity, simplified: the first in order). */
+  /**
+   * Another identity the dependents know the uid by and that is not yet known absent (upstream's
+   * getAlternateOwnerIdentity: the first after the absent one in order, else the first).
+   */
   private alternateIdentity(deps: GraphNode[], absent: ObjectIdentity): ObjectIdentity | undefined {
     const candidates: ObjectIdentity[] = [];
     for (const dep of deps) {
