@@ -4,9 +4,10 @@
 // Only the HPA controller runs (its own controller manager): a small loop in the test plays the
 // ReplicaSet controller, creating and deleting bound pods to follow spec.replicas, so the test
 // does not depend on the other controllers.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2';
-import type { ReplicaSet } from 'kubernetes-types/apps/v1';
+import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1';
 import type { Event, Pod } from 'kubernetes-types/core/v1';
 import { KubeClient } from '../../src-main/client/kube-client.ts';
 import { gvr } from '../../src-main/client/resources.ts';
@@ -264,5 +265,56 @@ describe('HorizontalPodAutoscaler', () => {
     const reasons = (await events('odd', 'custom')).map((e) => `${e.type} ${e.reason}`).sort();
     expect(reasons).toEqual(['Warning FailedComputeMetricsReplicas', 'Warning FailedGetPodsMetric']);
     expect((await events('odd', 'missing')).map((e) => e.reason)).toEqual(['FailedGetScale']);
+  });
+});
+
+// The same through the whole control plane: kubectl autoscale of a Deployment, whose pods the
+// Deployment and ReplicaSet controllers make and the scheduler binds. It runs once the
+// Deployment controller is registered (written alongside, in src-main/controllers/index.ts).
+const deploymentControllerRegistered = readFileSync(new URL('../../src-main/controllers/index.ts', import.meta.url), 'utf8').includes('new DeploymentController(');
+
+describe.skipIf(!deploymentControllerRegistered)('HorizontalPodAutoscaler of a Deployment, every controller running', () => {
+  const fullClock = new FakeClock();
+  let full: TestCluster;
+  beforeAll(async () => {
+    full = await startTestCluster({ clock: fullClock, simulateNodes: 2 });
+    full.fleet.setUsage((pod) => (pod.metadata?.labels?.app === 'web' ? { cpuMilli: 90, memoryBytes: 32 * 2 ** 20 } : undefined));
+  }, 60_000);
+  afterAll(async () => full?.stop());
+
+  const deployment = () => full.client.get<Deployment>(gvr.deployments, 'default', 'web');
+  const rolledOut = async () => {
+    const d = await deployment();
+    return d.status?.readyReplicas === d.spec?.replicas && d.status?.replicas === d.spec?.replicas && d;
+  };
+
+  it('kubectl autoscale, then 2→6 under load', async () => {
+    await full.client.create(gvr.deployments, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'default', name: 'web' },
+      spec: {
+        replicas: 2, selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx', resources: { requests: { cpu: '100m' } } }] } },
+      },
+    });
+    await waitFor('2 ready replicas', rolledOut, 30_000);
+    const kubectl = new Kubectl('1.35', full.kubeconfigPath);
+    try {
+      await kubectl.ok(['autoscale', 'deployment', 'web', '--min=2', '--max=6', '--cpu-percent=50']);
+      const sizes: number[] = [];
+      for (let i = 0; i < 8 && sizes.at(-1) !== 6; i++) {
+        const before = (await deployment()).spec?.replicas;
+        await fullClock.advance(syncMs);
+        // the sync runs on real time once the clock has moved: give it a moment to scale
+        await waitFor('a rescale', async () => (await deployment()).spec?.replicas !== before, 3000).catch(() => undefined);
+        const d = await waitFor('the rollout', rolledOut, 30_000);
+        if (d.spec?.replicas !== before) sizes.push(d.spec!.replicas!);
+      }
+      expect(sizes).toEqual([4, 6]);
+      const described = await kubectl.ok(['describe', 'hpa', 'web']);
+      expect(described).toMatch(/resource cpu on pods\s+\(as a percentage of request\):\s+90% \(90m\) \/ 50%/);
+      expect(described).toContain('New size: 6; reason: cpu resource utilization (percentage of request) above target');
+    } finally {
+      await kubectl.cleanup();
+    }
   });
 });
