@@ -120,7 +120,7 @@ export class Algorithm {
   /** Weighted sum of the normalised scores of every plugin that did not skip. */
   private prioritize(cycle: CycleContext, nodes: readonly NodeInfo[]): number[] {
     const totals = new Array<number>(nodes.length).fill(0);
-    const raw = new Array<number>(nodes.length);
+    const raw = new Array<number>(nodes.length).fill(0);
     for (const plugin of this.profile.scores) {
       const scorer = plugin.preScore(cycle, nodes);
       if (scorer === Skip) continue;

@@ -16,11 +16,11 @@ export class BalancedAllocation implements ScorePlugin {
     return {
       score: (node) => {
         const a = node.allocatable;
-        const fractions: number[] = [];
-        if (a.milliCPU > 0) fractions.push(Math.min(1, (node.requested.milliCPU + milliCPU) / a.milliCPU));
-        if (a.memory > 0) fractions.push(Math.min(1, (node.requested.memory + memory) / a.memory));
-        const std = fractions.length === 2 ? Math.abs(fractions[0] - fractions[1]) / 2 : 0;
-        return Math.trunc((1 - std) * maxNodeScore);
+        // With one resource (or none) known, the deviation is 0.
+        if (a.milliCPU <= 0 || a.memory <= 0) return maxNodeScore;
+        const cpu = Math.min(1, (node.requested.milliCPU + milliCPU) / a.milliCPU);
+        const mem = Math.min(1, (node.requested.memory + memory) / a.memory);
+        return Math.trunc((1 - Math.abs(cpu - mem) / 2) * maxNodeScore);
       },
     };
   }

@@ -19,6 +19,20 @@ interface Shortfall {
   unresolvable: boolean;
 }
 
+/** Whether the request fits, without allocating: the check every node of every cycle gets. */
+export function fits(req: Resources, node: NodeInfo): boolean {
+  const alloc = node.allocatable;
+  const used = node.requested;
+  if (node.pods.size + 1 > alloc.pods) return false;
+  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  if (req.scalar.size > 0) {
+    for (const [name, want] of req.scalar) if (want > 0 && want > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) return false;
+  }
+  return true;
+}
+
 /** What the node lacks for the request (fitsRequest), empty when it fits. */
 export function insufficientResources(req: Resources, node: NodeInfo): Shortfall[] {
   const out: Shortfall[] = [];
@@ -48,6 +62,7 @@ export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
   preFilter({ pod }: CycleContext): NodeFilter {
     const req = pod.requests;
     return (node): Status | undefined => {
+      if (fits(req, node)) return undefined;
       const short = insufficientResources(req, node);
       if (short.length === 0) return undefined;
       const reasons = short.map((s) => s.reason);

@@ -43,6 +43,13 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
   readonly events = ClusterEvent.NodeAdd | ClusterEvent.NodeDelete | ClusterEvent.NodeLabel | ClusterEvent.NodeTaint |
     ClusterEvent.AssignedPodAdd | ClusterEvent.AssignedPodLabel | ClusterEvent.AssignedPodDelete;
 
+  /** Size of an array indexed by node index covering every node. */
+  private nodeSlots(nodes: readonly NodeInfo[]): number {
+    let max = 0;
+    for (const n of nodes) if (n.index >= max) max = n.index + 1;
+    return max;
+  }
+
   preFilter({ pod, cache }: CycleContext): NodeFilter | typeof Skip {
     const constraints = podConstraints(cache, pod, 'DoNotSchedule');
     if (constraints.length === 0) return Skip;
@@ -86,21 +93,30 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
       weights[i] = Math.log(counts.size + 2);
       return counts;
     });
+    const hostCounts = constraints.map((c) => (c.topologyKey === labelHostname ? perNodeCounts(c, this.nodeSlots(nodes)) : undefined));
     return {
       score: (node) => {
-        if (ignored.has(node)) return -1;
+        if (ignored.size > 0 && ignored.has(node)) return -1;
         let score = 0;
-        constraints.forEach((c, i) => {
+        for (let i = 0; i < constraints.length; i++) {
+          const c = constraints[i];
           const v = node.labels[c.topologyKey];
-          if (v === undefined) return;
-          const cnt = pairCounts[i] ? pairCounts[i]!.get(v) ?? 0 : c.counter.count(node);
+          if (v === undefined) continue;
+          const cnt = hostCounts[i] ? hostCounts[i]![node.index] : pairCounts[i]!.get(v) ?? 0;
           score += cnt * weights[i] + (c.maxSkew - 1);
-        });
+        }
         return Math.round(score);
       },
       normalize: normalizeSpread,
     };
   }
+}
+
+/** Matching pods per node, by node index, from the nodes that have any: no lookup per scored node. */
+function perNodeCounts(c: SpreadConstraint, slots: number): Int32Array {
+  const counts = new Int32Array(slots);
+  for (const n of c.counter.nodes()) if (n.index >= 0 && n.index < slots) counts[n.index] = c.counter.count(n);
+  return counts;
 }
 
 /** Fewer matching pods → higher score; ignored nodes (marked −1) get 0. */

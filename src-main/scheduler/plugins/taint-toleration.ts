@@ -32,7 +32,8 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
 
   preFilter({ pod }: CycleContext): NodeFilter {
     const tolerations = pod.pod.spec?.tolerations;
-    return (node) => (findUntoleratedTaint(node.taints, tolerations, doNotSchedule) ? unresolvable(this.name, errReasonUntoleratedTaint) : undefined);
+    return (node) =>
+      node.taints.length > 0 && findUntoleratedTaint(node.taints, tolerations, doNotSchedule) ? unresolvable(this.name, errReasonUntoleratedTaint) : undefined;
   }
 
   preScore({ pod }: CycleContext, nodes: readonly NodeInfo[]): NodeScorer | typeof Skip {
