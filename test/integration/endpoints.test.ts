@@ -263,6 +263,13 @@ describe('ServiceLB', () => {
     expect(svc.status?.loadBalancer?.ingress).toEqual([{ ip: '198.18.0.1', ipMode: 'VIP' }, { ip: '198.18.0.2', ipMode: 'VIP' }]);
     expect(svc.metadata?.finalizers).toContain('service.kubernetes.io/load-balancer-cleanup');
     expect(await externalIP()).toBe('198.18.0.1,198.18.0.2');
+    // The oldest kubectl reads the same column of the server's table.
+    const old = new Kubectl('1.20', cluster.kubeconfigPath);
+    try {
+      expect((await old.ok(['get', 'svc', 'lb', '-n', ns, '--no-headers'])).trim().split(/\s+/)[3]).toBe('198.18.0.1,198.18.0.2');
+    } finally {
+      await old.cleanup();
+    }
 
     // A node joins; it has an ExternalIP, which is what the load balancer lists for it.
     const extra = new HollowFleet({ client: cluster.client, nodes: [{ name: 'extra-1' }], clock });
