@@ -7,6 +7,8 @@ import type { Lease } from 'kubernetes-types/coordination/v1';
 import type { Event, Node, Pod, Taint, Toleration } from 'kubernetes-types/core/v1';
 import { isNotFound } from '../../src-main/client/api-error.ts';
 import { gvr } from '../../src-main/client/resources.ts';
+import { ControllerManager } from '../../src-main/controllers/manager.ts';
+import { NodeIpamController } from '../../src-main/controllers/node-ipam.ts';
 import { HollowFleet } from '../../src-main/hollow/fleet.ts';
 import { FakeClock } from '../../src-main/util/clock.ts';
 import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
@@ -254,5 +256,25 @@ describe('node IPAM with a full range', () => {
     await small.client.delete(gvr.nodes, undefined, holder.metadata!.name!);
     const got = await waitFor('the freed block', async () => (await small.client.get<Node>(gvr.nodes, undefined, left.metadata!.name!)).spec?.podCIDR);
     expect(got).toBe(holder.spec!.podCIDR);
+  });
+
+  it('after a restart, never hands out a block a node already has', async () => {
+    small.cp.controllers?.stop();
+    const manager = new ControllerManager({ client: small.client, factories: [(ctx) => new NodeIpamController(ctx)], clock: new FakeClock(), config: { podCIDR: '10.42.0.0/23', nodeCIDRMaskSize: 24 }, log: () => {} });
+    await manager.start();
+    const late = new HollowFleet({ client: small.client, nodes: [{ name: 'late' }] });
+    await late.start();
+    try {
+      await waitFor('CIDRNotAvailable for late', async () => {
+        await manager.flushEvents();
+        const evs = await small.client.list<Event>(gvr.events, { namespace: 'default', fieldSelector: 'involvedObject.name=late' });
+        return evs.items.some((e) => e.reason === 'CIDRNotAvailable');
+      });
+      const cidrs = (await small.client.list<Node>(gvr.nodes)).items.map((n) => n.spec?.podCIDR).filter(Boolean);
+      expect(cidrs.sort()).toEqual(['10.42.0.0/24', '10.42.1.0/24']);
+    } finally {
+      await late.stop();
+      manager.stop();
+    }
   });
 });
