@@ -16,40 +16,17 @@ import { Kubectl } from './harness/kubectl.ts';
 const clock = new FakeClock();
 const ns = 'default';
 let cluster: TestCluster;
-let binder: Informer<Pod> | undefined;
 let kubectl: Kubectl;
 let kubectl128: Kubectl;
 
-/**
- * Binds pending pods to the hollow nodes in turn, standing in for the scheduler (written in
- * parallel), so that these tests do not depend on it.
- */
-async function startBinder(c: TestCluster): Promise<Informer<Pod>> {
-  const nodes = c.fleet.nodeNames();
-  let next = 0;
-  const inf = new Informer<Pod>(c.client, gvr.pods, { fieldSelector: 'spec.nodeName=' });
-  const bind = (pod: Pod): void => {
-    if (pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return;
-    const node = nodes[next++ % nodes.length];
-    const path = `/api/v1/namespaces/${pod.metadata!.namespace}/pods/${pod.metadata!.name}/binding`;
-    const body = { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata!.name }, target: { apiVersion: 'v1', kind: 'Node', name: node } };
-    c.client.request('POST', path, body).catch(() => undefined); // already bound, or gone
-  };
-  inf.on('add', bind).on('update', (_o, p) => bind(p));
-  await inf.start();
-  return inf;
-}
-
 beforeAll(async () => {
   cluster = await startTestCluster({ clock, simulateNodes: 3 });
-  binder = await startBinder(cluster);
   kubectl = new Kubectl('1.35', cluster.kubeconfigPath);
   kubectl128 = new Kubectl('1.28', cluster.kubeconfigPath);
 });
 afterAll(async () => {
   await kubectl?.cleanup();
   await kubectl128?.cleanup();
-  binder?.stop();
   await cluster?.stop();
 });
 
@@ -272,6 +249,41 @@ describe('Deployment controller', () => {
     const up = out.indexOf(`Scaled up replica set ${cur.metadata?.name} from 0 to 3`);
     expect(down).toBeGreaterThan(0);
     expect(up).toBeGreaterThan(down);
+  });
+
+  it('keeps revisionHistoryLimit old ReplicaSets and deletes the older scaled-down ones', async () => {
+    const d = deployment('hist', 'busybox:v1', { replicas: 1 });
+    d.spec!.revisionHistoryLimit = 1;
+    await cluster.client.create(gvr.deployments, d);
+    for (const image of ['busybox:v2', 'busybox:v3']) {
+      await driveUntil('hist rolled out', () => complete('hist'));
+      await cluster.client.patch(gvr.deployments, ns, 'hist', { spec: { template: { spec: { containers: [{ name: 'c', image }] } } } }, 'strategic');
+    }
+    await driveUntil('v3 rolled out and v1 cleaned up', async () => {
+      const rss = await replicaSetsOf('hist');
+      return (await complete('hist')) && rss.length === 2 && rss;
+    }).then((rss) => {
+      expect(rss.map((rs) => rs.spec?.template?.spec?.containers[0].image)).toEqual(['busybox:v2', 'busybox:v3']);
+      expect(rss.map((rs) => rs.metadata?.annotations?.['deployment.kubernetes.io/revision'])).toEqual(['2', '3']);
+    });
+  });
+
+  it('adopts an orphan ReplicaSet with its template instead of creating one', async () => {
+    const d = deployment('legacy', 'busybox:v1', { replicas: 2 });
+    const template = { ...d.spec!.template, metadata: { ...d.spec!.template.metadata, labels: { app: 'legacy', 'pod-template-hash': 'manual' } } };
+    await cluster.client.create<ReplicaSet>(gvr.replicaSets, {
+      apiVersion: 'apps/v1', kind: 'ReplicaSet',
+      metadata: { name: 'legacy-manual', namespace: ns, labels: { app: 'legacy', 'pod-template-hash': 'manual' } },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'legacy', 'pod-template-hash': 'manual' } }, template },
+    });
+    await driveUntil('legacy-manual ready', async () => (await cluster.client.get<ReplicaSet>(gvr.replicaSets, ns, 'legacy-manual')).status?.readyReplicas === 2);
+    const created = await cluster.client.create<Deployment>(gvr.deployments, d);
+    const done = await driveUntil('legacy rolled out', () => complete('legacy'));
+    const rss = await replicaSetsOf('legacy');
+    expect(rss.map((rs) => rs.metadata?.name)).toEqual(['legacy-manual']);
+    expect(rss[0].metadata?.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'legacy', uid: created.metadata?.uid, controller: true, blockOwnerDeletion: true }]);
+    expect(rss[0].metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('1');
+    expect(done.status?.updatedReplicas).toBe(2);
   });
 
   it('shares a scale-up out proportionally mid-rollout, then reports ProgressDeadlineExceeded', async () => {

@@ -4,7 +4,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1';
 import type { Event, Pod } from 'kubernetes-types/core/v1';
-import { Informer } from '../../src-main/client/informer.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import { controllerRefOf } from '../../src-main/controllers/controller-ref.ts';
 import { isPodActive } from '../../src-main/controllers/pod-state.ts';
@@ -17,34 +16,11 @@ import { Kubectl } from './harness/kubectl.ts';
 const clock = new FakeClock();
 const ns = 'default';
 let cluster: TestCluster;
-let binder: Informer<Pod> | undefined;
-
-/**
- * Binds pending pods to the hollow nodes in turn, standing in for the scheduler (written in
- * parallel), so that these tests do not depend on it.
- */
-async function startBinder(c: TestCluster): Promise<Informer<Pod>> {
-  const nodes = c.fleet.nodeNames();
-  let next = 0;
-  const inf = new Informer<Pod>(c.client, gvr.pods, { fieldSelector: 'spec.nodeName=' });
-  const bind = (pod: Pod): void => {
-    if (pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return;
-    const node = nodes[next++ % nodes.length];
-    const path = `/api/v1/namespaces/${pod.metadata!.namespace}/pods/${pod.metadata!.name}/binding`;
-    const body = { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata!.name }, target: { apiVersion: 'v1', kind: 'Node', name: node } };
-    c.client.request('POST', path, body).catch(() => undefined); // already bound, or gone
-  };
-  inf.on('add', bind).on('update', (_o, p) => bind(p));
-  await inf.start();
-  return inf;
-}
 
 beforeAll(async () => {
   cluster = await startTestCluster({ clock, simulateNodes: 3 });
-  binder = await startBinder(cluster);
 });
 afterAll(async () => {
-  binder?.stop();
   await cluster?.stop();
 });
 
