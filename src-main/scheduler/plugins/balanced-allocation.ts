@@ -15,11 +15,10 @@ export class BalancedAllocation implements ScorePlugin {
     if (milliCPU === 0 && memory === 0) return Skip;
     return {
       score: (node) => {
-        const a = node.allocatable;
         // With one resource (or none) known, the deviation is 0.
-        if (a.milliCPU <= 0 || a.memory <= 0) return maxNodeScore;
-        const cpu = Math.min(1, (node.requested.milliCPU + milliCPU) / a.milliCPU);
-        const mem = Math.min(1, (node.requested.memory + memory) / a.memory);
+        if (node.allocMilliCPU <= 0 || node.allocMemory <= 0) return maxNodeScore;
+        const cpu = Math.min(1, (node.reqMilliCPU + milliCPU) / node.allocMilliCPU);
+        const mem = Math.min(1, (node.reqMemory + memory) / node.allocMemory);
         return Math.trunc((1 - Math.abs(cpu - mem) / 2) * maxNodeScore);
       },
     };

@@ -80,6 +80,7 @@ export class InterPodAffinity implements FilterPlugin, ScorePlugin {
   readonly hardPodAffinityWeight = 1;
 
   preFilter({ pod, cache }: CycleContext): NodeFilter | typeof Skip {
+    if (pod.requiredAffinity.length === 0 && pod.requiredAntiAffinity.length === 0 && cache.podsWithRequiredAntiAffinity().size === 0) return Skip;
     const counts = countRequired(pod, cache);
     if (pod.requiredAffinity.length === 0 && pod.requiredAntiAffinity.length === 0 && counts.existingAntiAffinity.size === 0) return Skip;
     // The first pod of a group with affinity to itself would wait forever for a peer: it may
@@ -100,6 +101,7 @@ export class InterPodAffinity implements FilterPlugin, ScorePlugin {
   }
 
   preScore({ pod, cache }: CycleContext): NodeScorer | typeof Skip {
+    if (pod.preferredAffinity.length === 0 && pod.preferredAntiAffinity.length === 0 && cache.podsWithAffinity().size === 0) return Skip;
     const scores: TopologyCounts = new Map();
     const nsLabels = cache.namespaceLabels;
     const own = [...pod.preferredAffinity.map((t) => ({ t, sign: 1 })), ...pod.preferredAntiAffinity.map((t) => ({ t, sign: -1 }))];

@@ -21,14 +21,13 @@ interface Shortfall {
 
 /** Whether the request fits, without allocating: the check every node of every cycle gets. */
 export function fits(req: Resources, node: NodeInfo): boolean {
-  const alloc = node.allocatable;
-  const used = node.requested;
-  if (node.pods.size + 1 > alloc.pods) return false;
-  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
-  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
-  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  if (node.podCount + 1 > node.allocPods) return false;
+  const { milliCPU, memory, ephemeralStorage } = req;
+  if (milliCPU > 0 && milliCPU > node.allocMilliCPU - node.reqMilliCPU) return false;
+  if (memory > 0 && memory > node.allocMemory - node.reqMemory) return false;
+  if (ephemeralStorage > 0 && ephemeralStorage > node.allocEphemeralStorage - node.reqEphemeralStorage) return false;
   if (req.scalar.size > 0) {
-    for (const [name, want] of req.scalar) if (want > 0 && want > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) return false;
+    for (const [name, want] of req.scalar) if (want > 0 && want > (node.allocScalar.get(name) ?? 0) - (node.reqScalar.get(name) ?? 0)) return false;
   }
   return true;
 }
@@ -36,16 +35,15 @@ export function fits(req: Resources, node: NodeInfo): boolean {
 /** What the node lacks for the request (fitsRequest), empty when it fits. */
 export function insufficientResources(req: Resources, node: NodeInfo): Shortfall[] {
   const out: Shortfall[] = [];
-  const alloc = node.allocatable;
-  if (node.pods.size + 1 > alloc.pods) out.push({ reason: errReasonTooManyPods, unresolvable: false });
+  if (node.podCount + 1 > node.allocPods) out.push({ reason: errReasonTooManyPods, unresolvable: false });
   if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && req.scalar.size === 0) return out;
   const check = (name: string, want: number, total: number, used: number): void => {
     if (want > 0 && want > total - used) out.push({ reason: insufficient(name), unresolvable: want > total });
   };
-  check('cpu', req.milliCPU, alloc.milliCPU, node.requested.milliCPU);
-  check('memory', req.memory, alloc.memory, node.requested.memory);
-  check('ephemeral-storage', req.ephemeralStorage, alloc.ephemeralStorage, node.requested.ephemeralStorage);
-  for (const [name, want] of req.scalar) check(name, want, alloc.scalar.get(name) ?? 0, node.requested.scalar.get(name) ?? 0);
+  check('cpu', req.milliCPU, node.allocMilliCPU, node.reqMilliCPU);
+  check('memory', req.memory, node.allocMemory, node.reqMemory);
+  check('ephemeral-storage', req.ephemeralStorage, node.allocEphemeralStorage, node.reqEphemeralStorage);
+  for (const [name, want] of req.scalar) check(name, want, node.allocScalar.get(name) ?? 0, node.reqScalar.get(name) ?? 0);
   return out;
 }
 
@@ -74,15 +72,14 @@ export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
     const { milliCPU, memory } = pod.nonZeroRequests;
     return {
       score: (node) => {
-        const a = node.allocatable;
         let sum = 0;
         let weights = 0;
-        if (a.milliCPU > 0) {
-          sum += leastRequestedScore(node.nonZeroRequested.milliCPU + milliCPU, a.milliCPU);
+        if (node.allocMilliCPU > 0) {
+          sum += leastRequestedScore(node.nonZeroMilliCPU + milliCPU, node.allocMilliCPU);
           weights++;
         }
-        if (a.memory > 0) {
-          sum += leastRequestedScore(node.nonZeroRequested.memory + memory, a.memory);
+        if (node.allocMemory > 0) {
+          sum += leastRequestedScore(node.nonZeroMemory + memory, node.allocMemory);
           weights++;
         }
         return weights === 0 ? 0 : Math.trunc(sum / weights);

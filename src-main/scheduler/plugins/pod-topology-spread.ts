@@ -51,6 +51,7 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
   }
 
   preFilter({ pod, cache }: CycleContext): NodeFilter | typeof Skip {
+    if (!pod.pod.spec?.topologySpreadConstraints?.length) return Skip;
     const constraints = podConstraints(cache, pod, 'DoNotSchedule');
     if (constraints.length === 0) return Skip;
     const states = constraints.map((c) => {
@@ -100,9 +101,10 @@ export class PodTopologySpread implements FilterPlugin, ScorePlugin {
         let score = 0;
         for (let i = 0; i < constraints.length; i++) {
           const c = constraints[i];
-          const v = node.labels[c.topologyKey];
+          const byHost = hostCounts[i];
+          const v = byHost ? node.hostname : node.labels[c.topologyKey];
           if (v === undefined) continue;
-          const cnt = hostCounts[i] ? hostCounts[i]![node.index] : pairCounts[i]!.get(v) ?? 0;
+          const cnt = byHost ? byHost[node.index] : pairCounts[i]!.get(v) ?? 0;
           score += cnt * weights[i] + (c.maxSkew - 1);
         }
         return Math.round(score);

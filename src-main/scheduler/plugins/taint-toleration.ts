@@ -38,7 +38,7 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
 
   preScore({ pod }: CycleContext, nodes: readonly NodeInfo[]): NodeScorer | typeof Skip {
     // Without PreferNoSchedule taints every node scores the same: nothing to tell them apart.
-    if (!nodes.some((n) => n.taints.some((t) => t.effect === 'PreferNoSchedule'))) return Skip;
+    if (!nodes.some((n) => n.preferNoSchedule)) return Skip;
     const tolerations = (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     return {
       score: (node) => countUntoleratedPreferNoSchedule(node, tolerations),

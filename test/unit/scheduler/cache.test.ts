@@ -11,16 +11,16 @@ describe('SchedulerCache', () => {
     const p = pod('p', { cpu: '1', owner: 'web' });
     cache.assumePod(newPodInfo(p), 'a');
     const a = cache.node('a')!;
-    expect(a.requested.milliCPU).toBe(1000);
+    expect(a.reqMilliCPU).toBe(1000);
     expect(a.spreadCounts.get('rs-web')).toBe(1);
     expect(cache.isAssumed('default/p')).toBe(true);
     cache.addPod(bound(p, 'a')); // the informer shows the binding
     expect(cache.isAssumed('default/p')).toBe(false);
-    expect(a.requested.milliCPU).toBe(1000);
+    expect(a.reqMilliCPU).toBe(1000);
     const q = pod('q', { cpu: '2' });
     cache.assumePod(newPodInfo(q), 'a');
     cache.forgetPod('default/q');
-    expect(a.requested.milliCPU).toBe(1000);
+    expect(a.reqMilliCPU).toBe(1000);
     expect(a.pods.size).toBe(1);
   });
 
@@ -30,7 +30,7 @@ describe('SchedulerCache', () => {
     expect(cache.nodeList()).toHaveLength(0);
     cache.addNode(node('late'));
     cache.addNode(node('other'));
-    expect(cache.node('late')!.requested.milliCPU).toBe(1000);
+    expect(cache.node('late')!.reqMilliCPU).toBe(1000);
     cache.removeNode('late');
     expect(cache.nodeList().map((n) => n.name)).toEqual(['other']);
     expect(cache.nodeList()[0].index).toBe(0);
@@ -44,7 +44,7 @@ describe('SchedulerCache', () => {
     cache.updatePod({ ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } });
     expect(cache.node('a')!.spreadCounts.size).toBe(0);
     expect(cache.nodesOfOwner('rs-web').size).toBe(0);
-    expect(cache.node('a')!.requested.milliCPU).toBe(1000);
+    expect(cache.node('a')!.reqMilliCPU).toBe(1000);
   });
 
   it('host ports: same port and protocol conflict on the same IP or 0.0.0.0', () => {
