@@ -10,7 +10,6 @@ import type { EventRecorder } from '../client/event-recorder.ts';
 import type { Informer } from '../client/informer.ts';
 import { gvr } from '../client/resources.ts';
 import type { Controller, ControllerContext } from '../controllers/context.ts';
-import { every } from '../util/clock.ts';
 import { Binder } from './binder.ts';
 import { SchedulerCache } from './cache.ts';
 import { ClusterEvent, type ClusterEventMask } from './cluster-events.ts';
@@ -41,7 +40,6 @@ export class Scheduler implements Controller {
   private readonly recorder: EventRecorder;
   private readonly profile: Profile;
   private readonly pluginEvents = new Map<string, ClusterEventMask>();
-  private readonly cancels: (() => void)[] = [];
   private running?: Promise<void>;
   private stopped = false;
 
@@ -68,15 +66,11 @@ export class Scheduler implements Controller {
   }
 
   start(): void {
-    const clock = this.ctx.clock;
-    this.cancels.push(every(clock, 1000, () => this.queue.flushBackoffCompleted()));
-    this.cancels.push(every(clock, 30_000, () => this.queue.flushUnschedulableLeftover()));
     this.running = this.loop();
   }
 
   stop(): void {
     this.stopped = true;
-    for (const c of this.cancels.splice(0)) c();
     this.queue.close();
   }
 

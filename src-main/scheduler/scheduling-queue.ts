@@ -2,11 +2,13 @@
 // can wait.
 // - activeQ: pods to try now, highest priority first, then the longest waiting (PrioritySort).
 // - backoffQ: pods that failed recently, each waiting out its backoff — 1 s after the first
-//   attempt, doubling up to 10 s (podInitialBackoffSeconds / podMaxBackoffSeconds) — flushed to
-//   activeQ every second.
+//   attempt, doubling up to 10 s (podInitialBackoffSeconds / podMaxBackoffSeconds).
 // - unschedulable: pods no node could take. They stay parked until a cluster event that one of
 //   the plugins that rejected them cares about (a node added, a pod deleted ...), then go to
 //   backoffQ or activeQ; after 5 minutes parked they are retried anyway.
+// Upstream flushes both on fixed ticks (1 s and 30 s). Here one timer waits for the earliest
+// backoff end and one for the oldest parked pod, and only while there is such a pod: on a fake
+// clock, a test that moves time by an hour does not fire thousands of idle ticks.
 import type { Clock } from '../util/clock.ts';
 import { AllClusterEvents, type ClusterEventMask } from './cluster-events.ts';
 import { Heap } from './heap.ts';
@@ -40,6 +42,8 @@ export class SchedulingQueue {
   private readonly backoffQ = new Heap<QueuedPodInfo>((a, b) => this.backoffExpiry(a) < this.backoffExpiry(b));
   private readonly unschedulable = new Set<QueuedPodInfo>();
   private waiter?: (qp: QueuedPodInfo | undefined) => void;
+  private backoffTimer?: { at: number; cancel: () => void };
+  private leftoverTimer?: { at: number; cancel: () => void };
   private closed = false;
   private seq = 0;
   private readonly clock: Clock;
@@ -114,6 +118,7 @@ export class SchedulingQueue {
     qp.waitingFor = waitingFor || AllClusterEvents;
     qp.where = 'unschedulable';
     this.unschedulable.add(qp);
+    this.armLeftoverTimer();
   }
 
   /** Retry after the pod's backoff (a failed binding, an error). */
@@ -142,15 +147,16 @@ export class SchedulingQueue {
     }
   }
 
-  /** Moves pods whose backoff has ended to activeQ (every second, as flushBackoffQCompleted). */
+  /** Moves pods whose backoff has ended to activeQ (flushBackoffQCompleted). */
   flushBackoffCompleted(): void {
     const now = this.clock.now();
     for (;;) {
       const qp = this.backoffQ.peek();
-      if (!qp || this.backoffExpiry(qp) > now) return;
+      if (!qp || this.backoffExpiry(qp) > now) break;
       this.backoffQ.pop();
       this.toActive(qp);
     }
+    this.armBackoffTimer();
   }
 
   /** Retries pods parked for longer than maxInUnschedulableMs (flushUnschedulablePodsLeftover). */
@@ -161,6 +167,7 @@ export class SchedulingQueue {
       this.unschedulable.delete(qp);
       this.requeue(qp);
     }
+    this.armLeftoverTimer();
   }
 
   backoffDuration(qp: QueuedPodInfo): number {
@@ -175,6 +182,8 @@ export class SchedulingQueue {
 
   close(): void {
     this.closed = true;
+    this.backoffTimer?.cancel();
+    this.leftoverTimer?.cancel();
     const w = this.waiter;
     this.waiter = undefined;
     w?.(undefined);
@@ -184,10 +193,43 @@ export class SchedulingQueue {
     return qp.timestamp + this.backoffDuration(qp);
   }
 
+  /** One timer at the earliest backoff end, re-armed when that changes. */
+  private armBackoffTimer(): void {
+    const first = this.backoffQ.peek();
+    const at = first ? this.backoffExpiry(first) : undefined;
+    if (this.backoffTimer && this.backoffTimer.at === at) return;
+    this.backoffTimer?.cancel();
+    this.backoffTimer = undefined;
+    if (at === undefined || this.closed) return;
+    const cancel = this.clock.after(at - this.clock.now(), () => {
+      this.backoffTimer = undefined;
+      this.flushBackoffCompleted();
+    });
+    this.backoffTimer = { at, cancel };
+  }
+
+  /** One timer for when the longest-parked pod has waited maxInUnschedulableMs. */
+  private armLeftoverTimer(): void {
+    // Parked pods are kept in the order they were parked, so the first is the oldest.
+    const oldest = this.unschedulable.values().next().value;
+    const at = oldest ? oldest.timestamp + this.maxInUnschedulableMs : undefined;
+    if (this.leftoverTimer && this.leftoverTimer.at === at) return;
+    if (this.leftoverTimer && at !== undefined && this.leftoverTimer.at < at) return; // fires early, re-arms then
+    this.leftoverTimer?.cancel();
+    this.leftoverTimer = undefined;
+    if (at === undefined || this.closed) return;
+    const cancel = this.clock.after(at - this.clock.now(), () => {
+      this.leftoverTimer = undefined;
+      this.flushUnschedulableLeftover();
+    });
+    this.leftoverTimer = { at, cancel };
+  }
+
   private requeue(qp: QueuedPodInfo): void {
     if (qp.attempts > 0 && this.backoffExpiry(qp) > this.clock.now()) {
       qp.where = 'backoff';
       this.backoffQ.push(qp);
+      if (this.backoffQ.peek() === qp) this.armBackoffTimer();
     } else {
       this.toActive(qp);
     }

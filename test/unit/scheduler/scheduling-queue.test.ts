@@ -67,6 +67,20 @@ describe('SchedulingQueue', () => {
     expect((await queue.pop())!.attempts).toBe(2);
   });
 
+  it('backoff and the 5-minute retry run on timers of the clock, armed only while pods wait', async () => {
+    const { clock, queue } = setup();
+    queue.add(newPodInfo(pod('p')));
+    queue.addUnschedulable((await queue.pop())!, ClusterEvent.NodeAdd);
+    queue.moveOnEvent(ClusterEvent.NodeAdd);
+    expect(queue.counts().backoff).toBe(1);
+    await clock.advance(1000);
+    expect(queue.counts()).toEqual({ active: 1, backoff: 0, unschedulable: 0 });
+    queue.addUnschedulable((await queue.pop())!, ClusterEvent.NodeAdd);
+    await clock.advance(300_000);
+    expect(queue.counts()).toEqual({ active: 1, backoff: 0, unschedulable: 0 });
+    expect((clock as unknown as { timers: unknown[] }).timers).toHaveLength(0);
+  });
+
   it('a pod parked longer than its backoff goes straight to activeQ on an event', async () => {
     const { clock, queue } = setup();
     queue.add(newPodInfo(pod('p')));
