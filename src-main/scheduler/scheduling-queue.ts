@@ -9,15 +9,17 @@
 // Upstream flushes both on fixed ticks (1 s and 30 s). Here one timer waits for the earliest
 // backoff end and one for the oldest parked pod, and only while there is such a pod: on a fake
 // clock, a test that moves time by an hour does not fire thousands of idle ticks.
-import type { Clock } from '../util/clock.ts';
+import { realClock, type Clock } from '../util/clock.ts';
 import { AllClusterEvents, type ClusterEventMask } from './cluster-events.ts';
 import { Heap } from './heap.ts';
 import type { PodInfo } from './pod-info.ts';
 
 export interface QueuedPodInfo {
   info: PodInfo;
-  /** When it last entered the queue: orders activeQ, starts the backoff. */
+  /** When it last entered the queue (on the scheduler's clock): orders activeQ, times the 5-minute retry. */
   timestamp: number;
+  /** When its backoff started (on the backoff clock). */
+  backoffStart: number;
   seq: number;
   /** Scheduling attempts so far. */
   attempts: number;
@@ -29,6 +31,12 @@ export interface QueuedPodInfo {
 
 export interface SchedulingQueueOptions {
   clock: Clock;
+  /**
+   * The time backoffs run on. Real time by default, as the controllers' work queue retries
+   * failures: a test that drives the cluster with a fake clock does not have to move it to see
+   * a pod retried a second later.
+   */
+  backoffClock?: Clock;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   /** podMaxInUnschedulablePodsDuration. */
@@ -47,12 +55,14 @@ export class SchedulingQueue {
   private closed = false;
   private seq = 0;
   private readonly clock: Clock;
+  private readonly backoffClock: Clock;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly maxInUnschedulableMs: number;
 
   constructor(opts: SchedulingQueueOptions) {
     this.clock = opts.clock;
+    this.backoffClock = opts.backoffClock ?? realClock;
     this.initialBackoffMs = opts.initialBackoffMs ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
     this.maxInUnschedulableMs = opts.maxInUnschedulableMs ?? 5 * 60_000;
@@ -66,7 +76,7 @@ export class SchedulingQueue {
       this.update(info, true);
       return;
     }
-    const qp: QueuedPodInfo = { info, timestamp: this.clock.now(), seq: this.seq++, attempts: 0, waitingFor: 0, where: 'active' };
+    const qp: QueuedPodInfo = { info, timestamp: this.clock.now(), backoffStart: 0, seq: this.seq++, attempts: 0, waitingFor: 0, where: 'active' };
     this.pods.set(info.key, qp);
     this.toActive(qp);
   }
@@ -115,6 +125,7 @@ export class SchedulingQueue {
   addUnschedulable(qp: QueuedPodInfo, waitingFor: ClusterEventMask): void {
     if (this.closed || this.pods.get(qp.info.key) !== qp) return;
     qp.timestamp = this.clock.now();
+    qp.backoffStart = this.backoffClock.now();
     qp.waitingFor = waitingFor || AllClusterEvents;
     qp.where = 'unschedulable';
     this.unschedulable.add(qp);
@@ -128,6 +139,7 @@ export class SchedulingQueue {
     if (known && known !== qp) return; // a newer copy is already queued
     this.pods.set(qp.info.key, qp);
     qp.timestamp = this.clock.now();
+    qp.backoffStart = this.backoffClock.now();
     this.requeue(qp);
   }
 
@@ -149,7 +161,7 @@ export class SchedulingQueue {
 
   /** Moves pods whose backoff has ended to activeQ (flushBackoffQCompleted). */
   flushBackoffCompleted(): void {
-    const now = this.clock.now();
+    const now = this.backoffClock.now();
     for (;;) {
       const qp = this.backoffQ.peek();
       if (!qp || this.backoffExpiry(qp) > now) break;
@@ -190,7 +202,7 @@ export class SchedulingQueue {
   }
 
   private backoffExpiry(qp: QueuedPodInfo): number {
-    return qp.timestamp + this.backoffDuration(qp);
+    return qp.backoffStart + this.backoffDuration(qp);
   }
 
   /** One timer at the earliest backoff end, re-armed when that changes. */
@@ -201,7 +213,7 @@ export class SchedulingQueue {
     this.backoffTimer?.cancel();
     this.backoffTimer = undefined;
     if (at === undefined || this.closed) return;
-    const cancel = this.clock.after(at - this.clock.now(), () => {
+    const cancel = this.backoffClock.after(at - this.backoffClock.now(), () => {
       this.backoffTimer = undefined;
       this.flushBackoffCompleted();
     });
@@ -226,7 +238,7 @@ export class SchedulingQueue {
   }
 
   private requeue(qp: QueuedPodInfo): void {
-    if (qp.attempts > 0 && this.backoffExpiry(qp) > this.clock.now()) {
+    if (qp.attempts > 0 && this.backoffExpiry(qp) > this.backoffClock.now()) {
       qp.where = 'backoff';
       this.backoffQ.push(qp);
       if (this.backoffQ.peek() === qp) this.armBackoffTimer();

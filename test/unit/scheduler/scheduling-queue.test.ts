@@ -7,7 +7,7 @@ import { pod } from './helpers.ts';
 
 function setup() {
   const clock = new FakeClock();
-  const queue = new SchedulingQueue({ clock });
+  const queue = new SchedulingQueue({ clock, backoffClock: clock });
   return { clock, queue };
 }
 
