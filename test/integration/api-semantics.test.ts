@@ -334,7 +334,8 @@ describe('events in two groups', () => {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: 'ev1', namespace: 'default' },
-      involvedObject: { kind: 'Pod', name: 'tabled', namespace: 'default' },
+      // a pod no other test creates: the scheduler records events about real pods
+      involvedObject: { kind: 'Pod', name: 'event-subject', namespace: 'default' },
       reason: 'Started',
       message: 'hello',
       type: 'Normal',
@@ -343,9 +344,9 @@ describe('events in two groups', () => {
     };
     expect((await raw('POST', '/api/v1/namespaces/default/events', { body: core })).status).toBe(201);
     const v1 = (await raw('GET', '/apis/events.k8s.io/v1/namespaces/default/events/ev1')).json();
-    expect(v1).toMatchObject({ apiVersion: 'events.k8s.io/v1', kind: 'Event', regarding: { kind: 'Pod', name: 'tabled' }, note: 'hello', deprecatedSource: { component: 'kubelet' }, deprecatedCount: 2 });
+    expect(v1).toMatchObject({ apiVersion: 'events.k8s.io/v1', kind: 'Event', regarding: { kind: 'Pod', name: 'event-subject' }, note: 'hello', deprecatedSource: { component: 'kubelet' }, deprecatedCount: 2 });
     expect(v1.message).toBeUndefined();
-    const byRegarding = (await raw('GET', '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dtabled')).json();
+    const byRegarding = (await raw('GET', '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Devent-subject')).json();
     expect(byRegarding.items.map((e: { metadata: { name: string } }) => e.metadata.name)).toEqual(['ev1']);
     const created = await raw('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
       body: { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'ev2', namespace: 'default' }, regarding: { kind: 'Pod', name: 'x', namespace: 'default' }, reason: 'Pulled', note: 'new style', type: 'Normal' },

@@ -72,7 +72,8 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     const d = await run('get', 'deployment', 'web', '-o', 'wide');
     expect(d.code, show(d)).toBe(0);
     expect(d.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\s*$/m);
-    expect(d.stdout).toMatch(/^web\s+0\/1\s+0\s+0\s+\S+\s+web\s+nginx:1\.25\s+app=web\s*$/m);
+    // UP-TO-DATE turns 1 once the Deployment controller has made its ReplicaSet
+    expect(d.stdout).toMatch(/^web\s+0\/1\s+[01]\s+0\s+\S+\s+web\s+nginx:1\.25\s+app=web\s*$/m);
     const s = await run('get', 'service', 'web', '-o', 'wide');
     expect(s.code, show(s)).toBe(0);
     expect(s.stdout).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\s+SELECTOR\s*$/m);

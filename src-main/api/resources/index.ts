@@ -13,6 +13,7 @@ import { serviceAccount } from './serviceaccount.ts';
 import { deployment } from './deployment.ts';
 import { replicaSet } from './replicaset.ts';
 import { daemonSet } from './daemonset.ts';
+import { controllerRevision } from './controllerrevision.ts';
 import { job } from './job.ts';
 import { cronJob } from './cronjob.ts';
 import { horizontalPodAutoscaler } from './horizontalpodautoscaler.ts';
@@ -36,6 +37,7 @@ export const resourceDefinitions: readonly ResourceDefinition[] = [
   deployment,
   replicaSet,
   daemonSet,
+  controllerRevision,
   job,
   cronJob,
   horizontalPodAutoscaler,
