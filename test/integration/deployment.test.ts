@@ -286,6 +286,21 @@ describe('Deployment controller', () => {
     expect(done.status?.updatedReplicas).toBe(2);
   });
 
+  it('still honours the pre-apps/v1 rollback request annotation', async () => {
+    await cluster.client.patch(gvr.deployments, ns, 'legacy', { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:v2' }] } } } }, 'strategic');
+    await driveUntil('legacy v2', async () => (await complete('legacy')) && (await activePods('legacy')).every((p) => p.spec?.containers[0].image === 'busybox:v2'));
+    await cluster.client.patch(gvr.deployments, ns, 'legacy', { metadata: { annotations: { 'deprecated.deployment.rollback.to': '0' } } }, 'merge');
+    const d = await driveUntil('legacy back on v1', async () => {
+      const cur = await complete('legacy');
+      const pods = await activePods('legacy');
+      return cur && pods.length === 2 && pods.every((p) => p.spec?.containers[0].image === 'busybox:v1') && cur;
+    });
+    expect(d.metadata?.annotations?.['deprecated.deployment.rollback.to']).toBeUndefined();
+    expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('3');
+    await cluster.cp.controllers!.flushEvents();
+    expect(await kubectl.ok(['describe', 'deployment', 'legacy'])).toMatch(/DeploymentRollback\s+.*Rolled back deployment "legacy" to revision 1/);
+  });
+
   it('shares a scale-up out proportionally mid-rollout, then reports ProgressDeadlineExceeded', async () => {
     const strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } } as const;
     await cluster.client.create(gvr.deployments, deployment('stuck', 'busybox:v1', { replicas: 10, strategy, progressDeadlineSeconds: 60 }));

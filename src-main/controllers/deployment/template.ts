@@ -63,7 +63,21 @@ function withoutHash(t: PodTemplateSpec | undefined): PodTemplateSpec {
   return { ...t, metadata: { ...t?.metadata, labels } };
 }
 
+/**
+ * Templates by their canonical form without the hash label, remembered per template object: a
+ * Deployment sync compares its template with every ReplicaSet's several times, and cached
+ * objects are never changed in place (they are replaced), so the form of each is computed once.
+ */
+const identities = new WeakMap<PodTemplateSpec, string>();
+
+function identity(t: PodTemplateSpec | undefined): string {
+  if (!t) return canonicalJSON(withoutHash(t));
+  let id = identities.get(t);
+  if (id === undefined) identities.set(t, (id = canonicalJSON(withoutHash(t))));
+  return id;
+}
+
 /** Whether two templates are the same apart from their pod-template-hash labels. */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
-  return canonicalJSON(withoutHash(a)) === canonicalJSON(withoutHash(b));
+  return identity(a) === identity(b);
 }
