@@ -11,6 +11,8 @@ commands:
   start        the desktop app (or, without Electron, the same UI in the browser)
   serve        the control plane and the UI over HTTPS, for headless machines
   kubeconfig   print an admin kubeconfig for the cluster
+  controller-manager --kubeconfig FILE
+               the controllers and the scheduler against the API in FILE (serve starts it)
 
 flags:
   --data-dir DIR   where the cluster lives (default ${defaultDataDir()})
@@ -33,6 +35,7 @@ function parse(argv: string[]) {
         address: { type: 'string' },
         server: { type: 'string' },
         'simulate-nodes': { type: 'string' },
+        kubeconfig: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -92,6 +95,11 @@ export async function main(argv: string[]): Promise<void> {
     case 'kubeconfig':
       process.stdout.write(adminKubeconfig(dataDir, values.server));
       return;
+    case 'controller-manager': {
+      if (!values.kubeconfig) throw new UsageError('controller-manager needs --kubeconfig FILE');
+      const { runControllerManager } = await import('./controllers/run-controller-manager.ts');
+      return runControllerManager(values.kubeconfig);
+    }
     case 'start': {
       const { start } = await import('./start.ts');
       return start({

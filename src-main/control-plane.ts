@@ -22,8 +22,9 @@ import { KubeClient } from './client/index.ts';
 import { bootstrapCluster } from './bootstrap.ts';
 import { reserveServiceAllocations } from './api/service-repair.ts';
 import { ControllerManager } from './controllers/manager.ts';
-import { controllerFactories } from './controllers/index.ts';
-import { Scheduler } from './scheduler/scheduler.ts';
+import { controlLoops } from './controllers/control-loops.ts';
+import { startControllerManagerProcess, type ControllerManagerProcess } from './controllers/controller-manager-process.ts';
+import { adminKubeconfig } from './kubeconfig.ts';
 import type { ControllerConfig } from './controllers/context.ts';
 import { HollowFleet, simulatedNodes, type HollowFleetOptions, type HollowNodeSpec } from './hollow/fleet.ts';
 import type { MetricsSource } from './metrics/usage.ts';
@@ -43,6 +44,12 @@ export interface ControlPlaneOptions {
   clock?: Clock;
   /** Controller settings (grace periods, sync periods); false runs no controllers at all. */
   controllers?: Partial<ControllerConfig> | false;
+  /**
+   * Run the controllers and the scheduler in a child process (`kubelab controller-manager`), on
+   * the defaults, instead of in this one. What `kubelab serve` and the app do; tests keep them
+   * in-process to drive them with a fake clock.
+   */
+  controllersInChildProcess?: boolean;
   /** Hollow nodes to run in-process: a count (sim-1 … sim-N) or their specs. */
   simulateNodes?: number | HollowNodeSpec[];
   /** How the hollow nodes behave (delays, intervals). */
@@ -141,14 +148,21 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const client = new KubeClient({ server: url, token: adminToken, ca: ca.certPem });
     await bootstrapCluster(client);
     let controllers: ControllerManager | undefined;
+    let controllerProcess: ControllerManagerProcess | undefined;
     let fleet: HollowFleet | undefined;
     const stopParts = async (): Promise<void> => {
       await fleet?.stop();
       controllers?.stop();
+      await controllerProcess?.stop();
     };
     try {
-      if (opts.controllers !== false) {
-        controllers = new ControllerManager({ client, factories: [...controllerFactories, (ctx) => new Scheduler(ctx)], clock, config: opts.controllers, log });
+      if (opts.controllers !== false && opts.controllersInChildProcess) {
+        const kubeconfigPath = join(opts.dataDir, 'controller-manager.kubeconfig');
+        writeFileAtomic(kubeconfigPath, adminKubeconfig(opts.dataDir, url), 0o600);
+        controllerProcess = startControllerManagerProcess(kubeconfigPath, log);
+        await controllerProcess.ready;
+      } else if (opts.controllers !== false) {
+        controllers = new ControllerManager({ client, factories: controlLoops, clock, config: opts.controllers, log });
         await controllers.start();
       }
       if (opts.simulateNodes) {

@@ -56,6 +56,7 @@ export async function startBrowserMode(args: StartArgs): Promise<BrowserModeServ
       address: args.address ?? '127.0.0.1',
       extensions: [ui],
       simulateNodes: args.simulateNodes,
+      controllersInChildProcess: true,
     });
   } catch (err) {
     fail(err);

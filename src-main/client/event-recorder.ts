@@ -2,7 +2,9 @@
 // reason, message), and the same event again only bumps its count and lastTimestamp. Recording
 // never blocks the caller: events go through a bounded queue with a few writes in flight, and
 // when the queue is full new events are dropped, as upstream's broadcaster drops them, so that a
-// burst of 10,000 pod creations does not wait on 10,000 event writes.
+// burst of 10,000 pod creations does not wait on 10,000 event writes. Like upstream's spam
+// filter, one source may record 25 events about one object at once, then one per 5 minutes:
+// a ReplicaSet scaled to 100 says "Created pod" 25 times, not 100.
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1';
 import { isNotFound } from './api-error.ts';
 import { apiVersionOf, type GroupVersionResource } from './gvr.ts';
@@ -37,12 +39,21 @@ interface Seen {
 }
 
 const maxRemembered = 4096;
+// client-go's defaultSpamBurst and defaultSpamQPS (1/300 s).
+const spamBurst = 25;
+const spamRefillMs = 300_000;
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 export class EventRecorder {
   private readonly clock: Clock;
   private readonly queue: (() => Promise<void>)[] = [];
   private running = 0;
   private readonly seen = new Map<string, Seen>();
+  private readonly buckets = new Map<string, Bucket>();
   private dropped = 0;
   private idleWaiters: (() => void)[] = [];
 
@@ -57,8 +68,9 @@ export class EventRecorder {
   event(obj: Involved, type: EventType, reason: string, message: string): void {
     const ref = referenceOf(obj);
     const namespace = ref.namespace || 'default';
-    const key = [ref.uid, ref.kind, ref.namespace, ref.name, type, reason, message].join('\u0000');
-    if (this.queue.length >= (this.opts.maxQueued ?? 1000)) {
+    const objectKey = [ref.uid, ref.kind, ref.namespace, ref.name, ref.apiVersion].join('\u0000');
+    const key = [objectKey, type, reason, message].join('\u0000');
+    if (!this.takeToken(objectKey) || this.queue.length >= (this.opts.maxQueued ?? 1000)) {
       this.dropped++;
       return;
     }
@@ -66,7 +78,25 @@ export class EventRecorder {
     this.pump();
   }
 
-  /** How many events were dropped because the queue was full. */
+  /** The spam filter's token bucket for one object: burst 25, one more every 5 minutes. */
+  private takeToken(objectKey: string): boolean {
+    const now = this.clock.now();
+    let b = this.buckets.get(objectKey);
+    if (!b) {
+      if (this.buckets.size >= maxRemembered) this.buckets.delete(this.buckets.keys().next().value!);
+      this.buckets.set(objectKey, (b = { tokens: spamBurst, at: now }));
+    }
+    const refill = Math.floor((now - b.at) / spamRefillMs);
+    if (refill > 0) {
+      b.tokens = Math.min(spamBurst, b.tokens + refill);
+      b.at += refill * spamRefillMs;
+    }
+    if (b.tokens < 1) return false;
+    b.tokens--;
+    return true;
+  }
+
+  /** How many events were dropped because the queue was full or the object spoke too often. */
   droppedCount(): number {
     return this.dropped;
   }

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     port: args.port ?? 6443,
     address: args.address ?? '127.0.0.1',
     simulateNodes: args.simulateNodes,
+    controllersInChildProcess: true,
   });
   const cluster = createClusterHub({ server: loopbackURL(cp.url), token: cp.adminToken, ca: cp.caPem });
   const unregister = registerIpcBridge(ipcMain, cluster.hub, isOurPage);

@@ -275,6 +275,7 @@ export class HollowFleet implements MetricsSource {
       return this.syncPod(key);
     }
     run.ready = now >= readyAt;
+    run.readyAt = readyAt;
     if (!this.statusMatches(pod, run)) {
       await client.updateStatus(gvr.pods, { ...pod, status: runningStatus(pod, run) });
     }
@@ -292,7 +293,7 @@ export class HollowFleet implements MetricsSource {
       // Already running before this fleet started: carry on from what the status says.
       run = {
         uid: pod.metadata!.uid!, finished: false, startedAt: Date.parse(status.startTime),
-        ready: false, restarts: status.containerStatuses?.[0]?.restartCount ?? 0,
+        ready: false, readyAt: 0, restarts: status.containerStatuses?.[0]?.restartCount ?? 0,
         hostIP: status.hostIP ?? '', podIP: status.podIP,
       };
       node.ips.keep(status.podIP);
@@ -300,7 +301,7 @@ export class HollowFleet implements MetricsSource {
       const cidr = this.podCIDROf(node.spec.name);
       run = {
         uid: pod.metadata!.uid!, finished: false, startedAt: now + (this.opts.startDelayMs ?? 0),
-        ready: false, restarts: 0, hostIP: hollowAddress(node.index), podIP: cidr ? node.ips.take(cidr) : this.fallbackIPs.take(undefined),
+        ready: false, readyAt: 0, restarts: 0, hostIP: hollowAddress(node.index), podIP: cidr ? node.ips.take(cidr) : this.fallbackIPs.take(undefined),
       };
     }
     this.runs.set(key, run);

@@ -28,6 +28,8 @@ function containerID(pod: Pod, name: string, restarts: number): string {
 export interface RunningState {
   startedAt: number;
   ready: boolean;
+  /** When the containers became (or will become) ready: the Ready condition's transition time. */
+  readyAt: number;
   restarts: number;
   hostIP: string;
   podIP: string;
@@ -35,6 +37,7 @@ export interface RunningState {
 
 export function runningStatus(pod: Pod, s: RunningState): PodStatus {
   const started = rfc3339(s.startedAt);
+  const readySince = s.ready ? rfc3339(s.readyAt) : started;
   const containers: ContainerStatus[] = (pod.spec?.containers ?? []).map((c) => ({
     name: c.name,
     image: c.image ?? '',
@@ -50,8 +53,8 @@ export function runningStatus(pod: Pod, s: RunningState): PodStatus {
     conditions: [
       condition('PodReadyToStartContainers', true, started),
       condition('Initialized', true, started),
-      condition('Ready', s.ready, started, s.ready ? undefined : 'ContainersNotReady'),
-      condition('ContainersReady', s.ready, started, s.ready ? undefined : 'ContainersNotReady'),
+      condition('Ready', s.ready, readySince, s.ready ? undefined : 'ContainersNotReady'),
+      condition('ContainersReady', s.ready, readySince, s.ready ? undefined : 'ContainersNotReady'),
       condition('PodScheduled', true, started),
     ],
     hostIP: s.hostIP,

@@ -83,7 +83,7 @@ export async function benchScheduler(results: Results): Promise<void> {
     live.fleet = fleet;
     await fleet.start();
     results.add(`${NODES} hollow nodes registered`, (performance.now() - joinStart) / 1000, 's');
-    results.add('control-plane RSS with the nodes, no pods', server.proc.rssMiB(), 'MiB');
+    results.add('control-plane RSS with the nodes, no pods (API + controllers)', server.proc.treeRssMiB(), 'MiB');
     await client.create({ group: '', version: 'v1', resource: 'namespaces' }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
 
     const total = DEPLOYMENTS * REPLICAS;
@@ -97,8 +97,14 @@ export async function benchScheduler(results: Results): Promise<void> {
       if (running >= total) allRunning();
     });
     let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.proc.rssMiB())), 250);
+    let peakApiRss = 0;
+    const sample = (): void => {
+      peakRss = Math.max(peakRss, server.proc.treeRssMiB());
+      peakApiRss = Math.max(peakApiRss, server.proc.rssMiB());
+    };
+    const sampler = setInterval(sample, 250);
     const cpuBefore = server.proc.cpuMs();
+    const treeCpuBefore = server.proc.treeCpuMs();
     const t0 = performance.now();
     for (let i = 0; i < DEPLOYMENTS; i += 10) {
       await Promise.all(Array.from({ length: Math.min(10, DEPLOYMENTS - i) }, (_, j) => client.create(gvr.deployments, deployment(i + j))));
@@ -107,7 +113,7 @@ export async function benchScheduler(results: Results): Promise<void> {
     const outcome = await Promise.race([done.then(() => 'ok' as const), timeout]);
     const tEnd = performance.now();
     clearInterval(sampler);
-    peakRss = Math.max(peakRss, server.proc.rssMiB());
+    sample();
     if (outcome === 'timeout') process.stderr.write(`bench: only ${running}/${total} pods Running after ${TIMEOUT_MS / 1000} s\n`);
 
     const all = [...times.values()];
@@ -121,8 +127,11 @@ export async function benchScheduler(results: Results): Promise<void> {
     const latencies = bound.map((t) => t.bound! - t.seen);
     results.add('scheduling latency (pod seen → bound): p50', percentile(latencies, 50), 'ms');
     results.add('scheduling latency (pod seen → bound): p99', percentile(latencies, 99), 'ms');
-    results.add('control-plane RSS, peak', peakRss, 'MiB', { kind: 'max', value: 1024 });
-    results.add('control-plane CPU during the run', (server.proc.cpuMs() - cpuBefore) / 1000, 's');
+    results.add('control-plane RSS, peak (API + controllers)', peakRss, 'MiB', { kind: 'max', value: 1024 });
+    results.add('API server process RSS, peak', peakApiRss, 'MiB');
+    const apiCpu = (server.proc.cpuMs() - cpuBefore) / 1000;
+    results.add('CPU during the run: API server', apiCpu, 's');
+    results.add('CPU during the run: controllers and scheduler', (server.proc.treeCpuMs() - treeCpuBefore) / 1000 - apiCpu, 's');
   } finally {
     process.off('SIGINT', onSignal);
     await stopAll();

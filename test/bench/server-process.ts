@@ -92,18 +92,37 @@ export class ServerProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Resident set size (VmRSS), MiB. */
-  rssMiB(): number {
-    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+  /** Resident set size (VmRSS) of the server process, MiB. */
+  rssMiB(pid = this.pid): number {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : Number.NaN;
   }
 
-  /** CPU time used so far (user + system), ms. */
-  cpuMs(): number {
-    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+  /** CPU time used so far (user + system) by the server process, ms. */
+  cpuMs(pid = this.pid): number {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of the line, in clock ticks (USER_HZ = 100)
     return (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+
+  /** The server's child processes (the controller manager), by pid. */
+  childPids(): number[] {
+    try {
+      return readFileSync(`/proc/${this.pid}/task/${this.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  /** RSS of the server and its children together, MiB: the whole control plane. */
+  treeRssMiB(): number {
+    return [this.pid, ...this.childPids()].reduce((sum, pid) => sum + (this.rssMiB(pid) || 0), 0);
+  }
+
+  /** CPU time of the server and its children together, ms. */
+  treeCpuMs(): number {
+    return [this.pid, ...this.childPids()].reduce((sum, pid) => sum + (this.cpuMs(pid) || 0), 0);
   }
 
   /**
