@@ -130,6 +130,18 @@ function createManagedFields(args: UpdateManagedFieldsArgs): KubeObject {
   return withManagedFields(args.updated, [entry]);
 }
 
+/**
+ * The part of an object a write can own, so that comparing skips the rest: a status write only
+ * status (the status strategy keeps everything else as it was), any other write all but status
+ * (resetFields would drop status changes anyway). A pod's status update then never walks its spec.
+ */
+function comparedPart(obj: KubeObject, subresource: string | undefined): KubeObject {
+  if (subresource === 'status') return (obj.status === undefined ? {} : { status: obj.status }) as KubeObject;
+  if (!('status' in obj)) return obj;
+  const { status: _ignored, ...rest } = obj;
+  return rest as KubeObject;
+}
+
 /** The general case: compare live and updated, move ownership between managers. Exported for tests. */
 export function trackUpdateOf(args: UpdateManagedFieldsArgs): KubeObject {
   const managers = startingManagers(args);
@@ -138,7 +150,7 @@ export function trackUpdateOf(args: UpdateManagedFieldsArgs): KubeObject {
   // skipNonAppliedManager); creates are always tracked.
   if (managers.size === 0 && args.live) return updated;
   const live = args.live ? withoutManagedFields(args.live) : emptyLike(updated, args.schema);
-  const c = compareObjects(live, updated, args.schema);
+  const c = compareObjects(comparedPart(live, args.subresource), comparedPart(updated, args.subresource), args.schema);
   const selfId = managerIdentity({ manager: args.manager, operation: 'Update', apiVersion: args.apiVersion, subresource: args.subresource });
   const previous = managers.get(selfId);
   takeOwnership(managers, selfId, c, args.subresource);

@@ -16,6 +16,8 @@ export interface StartOptions {
   /** Re-use a data folder (restart tests); default: a fresh temporary one, removed on stop. */
   dataDir?: string;
   readyTimeoutMs?: number;
+  /** More `kubelab serve` flags, e.g. ['--simulate-nodes', '3']. */
+  args?: string[];
 }
 
 export class KubelabServer {
@@ -27,6 +29,7 @@ export class KubelabServer {
   private child?: ChildProcess;
   private output = '';
   private exited?: Promise<void>;
+  private stopped = false;
 
   private constructor(readonly dataDir: string, readonly tempDir: string) {}
 
@@ -34,7 +37,7 @@ export class KubelabServer {
     const tempDir = mkdtempSync(join(tmpdir(), 'kubelab-it-'));
     const server = new KubelabServer(opts.dataDir ?? join(tempDir, 'data'), tempDir);
     try {
-      await server.launch(opts.readyTimeoutMs ?? 60_000);
+      await server.launch(opts.readyTimeoutMs ?? 60_000, opts.args ?? []);
       const { stdout } = await execFileAsync(process.execPath, [CLI, 'kubeconfig', '--data-dir', server.dataDir], {
         cwd: REPO_ROOT, timeout: 30_000,
       });
@@ -50,8 +53,8 @@ export class KubelabServer {
     return server;
   }
 
-  private launch(timeoutMs: number): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', this.dataDir, '--port', '0', '--address', '127.0.0.1'], {
+  private launch(timeoutMs: number, args: string[]): Promise<void> {
+    const child = spawn(process.execPath, [CLI, 'serve', '--data-dir', this.dataDir, '--port', '0', '--address', '127.0.0.1', ...args], {
       cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
     });
     this.child = child;
@@ -86,6 +89,11 @@ export class KubelabServer {
     return this.output;
   }
 
+  /** The server's process id (undefined before launch). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** True while the server process runs. */
   get running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
@@ -103,6 +111,8 @@ export class KubelabServer {
    * up) with the server's output if it had died by itself, so a crash never goes unnoticed.
    */
   async stop(graceMs = 10_000): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.client?.close();
     const child = this.child;
     const diedEarly = !!child && !!this.url && !this.running;
