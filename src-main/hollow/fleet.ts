@@ -88,7 +88,7 @@ export class HollowFleet implements MetricsSource {
   async start(): Promise<void> {
     await this.forEachNode((n) => this.register(n));
     await Promise.all([this.nodeCache.start(), this.pods.start()]);
-    this.running = runWorkers(this.queue, this.opts.workers ?? 16, (key) => this.syncPod(key), (key, err) => {
+    this.running = runWorkers(this.queue, this.opts.workers ?? 32, (key) => this.syncPod(key), (key, err) => {
       if (!isConflict(err) && !isNotFound(err)) this.log(`hollow: pod ${key}: ${(err as Error).message}`);
     });
     this.cancels.push(every(this.clock, this.opts.leaseRenewMs ?? 10_000, () => void this.forEachNode((n) => this.renewLease(n))));

@@ -14,7 +14,7 @@ export class Binder {
 
   constructor(
     private readonly client: KubeClient,
-    readonly maxInFlight = 32,
+    readonly maxInFlight = 128,
   ) {}
 
   /** Resolves when a binding may start. */

@@ -52,7 +52,7 @@ export class Scheduler implements Controller {
     this.cache = new SchedulerCache((ns) => namespaces.get(ns)?.metadata?.labels);
     this.queue = new SchedulingQueue({ clock: ctx.clock });
     this.algorithm = new Algorithm(this.profile, this.cache, { percentageOfNodesToScore: opts.percentageOfNodesToScore });
-    this.binder = new Binder(ctx.client, opts.maxBindsInFlight ?? 32);
+    this.binder = new Binder(ctx.client, opts.maxBindsInFlight);
     this.recorder = ctx.recorder(this.name);
     for (const p of this.profile.filters) this.pluginEvents.set(p.name, p.events);
     const target = { cache: this.cache, queue: this.queue, responsibleFor: (pod: Pod) => this.responsibleFor(pod) };
