@@ -1,9 +1,10 @@
 // The DaemonSet controller (upstream's pkg/controller/daemon): one pod on every eligible node.
 // Pods are made with a required node affinity naming their node (the default scheduler binds
 // them), tolerate node problems, and carry the controller-revision-hash of their template. A
-// sync claims the pods, then manages (create where missing, delete where not allowed or
-// surplus), then — when nothing is outstanding — rolls the update forward one step, and writes
-// the status `kubectl rollout status ds/x` waits on.
+// sync claims the pods and the ControllerRevisions (the current one is made or renumbered), then
+// manages (create where missing, delete where not allowed or surplus), then — when nothing is
+// outstanding — rolls the update forward one step, trims the history, and writes the status
+// `kubectl rollout status ds/x` waits on.
 import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { isConflict } from '../client/api-error.ts';
@@ -53,10 +54,11 @@ export class DaemonSetController extends QueueController {
         return ref?.kind === 'DaemonSet' ? [ref.uid] : [];
       })
       .addIndex(orphansIndex, (p) => (controllerRefOf(p) ? [] : [p.metadata?.namespace ?? '']));
-    const served = ctx.resources.some((r) => r.group === 'apps' && r.resource === 'controllerrevisions');
-    const revisions = served ? ctx.informers.informer<ControllerRevision>(gvr.controllerRevisions) : undefined;
-    this.history = new DaemonSetHistory(ctx.client, revisions);
-    revisions?.on('add', (r) => this.enqueueOwner(r)).on('update', (_o, r) => this.enqueueOwner(r)).on('delete', (r) => this.enqueueOwner(r));
+    this.history = new DaemonSetHistory(ctx.client, ctx.informers.informer<ControllerRevision>(gvr.controllerRevisions));
+    this.history.informer
+      .on('add', (r) => this.revisionAdded(r))
+      .on('update', (o, r) => this.revisionUpdated(o, r))
+      .on('delete', (r) => this.enqueueOwner(r));
 
     this.daemonSets
       .on('add', this.enqueue)
@@ -90,11 +92,24 @@ export class DaemonSetController extends QueueController {
   }
 
   /** An orphan may be adopted by any DaemonSet of its namespace whose selector it matches. */
-  private enqueueAdopters(pod: Pod): void {
-    if (pod.metadata?.deletionTimestamp) return;
+  private enqueueAdopters(obj: Pod | ControllerRevision): void {
+    if (obj.metadata?.deletionTimestamp) return;
     for (const ds of this.daemonSets.list()) {
-      if (ds.metadata?.namespace === pod.metadata?.namespace && matchesSelector(ds.spec?.selector, pod.metadata?.labels)) this.enqueue(ds);
+      if (ds.metadata?.namespace === obj.metadata?.namespace && matchesSelector(ds.spec?.selector, obj.metadata?.labels)) this.enqueue(ds);
     }
+  }
+
+  /** Our own new revisions need no sync (upstream's addHistory); an orphan may be adopted. */
+  private revisionAdded(rev: ControllerRevision): void {
+    if (!controllerRefOf(rev)) this.enqueueAdopters(rev);
+  }
+
+  private revisionUpdated(old: ControllerRevision, rev: ControllerRevision): void {
+    const oldKey = this.ownerKey(old);
+    const key = this.ownerKey(rev);
+    if (oldKey && oldKey !== key) this.queue.add(oldKey);
+    if (key) this.queue.add(key);
+    else if (!controllerRefOf(rev) && (oldKey || JSON.stringify(old.metadata?.labels) !== JSON.stringify(rev.metadata?.labels))) this.enqueueAdopters(rev);
   }
 
   private podAdded(pod: Pod): void {
@@ -145,8 +160,7 @@ export class DaemonSetController extends QueueController {
       this.recorder.event({ ...daemonSetKind, metadata: ds.metadata }, 'Warning', 'SelectingAll', 'This daemon set is selecting all pods. A non-empty selector is required.');
       return;
     }
-    const hash = await this.history.currentHash(ds);
-    const pods = await this.claimPods(ds);
+    const { hash, old, pods } = await this.history.construct(ds, await this.claimPods(ds));
     const nodes = this.nodes.list();
     const fits = new Map<string, NodeFit>();
     const predicate = predicatePod(ds);
@@ -162,7 +176,8 @@ export class DaemonSetController extends QueueController {
     const nodeToPods = groupByNode(pods);
     let requeueAfterMs: number | undefined;
 
-    if (this.expectations.satisfied(key)) {
+    const satisfied = this.expectations.satisfied(key);
+    if (satisfied) {
       const template = daemonPodTemplate(ds, hash);
       const surge = ds.spec?.updateStrategy?.type !== 'OnDelete' && rollingLimits(ds, 1).maxSurge > 0;
       const manage = planManage({
@@ -184,10 +199,10 @@ export class DaemonSetController extends QueueController {
         const rolling = planRollingUpdate({ nodes, fit, nodeToPods, hash, generation, limits: rollingLimits(ds, desired), minReadySeconds, now });
         await syncNodes({ ...sync, createOn: rolling.createOn, deletePods: rolling.deletePods });
       }
-      await this.history.cleanup(ds, pods, hash);
+      await this.history.cleanup(ds, old, pods);
     }
 
-    const status = computeStatus({ ds, nodes, fit, nodeToPods, hash, generation, now });
+    const status = computeStatus({ ds, nodes, fit, nodeToPods, hash, generation, now, updateObservedGen: satisfied });
     if (!statusEqual(ds.status, status)) await this.writeStatus(ds, status);
     // Pods become available minReadySeconds after they are ready, with no event to say so.
     if (minReadySeconds > 0 && status.numberReady !== status.numberAvailable) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, minReadySeconds * 1000);

@@ -39,7 +39,8 @@ export const controllerRevision: ResourceDefinition = {
     columns: [
       nameColumn,
       { name: 'Controller', type: 'string', description: 'Controller of the object', priority: 0 },
-      { name: 'Revision', type: 'integer', description: 'The revision of the object', priority: 0 },
+      // a "string" column holding the number, as upstream's printer declares it
+      { name: 'Revision', type: 'string', description: 'Revision indicates the revision of the state represented by Data.', priority: 0 },
       ageColumn,
     ],
     cells: (obj, now) => [nameOf(obj), controllerCell(obj), obj.revision ?? 0, ageOf(obj, now)],

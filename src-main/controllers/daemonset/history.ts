@@ -1,113 +1,163 @@
-// A DaemonSet's revisions (upstream's constructHistory / snapshot / cleanupHistory): the
-// controller-revision-hash of the current template, and — where the API serves apps/v1
-// ControllerRevisions — one ControllerRevision per template, numbered, so `kubectl rollout
-// history` and `rollout undo` have something to read. Where it is not served, the hash is the
-// template's own and no history is kept.
-import type { ControllerRevision, DaemonSet } from 'kubernetes-types/apps/v1';
+// A DaemonSet's history (upstream's constructHistory, dedupCurHistories, snapshot and
+// cleanupHistory in daemon/update.go): one apps/v1 ControllerRevision per template the DaemonSet
+// has had, numbered in the order they were last current, so `kubectl rollout history ds/x` lists
+// them and `kubectl rollout undo` restores one. The current revision's controller-revision-hash
+// labels the pods, and tells new pods from old ones.
+import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1';
 import type { Pod } from 'kubernetes-types/core/v1';
-import { isAlreadyExists, isNotFound } from '../../client/api-error.ts';
+import { isAlreadyExists, isConflict, isNotFound } from '../../client/api-error.ts';
 import type { Informer } from '../../client/informer.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
-import { controllerRefOf, newControllerRef } from '../controller-ref.ts';
-import { canonicalJSON, computeHash } from '../deployment/template.ts';
+import { controllerRefOf } from '../controller-ref.ts';
 import { RetryLater } from '../queue-controller.ts';
+import { claimObjects } from '../ref-manager.ts';
 import { controllerRevisionHashLabel } from './daemon-pod.ts';
+import {
+  maxRevision, newRevision, revisionHash, revisionMatches, revisionToKeep, revisionsToCleanUp, splitHistory,
+} from './revision.ts';
 import { daemonSetKind } from './sync-nodes.ts';
 
 const ownerIndex = 'daemonset/controller-uid';
+const orphansIndex = 'daemonset/orphans-by-namespace';
 
-/** The data a revision holds: the template, replacing whatever was there (getPatch). */
-function revisionData(ds: DaemonSet): { spec: { template: Record<string, unknown> } } {
-  return { spec: { template: { ...ds.spec?.template, $patch: 'replace' } } };
-}
-
-function templateOf(rev: ControllerRevision): unknown {
-  const t = { ...((rev.data as { spec?: { template?: Record<string, unknown> } } | undefined)?.spec?.template ?? {}) };
-  delete t.$patch;
-  return t;
+export interface History {
+  current: ControllerRevision;
+  /** The hash of the current revision (its label): what the current pods carry. */
+  hash: string;
+  old: ControllerRevision[];
+  /** The DaemonSet's pods, relabelled where a duplicate revision was merged away. */
+  pods: Pod[];
 }
 
 export class DaemonSetHistory {
   constructor(
     private readonly client: KubeClient,
-    private readonly revisions: Informer<ControllerRevision> | undefined,
+    readonly informer: Informer<ControllerRevision>,
   ) {
-    revisions?.addIndex(ownerIndex, (r) => {
-      const ref = controllerRefOf(r);
-      return ref?.kind === 'DaemonSet' ? [ref.uid] : [];
+    informer
+      .addIndex(ownerIndex, (r) => {
+        const ref = controllerRefOf(r);
+        return ref?.kind === 'DaemonSet' ? [ref.uid] : [];
+      })
+      .addIndex(orphansIndex, (r) => (controllerRefOf(r) ? [] : [r.metadata?.namespace ?? '']));
+  }
+
+  /** Orphaned revisions of a namespace, which a DaemonSet there may adopt. */
+  orphans(namespace: string): ControllerRevision[] {
+    return this.informer.byIndex(orphansIndex, namespace);
+  }
+
+  /**
+   * constructHistory: the current revision (created, or renumbered to be the newest, as when
+   * `rollout undo` brings an old template back) and the old ones.
+   */
+  async construct(ds: DaemonSet, pods: Pod[]): Promise<History> {
+    const revisions: ControllerRevision[] = [];
+    for (const r of await this.claim(ds)) revisions.push(await this.withHashLabel(r));
+    const { current: matching, old } = splitHistory(ds, revisions);
+    const next = maxRevision(old) + 1;
+    let current: ControllerRevision;
+    if (matching.length === 0) {
+      current = await this.snapshot(ds, next);
+    } else {
+      current = revisionToKeep(matching);
+      pods = await this.dedup(current, matching, pods);
+      if ((current.revision ?? 0) < next) {
+        current = await this.client.update<ControllerRevision>(gvr.controllerRevisions, { ...current, revision: next });
+      }
+    }
+    return { current, hash: revisionHash(current) ?? '', old, pods };
+  }
+
+  /** cleanupHistory: old revisions beyond revisionHistoryLimit that no pod runs any more go. */
+  async cleanup(ds: DaemonSet, old: readonly ControllerRevision[], pods: readonly Pod[]): Promise<void> {
+    const live = new Set<string>();
+    for (const p of pods) {
+      const hash = p.metadata?.labels?.[controllerRevisionHashLabel];
+      if (hash) live.add(hash);
+    }
+    for (const r of revisionsToCleanUp(old, live, ds.spec?.revisionHistoryLimit)) await this.deleteRevision(r);
+  }
+
+  /** controlledHistories: the revisions it owns, orphans its selector matches adopted. */
+  private claim(ds: DaemonSet): Promise<ControllerRevision[]> {
+    const namespace = ds.metadata!.namespace!;
+    const owned = this.informer.byIndex(ownerIndex, ds.metadata!.uid!).filter((r) => r.metadata?.namespace === namespace);
+    return claimObjects<ControllerRevision>({
+      client: this.client, resource: gvr.controllerRevisions, owner: ds, ownerKind: daemonSetKind, ownerResource: gvr.daemonSets,
+      selector: ds.spec?.selector, candidates: [...owned, ...this.orphans(namespace)],
     });
   }
 
-  /** The revisions informer, when ControllerRevisions are served. */
-  get informer(): Informer<ControllerRevision> | undefined {
-    return this.revisions;
+  /** A revision without the hash label (made elsewhere) gets its own name as its hash. */
+  private async withHashLabel(r: ControllerRevision): Promise<ControllerRevision> {
+    if (revisionHash(r) !== undefined) return r;
+    const labels = { ...r.metadata?.labels, [controllerRevisionHashLabel]: r.metadata!.name! };
+    return this.client.update<ControllerRevision>(gvr.controllerRevisions, { ...r, metadata: { ...r.metadata, labels } });
   }
 
-  /** The hash of the DaemonSet's current revision, recording the revision where served. */
-  async currentHash(ds: DaemonSet): Promise<string> {
-    if (!this.revisions) return computeHash(ds.spec?.template, ds.status?.collisionCount);
-    const owned = this.owned(ds);
-    const wanted = canonicalJSON(ds.spec?.template);
-    const matching = owned.filter((r) => canonicalJSON(templateOf(r)) === wanted).sort((a, b) => b.revision - a.revision);
-    const maxRevision = Math.max(0, ...owned.map((r) => r.revision));
-    let current = matching[0];
-    if (!current) current = await this.snapshot(ds, maxRevision + 1);
-    else if (current.revision < maxRevision) {
-      // back to an older template (rollout undo): it becomes the newest revision again
-      current = await this.client.update<ControllerRevision>(gvr.controllerRevisions, { ...current, revision: maxRevision + 1 });
+  /**
+   * dedupCurHistories: equal revisions (a race, or a collision count that moved on) are merged
+   * into the one kept, after the pods of the others are relabelled with its hash. Upstream
+   * relabels every pod that lacks the kept hash; only the duplicates' pods are relabelled here,
+   * so pods of a truly old template stay old and the rollout still replaces them.
+   */
+  private async dedup(keep: ControllerRevision, matching: readonly ControllerRevision[], pods: Pod[]): Promise<Pod[]> {
+    const dups = matching.filter((r) => r !== keep);
+    if (dups.length === 0) return pods;
+    const keepHash = revisionHash(keep)!;
+    const dupHashes = new Set(dups.map(revisionHash));
+    const out: Pod[] = [];
+    for (const pod of pods) {
+      const hash = pod.metadata?.labels?.[controllerRevisionHashLabel];
+      if (!hash || hash === keepHash || !dupHashes.has(hash)) {
+        out.push(pod);
+        continue;
+      }
+      try {
+        out.push(await this.client.patch<Pod>(gvr.pods, pod.metadata!.namespace, pod.metadata!.name!, { metadata: { labels: { [controllerRevisionHashLabel]: keepHash } } }, 'strategic'));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
     }
-    for (const dup of matching.slice(1)) await this.deleteRevision(dup);
-    return current.metadata?.labels?.[controllerRevisionHashLabel] ?? computeHash(ds.spec?.template, ds.status?.collisionCount);
-  }
-
-  /** Old revisions beyond revisionHistoryLimit that no pod still runs are deleted, oldest first. */
-  async cleanup(ds: DaemonSet, pods: readonly Pod[], hash: string): Promise<void> {
-    if (!this.revisions) return;
-    const live = new Set(pods.map((p) => p.metadata?.labels?.[controllerRevisionHashLabel]));
-    const old = this.owned(ds)
-      .filter((r) => r.metadata?.labels?.[controllerRevisionHashLabel] !== hash && !live.has(r.metadata?.labels?.[controllerRevisionHashLabel]))
-      .sort((a, b) => a.revision - b.revision);
-    const excess = old.length - (ds.spec?.revisionHistoryLimit ?? 10);
-    for (const r of old.slice(0, Math.max(0, excess))) await this.deleteRevision(r);
-  }
-
-  private owned(ds: DaemonSet): ControllerRevision[] {
-    return this.revisions!.byIndex(ownerIndex, ds.metadata!.uid!).filter((r) => r.metadata?.namespace === ds.metadata?.namespace);
+    for (const dup of dups) await this.deleteRevision(dup);
+    return out;
   }
 
   private async snapshot(ds: DaemonSet, revision: number): Promise<ControllerRevision> {
-    const hash = computeHash(ds.spec?.template, ds.status?.collisionCount);
-    const rev: ControllerRevision = {
-      apiVersion: 'apps/v1',
-      kind: 'ControllerRevision',
-      metadata: {
-        name: `${ds.metadata!.name}-${hash}`,
-        namespace: ds.metadata!.namespace,
-        labels: { ...ds.spec?.template?.metadata?.labels, [controllerRevisionHashLabel]: hash },
-        ...(ds.metadata?.annotations ? { annotations: { ...ds.metadata.annotations } } : {}),
-        ownerReferences: [newControllerRef(ds, daemonSetKind)],
-      },
-      data: revisionData(ds),
-      revision,
-    };
+    const rev = newRevision(ds, revision);
     try {
       return await this.client.create(gvr.controllerRevisions, rev);
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
-      const existing = await this.client.get<ControllerRevision>(gvr.controllerRevisions, rev.metadata!.namespace, rev.metadata!.name!);
-      if (controllerRefOf(existing)?.uid === ds.metadata?.uid && canonicalJSON(templateOf(existing)) === canonicalJSON(ds.spec?.template)) return existing;
-      // A hash collision: a different template has this name. Count it, so the next hash differs.
-      await this.client.patch(gvr.daemonSets, ds.metadata!.namespace, ds.metadata!.name!, { status: { collisionCount: (ds.status?.collisionCount ?? 0) + 1 } }, 'merge', { subresource: 'status' });
-      throw new RetryLater(`controller revision ${rev.metadata!.name} collides`);
+      const { namespace, name } = rev.metadata as { namespace: string; name: string };
+      const existing = await this.client.get<ControllerRevision>(gvr.controllerRevisions, namespace, name);
+      // Made by an earlier sync whose result the informer has not shown yet.
+      if (revisionMatches(ds, existing)) return existing;
+      await this.bumpCollisionCount(ds);
+      throw new RetryLater(`controller revision ${name} exists with another template`);
     }
+  }
+
+  /** A hash collision: a higher collisionCount gives the template another hash, and name. */
+  private async bumpCollisionCount(ds: DaemonSet): Promise<void> {
+    const fresh = await this.client.get<DaemonSet>(gvr.daemonSets, ds.metadata!.namespace, ds.metadata!.name!);
+    // A stale count made the clash: the next sync, on the fresh count, will not collide.
+    if ((fresh.status?.collisionCount ?? null) !== (ds.status?.collisionCount ?? null)) return;
+    const status: DaemonSetStatus = {
+      currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0,
+      ...fresh.status, collisionCount: (fresh.status?.collisionCount ?? 0) + 1,
+    };
+    await this.client.updateStatus<DaemonSet>(gvr.daemonSets, { ...fresh, status });
   }
 
   private async deleteRevision(r: ControllerRevision): Promise<void> {
     try {
-      await this.client.delete(gvr.controllerRevisions, r.metadata?.namespace, r.metadata!.name!);
+      await this.client.delete(gvr.controllerRevisions, r.metadata?.namespace, r.metadata!.name!, { preconditions: { uid: r.metadata?.uid } });
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      // Gone, or replaced by another object of that name: either way this one is no more.
+      if (!isNotFound(err) && !isConflict(err)) throw err;
     }
   }
 }

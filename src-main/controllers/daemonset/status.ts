@@ -18,6 +18,8 @@ export interface StatusInput {
   hash: string;
   generation: string | undefined;
   now: number;
+  /** False while creations or deletions are outstanding: that generation is not processed yet. */
+  updateObservedGen: boolean;
 }
 
 export function computeStatus(input: StatusInput): DaemonSetStatus {
@@ -55,7 +57,7 @@ export function computeStatus(input: StatusInput): DaemonSetStatus {
     numberAvailable: available,
     numberUnavailable: desired - available,
     updatedNumberScheduled: updated,
-    observedGeneration: input.ds.metadata?.generation,
+    observedGeneration: input.updateObservedGen ? input.ds.metadata?.generation : old?.observedGeneration,
   };
 }
 

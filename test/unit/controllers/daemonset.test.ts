@@ -147,10 +147,16 @@ describe('status', () => {
     const pods = [pod('a', 'a', 'new'), pod('b', 'b', 'old', false), pod('x', 'x', 'new')];
     const nodes = ['a', 'b', 'c', 'x'].map((n) => node(n));
     const fit = (n: Node) => ({ shouldRun: n.metadata?.name !== 'x', shouldContinueRunning: true });
-    const s = computeStatus({ ds: ds(), nodes, fit, nodeToPods: byNode(pods), hash: 'new', generation: undefined, now });
+    const s = computeStatus({ ds: ds(), nodes, fit, nodeToPods: byNode(pods), hash: 'new', generation: undefined, now, updateObservedGen: true });
     expect(s).toEqual({
       desiredNumberScheduled: 3, currentNumberScheduled: 2, numberMisscheduled: 1, numberReady: 1, numberAvailable: 1,
       numberUnavailable: 2, updatedNumberScheduled: 1, observedGeneration: 2,
     });
+  });
+
+  it('keeps the observed generation while creations or deletions are outstanding', () => {
+    const d: DaemonSet = { ...ds(), status: { observedGeneration: 1, currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, collisionCount: 2 } };
+    const s = computeStatus({ ds: d, nodes: [node('a')], fit: everywhere, nodeToPods: new Map(), hash: 'new', generation: undefined, now, updateObservedGen: false });
+    expect(s).toMatchObject({ observedGeneration: 1, desiredNumberScheduled: 1, collisionCount: 2 });
   });
 });
