@@ -74,7 +74,9 @@ export class EventRecorder {
       this.dropped++;
       return;
     }
-    this.queue.push(() => this.write(key, ref, namespace, type, reason, message));
+    // the time of the occurrence, not of the write, which may wait in the queue
+    const at = this.clock.now();
+    this.queue.push(() => this.write(key, ref, namespace, type, reason, message, at));
     this.pump();
   }
 
@@ -119,8 +121,8 @@ export class EventRecorder {
     }
   }
 
-  private async write(key: string, ref: ObjectReference, namespace: string, type: EventType, reason: string, message: string): Promise<void> {
-    const now = new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+  private async write(key: string, ref: ObjectReference, namespace: string, type: EventType, reason: string, message: string, at: number): Promise<void> {
+    const now = new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
     const seen = this.seen.get(key);
     if (seen) {
       seen.count++;
@@ -132,7 +134,7 @@ export class EventRecorder {
         this.seen.delete(key); // it was deleted (TTL, namespace gone): write it anew
       }
     }
-    const name = `${ref.name}.${(this.clock.now() * 1e6 + Math.floor(Math.random() * 1e6)).toString(16)}`;
+    const name = `${ref.name}.${(at * 1e6 + Math.floor(Math.random() * 1e6)).toString(16)}`;
     const event: Event = {
       apiVersion: 'v1',
       kind: 'Event',

@@ -4,7 +4,7 @@
 // shared out proportionally mid-rollout, and a rollout that exceeds its progress deadline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment, DeploymentStrategy, ReplicaSet } from 'kubernetes-types/apps/v1';
-import type { Pod } from 'kubernetes-types/core/v1';
+import type { Event, Pod } from 'kubernetes-types/core/v1';
 import { Informer } from '../../src-main/client/informer.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import { isPodActive, isPodReady } from '../../src-main/controllers/pod-state.ts';
@@ -245,10 +245,14 @@ describe('Deployment controller', () => {
     await cluster.cp.controllers!.flushEvents();
     const [old, cur] = await replicaSetsOf('rec');
     const out = await kubectl.ok(['describe', 'deployment', 'rec']);
-    const down = out.indexOf(`Scaled down replica set ${old.metadata?.name} from 3 to 0`);
-    const up = out.indexOf(`Scaled up replica set ${cur.metadata?.name} from 0 to 3`);
-    expect(down).toBeGreaterThan(0);
-    expect(up).toBeGreaterThan(down);
+    const downMessage = `Scaled down replica set ${old.metadata?.name} from 3 to 0`;
+    const upMessage = `Scaled up replica set ${cur.metadata?.name} from 0 to 3`;
+    expect(out).toContain(downMessage);
+    expect(out).toContain(upMessage);
+    // Events of the same second may be listed in either order; their times must not be.
+    const events = (await cluster.client.list<Event>(gvr.events, { namespace: ns })).items;
+    const at = (message: string) => Date.parse(events.find((e) => e.message === message)!.lastTimestamp!);
+    expect(at(upMessage)).toBeGreaterThanOrEqual(at(downMessage));
   });
 
   it('keeps revisionHistoryLimit old ReplicaSets and deletes the older scaled-down ones', async () => {
