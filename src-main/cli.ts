@@ -20,6 +20,8 @@ flags:
   --address A      address to listen on (default 127.0.0.1)
   --simulate-nodes N  (serve, start) run N hollow nodes sim-1 … sim-N (4 CPU, 16 GiB each):
                    a cluster to try the UI and kubectl on, with no machines
+  --no-controllers (serve) the API only, without the controllers and the scheduler (run them
+                   elsewhere with controller-manager, or measure the API on its own)
   --server URL     (kubeconfig) the server URL to write instead of the last served one`;
 
 class UsageError extends Error {}
@@ -36,6 +38,7 @@ function parse(argv: string[]) {
         server: { type: 'string' },
         'simulate-nodes': { type: 'string' },
         kubeconfig: { type: 'string' },
+        'no-controllers': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -73,9 +76,9 @@ function closeOnSignals(cp: { close(): Promise<void> }): void {
   process.on('SIGTERM', stop);
 }
 
-async function serve(dataDir: string, port: number, address: string, simulateNodes: number | undefined): Promise<void> {
+async function serve(dataDir: string, port: number, address: string, simulateNodes: number | undefined, controllers: boolean): Promise<void> {
   const { startBrowserMode } = await import('./start.ts');
-  const server = await startBrowserMode({ dataDir, port, address, simulateNodes });
+  const server = await startBrowserMode({ dataDir, port, address, simulateNodes, controllers });
   closeOnSignals(server);
   process.stdout.write(`Kubelab ready at ${server.url} (UI: ${server.uiUrl}, data: ${dataDir})\n`);
 }
@@ -91,7 +94,7 @@ export async function main(argv: string[]): Promise<void> {
   const dataDir = values['data-dir'] ?? defaultDataDir();
   switch (command) {
     case 'serve':
-      return serve(dataDir, portOf(values.port), values.address ?? '127.0.0.1', countOf(values['simulate-nodes']));
+      return serve(dataDir, portOf(values.port), values.address ?? '127.0.0.1', countOf(values['simulate-nodes']), !values['no-controllers']);
     case 'kubeconfig':
       process.stdout.write(adminKubeconfig(dataDir, values.server));
       return;

@@ -10,7 +10,10 @@ import { defaultDataDir, startControlPlane } from './control-plane.ts';
 import { argsToArgv, type AppArgs } from './electron/args.ts';
 import { appRoot } from './paths.ts';
 
-export type StartArgs = AppArgs;
+export type StartArgs = AppArgs & {
+  /** false: the API without controllers and scheduler (`serve --no-controllers`). */
+  controllers?: boolean;
+};
 
 export async function start(args: StartArgs): Promise<void> {
   const electron = electronBinary();
@@ -56,6 +59,7 @@ export async function startBrowserMode(args: StartArgs): Promise<BrowserModeServ
       address: args.address ?? '127.0.0.1',
       extensions: [ui],
       simulateNodes: args.simulateNodes,
+      controllers: args.controllers === false ? false : undefined,
       controllersInChildProcess: true,
     });
   } catch (err) {

@@ -1,5 +1,7 @@
 // The 'api' area: what the foundation issue's benchmark asks of the API server and its store,
-// against a real `kubelab serve` child on a fresh data folder.
+// against a real `kubelab serve --no-controllers` child on a fresh data folder: the API alone,
+// as kube-apiserver is measured. (With the controllers, every pod created here would also be
+// scheduled — on a cluster without nodes, a FailedScheduling status and event per pod.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +10,7 @@ import { BenchHttp } from './http.ts';
 import { runClosedLoop, type LoadResult } from './load.ts';
 import { configMapBody, namespaceBody, podBody } from './objects.ts';
 import { fillAndRestart } from './restart.ts';
-import { ServerProcess, type Started } from './server-process.ts';
+import { API_ONLY, ServerProcess, type Started } from './server-process.ts';
 import { median, percentile } from './stats.ts';
 import { Results } from './table.ts';
 import { watchFanout } from './watch-fanout.ts';
@@ -34,7 +36,7 @@ export async function benchApi(results: Results): Promise<void> {
   const onSignal = () => void stopAll().then(() => process.exit(130));
   process.once('SIGINT', onSignal);
   try {
-    const server = await ServerProcess.start(dataDir);
+    const server = await ServerProcess.start(dataDir, undefined, API_ONLY);
     live.server = server;
     results.add('first start, new data folder (spawn to ready)', server.readyMs, 'ms');
     results.add('server RSS, empty cluster', server.proc.rssMiB(), 'MiB');

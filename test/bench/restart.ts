@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { BenchHttp } from './http.ts';
 import { runClosedLoop } from './load.ts';
 import { configMapBody, namespaceBody } from './objects.ts';
-import { ServerProcess, type Started } from './server-process.ts';
+import { API_ONLY, ServerProcess, type Started } from './server-process.ts';
 import type { Results } from './table.ts';
 
 export interface FillOptions {
@@ -57,7 +57,7 @@ export async function fillAndRestart(o: FillOptions): Promise<void> {
 
     const restartTarget = { kind: 'max', value: 3000 } as const;
     try {
-      server = await ServerProcess.start(o.dataDir);
+      server = await ServerProcess.start(o.dataDir, undefined, API_ONLY);
     } catch (e) {
       results.add(`restart at ${o.total} objects: spawn to ready line`, Number.NaN, 'ms', restartTarget);
       throw e;

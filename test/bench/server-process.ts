@@ -14,6 +14,9 @@ const CLI = join(REPO_ROOT, 'src-main/bin/kubelab.js');
 // to profile it (NODE_OPTIONS refuses --cpu-prof).
 const NODE_ARGS = (process.env.KUBELAB_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+/** `serve` flags for measuring the API server on its own. */
+export const API_ONLY = ['--no-controllers'];
+
 export interface Started extends Endpoint {
   proc: ServerProcess;
   /** ms from spawn to the ready line. */
@@ -30,9 +33,9 @@ export class ServerProcess {
   }
 
   /** Spawns `kubelab serve` on the data folder; resolves once it has printed its ready line. */
-  static async start(dataDir: string, readyTimeoutMs = 60_000): Promise<Started> {
+  static async start(dataDir: string, readyTimeoutMs = 60_000, flags: string[] = []): Promise<Started> {
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [...NODE_ARGS, CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--address', '127.0.0.1'], {
+    const child = spawn(process.execPath, [...NODE_ARGS, CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--address', '127.0.0.1', ...flags], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
