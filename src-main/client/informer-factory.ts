@@ -2,7 +2,7 @@
 // the scheduler and every controller share the pods cache instead of each holding its own copy
 // and its own watch — at 10,000 pods that is the difference between one cache and ten.
 import type { GroupVersionResource } from './gvr.ts';
-import { Informer } from './informer.ts';
+import { Informer, stripManagedFields } from './informer.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeObject } from './types.ts';
 
@@ -21,7 +21,9 @@ export class SharedInformerFactory {
     let inf = this.informers.get(key);
     if (!inf) {
       if (this.started) throw new Error(`informer for ${gvr.resource} asked for after the factory started`);
-      inf = new Informer(this.client, gvr, { resyncMs: this.resyncMs, pageSize: 1000 });
+      // managedFields are bookkeeping of the API server: nobody here reads them, and they are a
+      // large share of every object (as upstream's controller manager, the cache drops them).
+      inf = new Informer(this.client, gvr, { resyncMs: this.resyncMs, pageSize: 1000, transform: stripManagedFields });
       this.informers.set(key, inf);
     }
     return inf as unknown as Informer<T>;

@@ -18,6 +18,18 @@ export interface InformerOptions {
   resyncMs?: number;
   /** Page size of the list calls. */
   pageSize?: number;
+  /**
+   * Applied to every object before it is cached (client-go's TransformFunc), e.g. to drop
+   * metadata.managedFields, which no controller reads and which is a large part of each object.
+   */
+  transform?: <U extends KubeObject>(obj: U) => U;
+}
+
+/** The transform kube-controller-manager and kube-scheduler use: managedFields dropped. */
+export function stripManagedFields<T extends KubeObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 export interface InformerHandlers<T> {
@@ -189,7 +201,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         limit: this.opts.pageSize ?? 500,
         continue: cont,
       });
-      for (const item of page.items) fresh.set(objectKey(item), item);
+      for (const item of page.items) fresh.set(objectKey(item), this.opts.transform ? this.opts.transform(item) : item);
       cont = page.metadata?.continue || undefined;
       rv = page.metadata?.resourceVersion ?? rv;
     } while (cont);
@@ -280,16 +292,17 @@ export class Informer<T extends KubeObject = KubeObject> {
     const rv = e.object.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
     if (e.type === 'BOOKMARK') return;
-    const key = objectKey(e.object);
+    const obj = this.opts.transform ? this.opts.transform(e.object) : e.object;
+    const key = objectKey(obj);
     const old = this.cache.get(key);
     if (e.type === 'DELETED') {
       this.remove(key);
-      this.emit('delete', old ?? e.object);
+      this.emit('delete', old ?? obj);
       return;
     }
-    this.put(key, e.object);
-    if (old) this.emit('update', old, e.object);
-    else this.emit('add', e.object);
+    this.put(key, obj);
+    if (old) this.emit('update', old, obj);
+    else this.emit('add', obj);
   }
 
   private resync(): void {

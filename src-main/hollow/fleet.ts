@@ -6,7 +6,7 @@
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/api-error.ts';
-import { Informer, objectKey } from '../client/informer.ts';
+import { Informer, objectKey, stripManagedFields } from '../client/informer.ts';
 import type { KubeClient } from '../client/kube-client.ts';
 import { gvr } from '../client/resources.ts';
 import { WorkQueue, runWorkers } from '../client/workqueue.ts';
@@ -76,7 +76,7 @@ export class HollowFleet implements MetricsSource {
     this.queue = new WorkQueue<string>(undefined, this.clock);
     opts.nodes.forEach((spec, index) => this.nodes.set(spec.name, { spec, index, silent: false, ips: new PodIPs() }));
     // Only bound pods: a kubelet watches spec.nodeName=<itself>; the fleet, all bound ones.
-    this.pods = new Informer<Pod>(opts.client, gvr.pods, { fieldSelector: 'spec.nodeName!=', pageSize: 1000 });
+    this.pods = new Informer<Pod>(opts.client, gvr.pods, { fieldSelector: 'spec.nodeName!=', pageSize: 1000, transform: stripManagedFields });
     const enqueue = (pod: Pod): void => {
       const node = this.nodes.get(pod.spec?.nodeName ?? '');
       if (node && !node.silent) this.queue.add(objectKey(pod));

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Informer } from '../../../src-main/client/informer.ts';
+import { Informer, stripManagedFields } from '../../../src-main/client/informer.ts';
 import { KubeClient } from '../../../src-main/client/kube-client.ts';
 import type { KubeObject } from '../../../src-main/client/types.ts';
 import { FakeServer, eventually, json, status, type RecordedRequest } from './fake-server.ts';
@@ -81,6 +81,26 @@ describe('Informer', () => {
     expect(informer.get('ns/c')?.metadata?.resourceVersion).toBe('28');
     expect(informer.get('ns/a')).toBeUndefined();
     expect(informer.lastSyncResourceVersion()).toBe('31');
+  });
+
+  it('caches objects through its transform, from the list and from the watch, and indexes them', async () => {
+    const managed = (name: string, rv: string, app: string): KubeObject => ({
+      ...cm(name, rv), metadata: { ...cm(name, rv).metadata, labels: { app }, managedFields: [{ manager: 'kubectl', operation: 'Update' }] },
+    });
+    server.route = (req, res) => {
+      if (!req.url.searchParams.has('watch')) return json(res, 200, { metadata: { resourceVersion: '5' }, items: [managed('a', '3', 'x')] });
+      streamEvents(res, [{ type: 'ADDED', object: managed('b', '6', 'x') }, { type: 'MODIFIED', object: managed('a', '7', 'y') }]);
+    };
+    informer = new Informer(client, configmaps, { transform: stripManagedFields });
+    informer.addIndex('app', (o) => [o.metadata?.labels?.app ?? '']);
+    const seen: KubeObject[] = [];
+    informer.on('add', (o) => seen.push(o)).on('update', (_a, b) => seen.push(b));
+    await informer.start();
+    await eventually(() => informer!.get('ns/a')?.metadata?.resourceVersion === '7');
+    expect(seen.map((o) => o.metadata?.managedFields)).toEqual([undefined, undefined, undefined]);
+    expect(informer.get('ns/b')?.metadata?.managedFields).toBeUndefined();
+    expect(informer.byIndex('app', 'x').map((o) => o.metadata?.name)).toEqual(['b']);
+    expect(informer.byIndex('app', 'y').map((o) => o.metadata?.name)).toEqual(['a']);
   });
 
   it('re-lists when the watch request itself is answered 410 Gone', async () => {
