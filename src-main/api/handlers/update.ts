@@ -43,6 +43,21 @@ export interface UpdateResult extends Written {
 }
 
 /**
+ * The answer of a stored update: its JSON, and the object as stored (what JSON keeps of it),
+ * decoded only if a caller asks — most answer with the JSON, and a binding with nothing at all.
+ */
+function storedResult(json: string, modRevision: number): UpdateResult {
+  let obj: KubeObject | undefined;
+  return {
+    created: false,
+    json: withResourceVersion(json, modRevision),
+    get obj() {
+      return (obj ??= decodeObject({ value: json, modRevision }));
+    },
+  };
+}
+
+/**
  * mutate receives the current object in the request's version, without its resourceVersion, and
  * returns the desired one (it may throw ApiError). A resourceVersion in the result came from the
  * client (a PUT body, a patch that sets it): it is a precondition, and a conflict is the client's
@@ -98,8 +113,7 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
       const json = encodeObject(obj);
       const kv = await api.store.update(objectKey(def, info.namespace, name), json, current.kv.modRevision);
       ctx.commit();
-      // The object as stored (decoded again: what JSON keeps of it), plus its new revision.
-      return { obj: decodeObject({ value: json, modRevision: kv.modRevision }), json: withResourceVersion(json, kv.modRevision), created: false };
+      return storedResult(json, kv.modRevision);
     } catch (e) {
       ctx.rollback();
       if (e instanceof KeyNotFoundError) continue;
