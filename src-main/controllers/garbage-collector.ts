@@ -6,20 +6,20 @@
 //
 // The graph follows every resource that can be listed, watched and deleted. Kinds other
 // controllers cache anyway (pods, ReplicaSets …) come from the shared informers; all others from
-// metadata-only monitors, so the collector's own memory is a few fields per object.
+// informers of its own that keep only metadata, so the collector's memory is a few fields per object.
 import type { DiscoveredResource } from '../client/discovery.ts';
 import { isConflict, isNotFound } from '../client/api-error.ts';
 import type { GroupVersionResource } from '../client/gvr.ts';
+import { Informer } from '../client/informer.ts';
 import { gvr } from '../client/resources.ts';
 import type { KubeObject } from '../client/types.ts';
 import { WorkQueue, runWorkers } from '../client/workqueue.ts';
 import type { Controller, ControllerContext } from './context.ts';
 import { AbsentOwnerCache } from './garbage-collector/absent-owners.ts';
-import { Graph, objectReferenceString, type GraphNode, type ObjectMeta } from './garbage-collector/graph.ts';
+import { Graph, objectReferenceString, type GraphNode } from './garbage-collector/graph.ts';
 import { GraphBuilder } from './garbage-collector/graph-builder.ts';
-import { MetadataMonitor } from './garbage-collector/metadata-monitor.ts';
 import { CollectorOperations, NamespacedOwnerOfClusterScopedError } from './garbage-collector/operations.ts';
-import { deletableResources, metaOf, ResourceMap, RestMappingError } from './garbage-collector/resources.ts';
+import { deletableResources, metadataOnly, metaOf, ResourceMap, RestMappingError } from './garbage-collector/resources.ts';
 import { RetryLater } from './queue-controller.ts';
 
 /** Resources whose shared informer other controllers hold anyway: the graph reuses their cache. */
@@ -39,7 +39,8 @@ export class GarbageCollector implements Controller {
   private readonly orphanQueue: WorkQueue<string>;
   private readonly builder: GraphBuilder;
   private readonly ops: CollectorOperations;
-  private readonly monitors: MetadataMonitor[] = [];
+  /** The collector's own metadata-only informers, for kinds no shared informer caches. */
+  private readonly monitors: { informer: Informer; resource: DiscoveredResource }[] = [];
   private readonly recorder;
   private stopped = false;
 
@@ -56,32 +57,37 @@ export class GarbageCollector implements Controller {
     const resources = deletableResources(ctx.resources);
     this.ops = new CollectorOperations(ctx.client, this.graph, this.builder, new ResourceMap(ctx.resources), absent, (uid) => this.deleteQueue.add(uid));
     for (const r of resources) {
-      if (sharedResources.some((s) => same(s, r))) this.followShared(r);
-      else this.monitors.push(new MetadataMonitor(ctx.client, r, this.handlersFor(r)));
+      if (sharedResources.some((s) => same(s, r))) this.follow(this.ctx.informers.informer<KubeObject>(r), r);
+      else {
+        const informer = new Informer(ctx.client, r, { transform: metadataOnly });
+        this.follow(informer, r).on('error', (e) => this.ctx.log(`${this.name}: ${r.group || 'core'}/${r.resource}: ${e.message}`));
+        this.monitors.push({ informer, resource: r });
+      }
     }
   }
 
-  private followShared(r: DiscoveredResource): void {
-    const inf = this.ctx.informers.informer<KubeObject>(r);
-    inf
+  private follow(inf: Informer, r: DiscoveredResource): Informer {
+    return inf
       .on('add', (o) => this.builder.observe(metaOf(o, r)))
       .on('update', (old, o) => this.builder.observe(metaOf(o, r), metaOf(old, r)))
       .on('delete', (o) => this.builder.observeDelete(metaOf(o, r)));
   }
 
-  private handlersFor(r: DiscoveredResource) {
-    return {
-      add: (m: ObjectMeta) => this.builder.observe(m),
-      update: (old: ObjectMeta, m: ObjectMeta) => this.builder.observe(m, old),
-      delete: (m: ObjectMeta) => this.builder.observeDelete(m),
-      error: (e: Error) => this.ctx.log(`${this.name}: ${r.group || 'core'}/${r.resource}: ${e.message}`),
-    };
+  /**
+   * Resolves once a monitor's first list is in — or after a while of failing lists, so that one
+   * broken resource cannot hold the whole collector back; the informer keeps retrying.
+   */
+  private startMonitor(m: { informer: Informer; resource: DiscoveredResource }, giveUpAfterMs = 10_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((r) => (timer = setTimeout(r, giveUpAfterMs)));
+    const listed = m.informer.start().catch((e: Error) => this.ctx.log(`${this.name}: ${m.resource.group || 'core'}/${m.resource.resource}: ${e.message}`));
+    return Promise.race([listed.finally(() => clearTimeout(timer)), waited]);
   }
 
   start(): void {
     // The collector acts only on a complete graph: an orphaning owner must know all its
     // dependents. The shared informers have synced; the monitors list in the background.
-    void Promise.all(this.monitors.map((m) => m.start())).then(() => {
+    void Promise.all(this.monitors.map((m) => this.startMonitor(m))).then(() => {
       if (this.stopped) return;
       return Promise.all([
         runWorkers(this.deleteQueue, 10, (uid) => this.attemptToDelete(uid), (uid, e) => this.onError('attemptToDelete', uid, e)),
@@ -92,7 +98,7 @@ export class GarbageCollector implements Controller {
 
   stop(): void {
     this.stopped = true;
-    for (const m of this.monitors) m.stop();
+    for (const m of this.monitors) m.informer.stop();
     this.deleteQueue.shutDown();
     this.orphanQueue.shutDown();
   }

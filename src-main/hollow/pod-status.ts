@@ -1,7 +1,7 @@
 // The statuses a hollow kubelet writes: a pod Running (and Ready once its readiness delay has
 // passed), then, for pods told to finish, Succeeded or Failed with their containers' exit codes.
 // Shapes follow the kubelet's: the four pod conditions, one containerStatus per container.
-import type { ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1';
+import type { ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1';
 import { rfc3339 } from './node-object.ts';
 
 /** Annotations a pod may carry to tell its hollow node how to behave. */
@@ -35,19 +35,38 @@ export interface RunningState {
   podIP: string;
 }
 
+/** One status per container, all in the same state (a hollow pod's containers act as one). */
+function containerStatuses(pod: Pod, s: RunningState, running: boolean, state: (id: string) => ContainerState): ContainerStatus[] {
+  return (pod.spec?.containers ?? []).map((c) => {
+    const id = containerID(pod, c.name, s.restarts);
+    return {
+      name: c.name,
+      image: c.image ?? '',
+      imageID: `hollow://${c.image ?? ''}`,
+      containerID: id,
+      ready: running && s.ready,
+      started: running,
+      restartCount: s.restarts,
+      state: state(id),
+    };
+  });
+}
+
+/** The parts of a pod's status that stay from start to finish. */
+function placement(pod: Pod, s: RunningState): Pick<PodStatus, 'hostIP' | 'hostIPs' | 'podIP' | 'podIPs' | 'startTime' | 'qosClass'> {
+  return {
+    hostIP: s.hostIP,
+    hostIPs: [{ ip: s.hostIP }],
+    podIP: s.podIP,
+    podIPs: [{ ip: s.podIP }],
+    startTime: rfc3339(s.startedAt),
+    qosClass: pod.status?.qosClass,
+  };
+}
+
 export function runningStatus(pod: Pod, s: RunningState): PodStatus {
   const started = rfc3339(s.startedAt);
   const readySince = s.ready ? rfc3339(s.readyAt) : started;
-  const containers: ContainerStatus[] = (pod.spec?.containers ?? []).map((c) => ({
-    name: c.name,
-    image: c.image ?? '',
-    imageID: `hollow://${c.image ?? ''}`,
-    containerID: containerID(pod, c.name, s.restarts),
-    ready: s.ready,
-    started: true,
-    restartCount: s.restarts,
-    state: { running: { startedAt: started } },
-  }));
   return {
     phase: 'Running',
     conditions: [
@@ -57,13 +76,8 @@ export function runningStatus(pod: Pod, s: RunningState): PodStatus {
       condition('ContainersReady', s.ready, readySince, s.ready ? undefined : 'ContainersNotReady'),
       condition('PodScheduled', true, started),
     ],
-    hostIP: s.hostIP,
-    hostIPs: [{ ip: s.hostIP }],
-    podIP: s.podIP,
-    podIPs: [{ ip: s.podIP }],
-    startTime: started,
-    containerStatuses: containers,
-    qosClass: pod.status?.qosClass,
+    ...placement(pod, s),
+    containerStatuses: containerStatuses(pod, s, true, () => ({ running: { startedAt: started } })),
   };
 }
 
@@ -71,16 +85,6 @@ export function finishedStatus(pod: Pod, s: RunningState, exitCode: number, fini
   const started = rfc3339(s.startedAt);
   const finished = rfc3339(finishedAt);
   const reason = exitCode === 0 ? 'Completed' : 'Error';
-  const containers: ContainerStatus[] = (pod.spec?.containers ?? []).map((c) => ({
-    name: c.name,
-    image: c.image ?? '',
-    imageID: `hollow://${c.image ?? ''}`,
-    containerID: containerID(pod, c.name, s.restarts),
-    ready: false,
-    started: false,
-    restartCount: s.restarts,
-    state: { terminated: { exitCode, reason, startedAt: started, finishedAt: finished, containerID: containerID(pod, c.name, s.restarts) } },
-  }));
   return {
     phase: exitCode === 0 ? 'Succeeded' : 'Failed',
     conditions: [
@@ -90,12 +94,9 @@ export function finishedStatus(pod: Pod, s: RunningState, exitCode: number, fini
       condition('ContainersReady', false, finished, 'PodCompleted'),
       condition('PodScheduled', true, started),
     ],
-    hostIP: s.hostIP,
-    hostIPs: [{ ip: s.hostIP }],
-    podIP: s.podIP,
-    podIPs: [{ ip: s.podIP }],
-    startTime: started,
-    containerStatuses: containers,
-    qosClass: pod.status?.qosClass,
+    ...placement(pod, s),
+    containerStatuses: containerStatuses(pod, s, false, (containerID) => ({
+      terminated: { exitCode, reason, startedAt: started, finishedAt: finished, containerID },
+    })),
   };
 }

@@ -4,7 +4,7 @@
 // holds — so that a filter or score is O(1) per node instead of a walk over its pods.
 import type { Node, Taint } from 'kubernetes-types/core/v1';
 import type { HostPort, PodInfo } from './pod-info.ts';
-import { nodeAllocatable } from './resources.ts';
+import { addScalars, nodeAllocatable } from './resources.ts';
 
 export const taintNodeNotReady = 'node.kubernetes.io/not-ready';
 export const taintNodeUnreachable = 'node.kubernetes.io/unreachable';
@@ -105,11 +105,7 @@ export class NodeInfo {
     this.reqMilliCPU += sign * r.milliCPU;
     this.reqMemory += sign * r.memory;
     this.reqEphemeralStorage += sign * r.ephemeralStorage;
-    for (const [name, v] of r.scalar) {
-      const next = (this.reqScalar.get(name) ?? 0) + sign * v;
-      if (next === 0) this.reqScalar.delete(name);
-      else this.reqScalar.set(name, next);
-    }
+    addScalars(this.reqScalar, r.scalar, sign);
     this.nonZeroMilliCPU += sign * p.nonZeroRequests.milliCPU;
     this.nonZeroMemory += sign * p.nonZeroRequests.memory;
     for (const hp of p.hostPorts) {

@@ -63,10 +63,15 @@ export function addResources(into: Resources, r: Resources, sign = 1): void {
   into.milliCPU += sign * r.milliCPU;
   into.memory += sign * r.memory;
   into.ephemeralStorage += sign * r.ephemeralStorage;
-  for (const [name, v] of r.scalar) {
-    const next = (into.scalar.get(name) ?? 0) + sign * v;
-    if (next === 0) into.scalar.delete(name);
-    else into.scalar.set(name, next);
+  addScalars(into.scalar, r.scalar, sign);
+}
+
+/** Adds (sign 1) or takes away (-1) named amounts; a name that reaches zero is dropped. */
+export function addScalars(into: Map<string, number>, from: ReadonlyMap<string, number>, sign: number): void {
+  for (const [name, v] of from) {
+    const next = (into.get(name) ?? 0) + sign * v;
+    if (next === 0) into.delete(name);
+    else into.set(name, next);
   }
 }
 

@@ -53,6 +53,25 @@ export function metaOf(obj: KubeObject, r: DiscoveredResource): ObjectMeta {
   };
 }
 
+/**
+ * An informer transform that keeps only what metaOf reads (upstream's GC uses metadata-only
+ * informers): for kinds no other controller caches — ConfigMaps, Secrets, Roles … — holding
+ * whole objects just to read their ownerReferences would waste memory.
+ */
+export function metadataOnly<T extends KubeObject>(obj: T): T {
+  const m = obj.metadata ?? {};
+  const metadata: KubeObject['metadata'] = {
+    name: m.name,
+    uid: m.uid,
+    resourceVersion: m.resourceVersion,
+    ...(m.namespace ? { namespace: m.namespace } : {}),
+    ...(m.ownerReferences?.length ? { ownerReferences: m.ownerReferences.map(liteOwnerRef) } : {}),
+    ...(m.deletionTimestamp ? { deletionTimestamp: m.deletionTimestamp } : {}),
+    ...(m.finalizers?.length ? { finalizers: m.finalizers } : {}),
+  };
+  return { metadata } as T;
+}
+
 /** Only the fields of a reference the collector reads, so cached copies stay small. */
 function liteOwnerRef(o: OwnerReference): OwnerReference {
   const ref: OwnerReference = { apiVersion: o.apiVersion, kind: o.kind, name: o.name, uid: o.uid };
