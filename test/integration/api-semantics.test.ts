@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../src-main/control-plane.ts';
 import { ApiError, type KubeClient } from '../../src-main/client/index.ts';
 import type { KubeObject } from '../../src-main/client/types.ts';
+import type { Pod } from 'kubernetes-types/core/v1';
 
 const cms = { group: '', version: 'v1', resource: 'configmaps' };
 const pods = { group: '', version: 'v1', resource: 'pods' };
@@ -244,6 +245,19 @@ describe('delete', () => {
     expect(held.metadata!.deletionTimestamp).toBeDefined();
     await client.patch(cms, 'default', 'fin', { metadata: { finalizers: null } }, 'merge');
     expect((await apiError(client.get(cms, 'default', 'fin'))).status).toBe(404);
+  });
+
+  it('binds as upstream: node, annotations and PodScheduled=True, with no managedFields entry for the binder', async () => {
+    const created = await client.create(pods, pod('bind-meta'));
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bind-meta', annotations: { 'example.com/by': 'test' } }, target: { kind: 'Node', name: 'node-b' } };
+    expect((await raw('POST', '/api/v1/namespaces/default/pods/bind-meta/binding?fieldManager=binder', { body: binding })).status).toBe(201);
+    const bound = (await client.get(pods, 'default', 'bind-meta')) as Pod;
+    expect(bound.spec!.nodeName).toBe('node-b');
+    expect(bound.metadata!.annotations).toEqual({ 'example.com/by': 'test' });
+    expect(bound.status!.conditions).toEqual([{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: expect.stringMatching(/Z$/) }]);
+    expect(bound.metadata!.managedFields).toEqual(created.metadata!.managedFields);
+    const noTarget = await raw('POST', '/api/v1/namespaces/default/pods/bind-meta/binding', { body: { ...binding, target: {} } });
+    expect(noTarget.status).toBe(422);
   });
 
   it('binds a pod once, then deletes it gracefully until a zero grace period', async () => {

@@ -178,7 +178,11 @@ export class FieldSet {
     return this.members.has(elementKey(pe));
   }
 
+  // The operations give back an operand itself when the other changes nothing: an entry that a
+  // write leaves alone keeps its set, and fields-v1.ts then reuses that set's encoding.
   union(other: FieldSet): FieldSet {
+    if (other.isEmpty()) return this;
+    if (this.isEmpty()) return other;
     const out = new FieldSet();
     for (const [k, pe] of this.members) out.members.set(k, pe);
     for (const [k, pe] of other.members) out.members.set(k, pe);
@@ -192,9 +196,13 @@ export class FieldSet {
 
   intersection(other: FieldSet): FieldSet {
     const out = new FieldSet();
-    for (const [k, pe] of this.members) if (other.members.has(k)) out.members.set(k, pe);
-    for (const [k, c] of this.children) {
-      const theirs = other.children.get(k);
+    if (this.isEmpty() || other.isEmpty()) return out;
+    // Walk the smaller side: a write's few changed fields against a creator's whole spec.
+    const [small, large] = this.members.size <= other.members.size ? [this, other] : [other, this];
+    for (const [k, pe] of small.members) if (large.members.has(k)) out.members.set(k, pe);
+    const [fewer, more] = this.children.size <= other.children.size ? [this, other] : [other, this];
+    for (const [k, c] of fewer.children) {
+      const theirs = more.children.get(k);
       if (!theirs) continue;
       const both = c.set.intersection(theirs.set);
       if (!both.isEmpty()) out.children.set(k, { element: c.element, set: both });
@@ -204,6 +212,7 @@ export class FieldSet {
 
   /** This set without the paths of other (exact paths only: the children of a removed path stay). */
   difference(other: FieldSet): FieldSet {
+    if (other.isEmpty() || this.isEmpty()) return this;
     const out = new FieldSet();
     for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {

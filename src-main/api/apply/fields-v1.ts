@@ -7,9 +7,17 @@ import type { PathElement } from './fieldpath.ts';
 
 export type FieldsV1 = { [key: string]: FieldsV1 };
 
+// Sets never change once built, so a set's encoding is computed once: an entry that a write
+// leaves alone keeps its set (the set operations return an unchanged operand) and its text.
+const encoded = new WeakMap<FieldSet, FieldsV1>();
+
 export function encodeFieldsV1(set: FieldSet): FieldsV1 {
-  const out: FieldsV1 = {};
-  encodeInto(set, out);
+  let out = encoded.get(set);
+  if (!out) {
+    out = {};
+    encodeInto(set, out);
+    encoded.set(set, out);
+  }
   return out;
 }
 
@@ -34,6 +42,26 @@ function encodeInto(set: FieldSet, out: FieldsV1): void {
     }
     out[k] = inner;
   }
+}
+
+// Every write of an object decodes its managers' sets again, and most of them are the same from
+// one write to the next (and across the replicas of one template): decoded sets are kept by their
+// text, newest last, and evicted oldest first.
+const decoded = new Map<string, FieldSet>();
+const DECODED_MAX = 1024;
+
+/** decodeFieldsV1, sharing the set with every other decode of the same text. */
+export function decodeFieldsV1Cached(json: unknown): FieldSet {
+  const text = JSON.stringify(json ?? null);
+  let set = decoded.get(text);
+  if (set) {
+    decoded.delete(text);
+  } else {
+    set = decodeFieldsV1(json);
+    if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value!);
+  }
+  decoded.set(text, set);
+  return set;
 }
 
 /** Parses FieldsV1 JSON; throws an Error saying what is wrong when it is not a valid set. */

@@ -5,7 +5,7 @@
 import type { ManagedFieldsEntry } from 'kubernetes-types/meta/v1.js';
 import { FieldSet } from './fieldpath.ts';
 import type { PathElement } from './fieldpath.ts';
-import { decodeFieldsV1, encodeFieldsV1 } from './fields-v1.ts';
+import { decodeFieldsV1Cached, encodeFieldsV1 } from './fields-v1.ts';
 import { isObject } from './shape.ts';
 
 export type ManagedOperation = 'Apply' | 'Update';
@@ -53,7 +53,7 @@ export function decodeManagedFields(entries: unknown): Managers {
       manager: e.manager ?? '',
       operation: e.operation,
       apiVersion: e.apiVersion,
-      fields: decodeFieldsV1(e.fieldsV1),
+      fields: decodeFieldsV1Cached(e.fieldsV1),
     };
     if (e.subresource) entry.subresource = e.subresource;
     if (e.time) entry.time = e.time;

@@ -74,7 +74,8 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
       if (opts.onMissing && !info.subresource) return { ...(await opts.onMissing()), created: true };
       throw notFound(def.group, def.resource, name);
     }
-    const base = toServedVersion(served, cloneJSON(current.obj));
+    // A second decode of the stored text, for mutate to change: cheaper than a deep copy.
+    const base = toServedVersion(served, decodeObject(current.kv));
     delete base.metadata.resourceVersion;
     const next = mutate(base);
     const wantRV = next.metadata?.resourceVersion;

@@ -56,7 +56,9 @@ export async function handleWatch(scope: RequestScope): Promise<void> {
   const needsObjects = form.kind !== 'object' || !served.isStorageVersion || !selectors.labels.empty || selectors.fields.requirements.length > 0;
 
   const matches = (obj: KubeObject) => selectors.labels.matches(obj.metadata.labels) && selectors.fields.matches(obj);
-  const served_ = (kv: KeyValue) => toServedVersion(served, cloneJSON(decodeShared(kv)));
+  // Objects are only read here: in the storage version every watcher shares one decode; another
+  // version converts (and so changes) a copy.
+  const served_ = (kv: KeyValue) => (served.isStorageVersion ? decodeShared(kv) : toServedVersion(served, cloneJSON(decodeShared(kv))));
 
   const encode = (type: string, kv: KeyValue, obj?: KubeObject): string => {
     if (form.kind === 'table') return `{"type":"${type}","object":${JSON.stringify(table(def, [obj ?? served_(kv)], form, { resourceVersion: String(kv.modRevision) }, api.now()))}}\n`;
