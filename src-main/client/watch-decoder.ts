@@ -2,7 +2,9 @@
 // kube-apiserver ends each with a newline, but the framing is really "concatenated JSON" and TCP
 // may split an event anywhere — mid-line, mid-string, even inside a multi-byte UTF-8 character.
 // The decoder therefore tracks JSON structure (depth, strings, escapes) rather than trusting
-// newlines, and decodes bytes with a StringDecoder that holds back partial characters.
+// newlines, and decodes bytes with a StringDecoder that holds back partial characters. A whole
+// line that parses as one value is taken without that character-by-character scan: a raw
+// newline cannot occur inside a JSON string, so such a line is exactly one event.
 import { StringDecoder } from 'node:string_decoder';
 
 export class JsonStreamDecoder {
@@ -26,6 +28,13 @@ export class JsonStreamDecoder {
         else if (c === 0x5c /* \ */) this.escaped = true;
         else if (c === 0x22 /* " */) this.inString = false;
         continue;
+      }
+      if (this.depth === 0 && (c === 0x7b /* { */ || c === 0x5b /* [ */)) {
+        const value = this.wholeLine();
+        if (value !== undefined) {
+          out.push(value);
+          continue;
+        }
       }
       if (c === 0x22) {
         this.inString = true;
@@ -51,6 +60,21 @@ export class JsonStreamDecoder {
       this.pos = 0;
     }
     return out;
+  }
+
+  /** The value that the line starting at pos holds, consumed; undefined when it is not one whole value. */
+  private wholeLine(): unknown {
+    const end = this.buf.indexOf('\n', this.pos);
+    if (end < 0) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(this.buf.slice(this.pos, end));
+    } catch {
+      return undefined;
+    }
+    this.buf = this.buf.slice(end + 1);
+    this.pos = -1; // the loop's ++ makes it 0
+    return value;
   }
 
   /** True when bytes of an unfinished value are buffered (the stream was cut mid-event). */

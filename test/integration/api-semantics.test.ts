@@ -130,6 +130,16 @@ describe('create and update', () => {
     expect(warn.json().bogus).toBeUndefined();
   });
 
+  it('finds a duplicate field in a compact body whose fields are all known', async () => {
+    const body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"twice","namespace":"default"},"data":{"k":"a"},"data":{"k":"b"}}';
+    const strict = await raw('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', { body });
+    expect(strict.status).toBe(400);
+    expect(strict.json().message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "data"');
+    const warn = await raw('POST', '/api/v1/namespaces/default/configmaps', { body });
+    expect(warn.status).toBe(201);
+    expect(warn.headers.warning).toContain('duplicate field \\"data\\"');
+  });
+
   it('bumps generation only when the spec changes, and keeps status out of main updates', async () => {
     const d = await client.create<KubeObject>(deployments, {
       apiVersion: 'apps/v1',

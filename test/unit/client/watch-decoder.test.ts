@@ -31,6 +31,13 @@ describe('JsonStreamDecoder', () => {
     expect(d.write(text)).toEqual(events);
   });
 
+  it('decodes pretty-printed events, and two events on one line', () => {
+    const d = new JsonStreamDecoder();
+    const text = JSON.stringify(events[0], null, 2) + '\n' + JSON.stringify(events[1]) + JSON.stringify(events[2]) + '\n';
+    expect(d.write(text)).toEqual(events);
+    expect(d.pending).toBe(false);
+  });
+
   it('reports an event cut in the middle as pending', () => {
     const d = new JsonStreamDecoder();
     expect(d.write('{"type":"ADDED","object":{"a":"x')).toEqual([]);
