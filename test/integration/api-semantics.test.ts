@@ -130,6 +130,14 @@ describe('create and update', () => {
     expect(warn.json().bogus).toBeUndefined();
   });
 
+  it('refuses a body over 3 MiB with 413 and writes nothing', async () => {
+    const before = cp.store.revision();
+    const res = await raw('POST', '/api/v1/namespaces/default/configmaps', { body: configMap('huge', {}, { k: 'x'.repeat(4 * 1024 * 1024) }) });
+    expect(res.status).toBe(413);
+    expect(res.json()).toMatchObject({ kind: 'Status', reason: 'RequestEntityTooLarge', code: 413 });
+    expect(cp.store.revision()).toBe(before);
+  });
+
   it('finds a duplicate field in a compact body whose fields are all known', async () => {
     const body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"twice","namespace":"default"},"data":{"k":"a"},"data":{"k":"b"}}';
     const strict = await raw('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', { body });
@@ -258,7 +266,10 @@ describe('delete', () => {
   });
 
   it('binds as upstream: node, annotations and PodScheduled=True, with no managedFields entry for the binder', async () => {
-    const created = await client.create(pods, pod('bind-meta'));
+    // Another scheduler's pod: the cluster's own scheduler leaves it alone.
+    const unscheduled = pod('bind-meta');
+    (unscheduled.spec as { schedulerName?: string }).schedulerName = 'test-binder';
+    const created = await client.create(pods, unscheduled);
     const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bind-meta', annotations: { 'example.com/by': 'test' } }, target: { kind: 'Node', name: 'node-b' } };
     expect((await raw('POST', '/api/v1/namespaces/default/pods/bind-meta/binding?fieldManager=binder', { body: binding })).status).toBe(201);
     const bound = (await client.get(pods, 'default', 'bind-meta')) as Pod;

@@ -3,7 +3,9 @@
 // with compare-and-swap on the revision read. A stale resourceVersion from the client is a 409;
 // a race with another writer is retried when the client gave no resourceVersion.
 import { ConflictError, KeyNotFoundError } from '../../store/store.ts';
-import type { KubeObject } from '../resources/types.ts';
+import type { KeyValue } from '../../store/store.ts';
+import type { KubeObject, ResourceDefinition } from '../resources/types.ts';
+import type { FieldError } from '../field-errors.ts';
 import { decodeObject, encodeObject, getObject, objectKey, withResourceVersion } from '../object-store.ts';
 import { ApiError, badRequest, conflict, modifiedConflict, notFound } from '../status.ts';
 import { readObjectBody, writeJSON } from './codec.ts';
@@ -19,7 +21,7 @@ export async function handleUpdate(scope: RequestScope): Promise<void> {
   const body = await readObjectBody(scope.req);
   const next = checkBody(scope, body.value, body.rawJSON);
   const onMissing = allowsCreateOnUpdate(scope) ? () => createObject(scope, next) : undefined;
-  const result = await updateObject(scope, () => cloneJSON(next), { onMissing });
+  const result = await updateObject(scope, () => cloneJSON(next), { onMissing, replaces: true });
   writeJSON(scope.res, result.created ? 201 : 200, writtenJSON(scope.served, result), warningHeaders(scope));
 }
 
@@ -34,6 +36,8 @@ export interface UpdateOptions {
   onMissing?: () => Promise<Written>;
   /** Skips the kind's update rules (a binding sets the otherwise immutable spec.nodeName). */
   skipUpdateValidation?: boolean;
+  /** mutate ignores the current object (a PUT replaces it), which is then not decoded for it. */
+  replaces?: boolean;
   /** Replaces managedFields tracking (server-side apply does its own). */
   track?: (current: KubeObject, next: KubeObject) => KubeObject;
 }
@@ -74,10 +78,7 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
       if (opts.onMissing && !info.subresource) return { ...(await opts.onMissing()), created: true };
       throw notFound(def.group, def.resource, name);
     }
-    // A second decode of the stored text, for mutate to change: cheaper than a deep copy.
-    const base = toServedVersion(served, decodeObject(current.kv));
-    delete base.metadata.resourceVersion;
-    const next = mutate(base);
+    const next = mutate(opts.replaces ? current.obj : currentForMutate(scope, current.kv));
     const wantRV = next.metadata?.resourceVersion;
     if (wantRV && wantRV !== current.obj.metadata.resourceVersion) {
       if (!/^\d+$/.test(String(wantRV))) throw badRequest(`invalid resourceVersion: ${String(wantRV)}`);
@@ -90,7 +91,7 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
     let obj: KubeObject;
     try {
       obj = await prepareUpdate(def, toStorageVersion(served, next), current.obj, info.subresource, ctx);
-      throwIfInvalid(def, obj, opts.skipUpdateValidation ? validateCreate(def, obj) : validateUpdate(def, obj, current.obj));
+      throwIfInvalid(def, obj, validateWrite(def, obj, current.obj, info.subresource, opts));
       obj = opts.track ? opts.track(current.obj, obj) : trackUpdate(scope, current.obj, obj);
     } catch (e) {
       ctx.rollback();
@@ -126,6 +127,22 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
     }
   }
   throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${def.resource} "${name}": too many concurrent writes, please retry`);
+}
+
+/** A second decode of the stored text, for mutate to change: cheaper than a deep copy. */
+function currentForMutate(scope: RequestScope, kv: KeyValue): KubeObject {
+  const base = toServedVersion(scope.served, decodeObject(kv));
+  delete base.metadata.resourceVersion;
+  return base;
+}
+
+/**
+ * The checks a write passes. A status write keeps the old spec and metadata (prepareUpdate), so
+ * they are not validated again; no kind here validates its status yet.
+ */
+function validateWrite(def: ResourceDefinition, obj: KubeObject, old: KubeObject, subresource: string | undefined, opts: UpdateOptions): FieldError[] {
+  if (subresource === 'status') return [];
+  return opts.skipUpdateValidation ? validateCreate(def, obj) : validateUpdate(def, obj, old);
 }
 
 /** managedFields timestamps change on every write; a no-op write must still be a no-op. */
