@@ -32,6 +32,28 @@ export function decodeObject(kv: Pick<KeyValue, 'value' | 'modRevision'>): KubeO
   return obj;
 }
 
+// Every watcher of an event, and the next update of the object, read the same decode of a stored
+// value. Readers must not change it; under the tests it is frozen, so one that does fails there.
+const sharedDecodes = new WeakMap<KeyValue, KubeObject>();
+const freezeShared = process.env.VITEST !== undefined;
+
+/** The stored object, decoded once per stored value and shared: read it, never change it. */
+export function decodeShared(kv: KeyValue): KubeObject {
+  let obj = sharedDecodes.get(kv);
+  if (!obj) {
+    obj = decodeObject(kv);
+    if (freezeShared) deepFreeze(obj);
+    sharedDecodes.set(kv, obj);
+  }
+  return obj;
+}
+
+function deepFreeze(v: unknown): void {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const child of Object.values(v)) deepFreeze(child);
+}
+
 // Where resourceVersion goes: encodeObject writes metadata right after apiVersion and kind.
 const METADATA = '"metadata":{';
 
@@ -86,4 +108,10 @@ export interface StoredObject {
 export async function getObject(store: Store, def: ResourceDefinition, namespace: string | undefined, name: string): Promise<StoredObject | undefined> {
   const kv = await store.get(objectKey(def, namespace, name));
   return kv ? { obj: decodeObject(kv), kv } : undefined;
+}
+
+/** getObject with the shared decode (decodeShared): for callers that only read the object. */
+export async function getSharedObject(store: Store, def: ResourceDefinition, namespace: string | undefined, name: string): Promise<StoredObject | undefined> {
+  const kv = await store.get(objectKey(def, namespace, name));
+  return kv ? { obj: decodeShared(kv), kv } : undefined;
 }

@@ -6,7 +6,7 @@ import { ConflictError, KeyNotFoundError } from '../../store/store.ts';
 import type { KeyValue } from '../../store/store.ts';
 import type { KubeObject, ResourceDefinition } from '../resources/types.ts';
 import type { FieldError } from '../field-errors.ts';
-import { decodeObject, encodeObject, getObject, objectKey, withResourceVersion } from '../object-store.ts';
+import { decodeObject, encodeObject, getObject, getSharedObject, objectKey, withResourceVersion } from '../object-store.ts';
 import { ApiError, badRequest, conflict, modifiedConflict, notFound } from '../status.ts';
 import { readObjectBody, writeJSON } from './codec.ts';
 import { toServedVersion, toStorageVersion, writeStrategyContext, writtenJSON, type RequestScope, type Written } from './context.ts';
@@ -73,7 +73,8 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
   const name = info.name!;
   for (let attempt = 0; attempt < 10; attempt++) {
     const ctx = writeStrategyContext(scope);
-    const current = await getObject(api.store, def, info.namespace, name);
+    // The current object is only read here (server-side apply builds on it, so it gets its own).
+    const current = await (opts.track ? getObject : getSharedObject)(api.store, def, info.namespace, name);
     if (!current) {
       if (opts.onMissing && !info.subresource) return { ...(await opts.onMissing()), created: true };
       throw notFound(def.group, def.resource, name);
@@ -100,7 +101,7 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
     const old = { ...current.obj, metadata: { ...current.obj.metadata, resourceVersion: undefined } };
     if (deepEqual(withoutTimes(obj), withoutTimes(old))) {
       ctx.rollback();
-      return { obj: current.obj, created: false };
+      return { obj: decodeObject(current.kv), created: false };
     }
     if (scope.dryRun) {
       ctx.rollback();

@@ -4,7 +4,7 @@
 import type { KeyValue, WatchEvent } from '../../store/store.ts';
 import { CompactedError } from '../../store/store.ts';
 import type { KubeObject } from '../resources/types.ts';
-import { decodeObject, jsonWithResourceVersion, resourcePrefix } from '../object-store.ts';
+import { decodeShared, jsonWithResourceVersion, resourcePrefix } from '../object-store.ts';
 import { apiVersionOf } from '../registry.ts';
 import { badRequest, gone } from '../status.ts';
 import { toServedVersion, type RequestScope } from './context.ts';
@@ -26,18 +26,6 @@ function plainLine(type: string, kv: KeyValue): string {
     plainLineCache.set(kv, line);
   }
   return line;
-}
-
-/** Shared between watchers of one event: decode each stored value once. */
-const decodedCache = new WeakMap<KeyValue, KubeObject>();
-
-function decodeShared(kv: KeyValue): KubeObject {
-  let obj = decodedCache.get(kv);
-  if (!obj) {
-    obj = decodeObject(kv);
-    decodedCache.set(kv, obj);
-  }
-  return obj;
 }
 
 export async function handleWatch(scope: RequestScope): Promise<void> {
@@ -112,12 +100,14 @@ export async function handleWatch(scope: RequestScope): Promise<void> {
   res.on('error', finish);
   for (const line of initial) write(line);
 
+  // One write per batch of events: a chunk and a system call each, not one per event.
   const onEvents = (events: WatchEvent[]) => {
+    const lines: string[] = [];
     for (const ev of events) {
       lastRevision = ev.kv.modRevision;
       if (!needsObjects) {
         // A stored value appears in one event only, so its type is the same for every watcher.
-        write(plainLine(ev.type === 'put' ? (ev.prevKv ? 'MODIFIED' : 'ADDED') : 'DELETED', ev.kv));
+        lines.push(plainLine(ev.type === 'put' ? (ev.prevKv ? 'MODIFIED' : 'ADDED') : 'DELETED', ev.kv));
         continue;
       }
       const now = served_(ev.kv);
@@ -125,10 +115,11 @@ export async function handleWatch(scope: RequestScope): Promise<void> {
       const nowMatches = matches(now);
       const prevMatches = prev ? matches(prev) : false;
       if (ev.type === 'delete') {
-        if (nowMatches || prevMatches) write(encode('DELETED', ev.kv, now));
-      } else if (nowMatches) write(encode(prevMatches ? 'MODIFIED' : 'ADDED', ev.kv, now));
-      else if (prevMatches) write(encode('DELETED', ev.kv, now));
+        if (nowMatches || prevMatches) lines.push(encode('DELETED', ev.kv, now));
+      } else if (nowMatches) lines.push(encode(prevMatches ? 'MODIFIED' : 'ADDED', ev.kv, now));
+      else if (prevMatches) lines.push(encode('DELETED', ev.kv, now));
     }
+    if (lines.length > 0) write(lines.join(''));
   };
   try {
     watch = api.store.watch(resourcePrefix(def, scope.info.namespace), startRevision, {
