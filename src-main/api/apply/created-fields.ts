@@ -14,13 +14,30 @@ import { entrySchema, getOwn, indexItems, isAtomic, isObject, shapeOf } from './
 
 /** FieldsV1 of what a create of obj (compared with zero, its kind's zero value) gives its manager. */
 export function createdFieldsV1(zero: unknown, obj: unknown, schema: Schema | undefined, subresource: string | undefined): FieldsV1 {
-  return tracked(walk(zero, obj, schema) ?? {}, subresource);
+  return tracked(walk(zero, obj, schema, true) ?? {}, subresource);
+}
+
+// The replicas of one template are created with the same spec, over and over: the spec's part of
+// the answer is kept by its text (per kind's schema) and shared. Nothing changes a FieldsV1 once
+// built (tracked() copies what it trims), so sharing it is safe.
+const specParts = new WeakMap<Schema, Map<string, FieldsV1 | undefined>>();
+const SPEC_PARTS_MAX = 256;
+
+function specPart(lhs: unknown, rhs: unknown, schema: Schema): FieldsV1 | undefined {
+  let parts = specParts.get(schema);
+  if (!parts) specParts.set(schema, (parts = new Map()));
+  const text = JSON.stringify(rhs);
+  if (parts.has(text)) return parts.get(text);
+  const part = walk(lhs, rhs, schema, false);
+  if (parts.size >= SPEC_PARTS_MAX) parts.delete(parts.keys().next().value!);
+  parts.set(text, part);
+  return part;
 }
 
 // Each walk returns what goes under the path's key in FieldsV1: `{}` for a changed leaf, the
 // changes below (after a "." when the path is new itself), or undefined when nothing changed.
 
-function walk(lhs: unknown, rhs: unknown, schema: Schema | undefined): FieldsV1 | undefined {
+function walk(lhs: unknown, rhs: unknown, schema: Schema | undefined, root: boolean): FieldsV1 | undefined {
   if (lhs === undefined) return added(rhs, schema);
   const shape = shapeOf(schema, rhs !== undefined && rhs !== null ? rhs : lhs);
   const atomic = isAtomic(shape);
@@ -36,7 +53,9 @@ function walk(lhs: unknown, rhs: unknown, schema: Schema | undefined): FieldsV1 
       const lv = getOwn(l, name);
       const rv = getOwn(r, name);
       if (lv === undefined && rv === undefined) continue;
-      const below = walk(lv, rv, entrySchema(shape, name));
+      const childSchema = entrySchema(shape, name);
+      // The zero value's spec follows from the object's, so the object's spec is the whole key.
+      const below = root && name === 'spec' && childSchema && lv !== undefined ? specPart(lv, rv, childSchema) : walk(lv, rv, childSchema, false);
       if (below) out[`f:${name}`] = below;
     }
   } else if (shape.kind === 'list') {
@@ -47,7 +66,7 @@ function walk(lhs: unknown, rhs: unknown, schema: Schema | undefined): FieldsV1 
     for (const { key, element } of [...r.order, ...l.order]) {
       if (seen.has(key)) continue;
       seen.add(key);
-      const below = walk(l.items.get(key), r.items.get(key), shape.items);
+      const below = walk(l.items.get(key), r.items.get(key), shape.items, false);
       if (below) items.push([key, element, below]);
     }
     putSorted(out, items);

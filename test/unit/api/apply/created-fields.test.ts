@@ -66,6 +66,18 @@ describe('createdFieldsV1', () => {
     }
   });
 
+  it('shares the spec part between creates of one spec, and only between those', () => {
+    const spec = () => ({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 80 }] }] });
+    const fieldsOf = (obj: KubeObject) => (updateManagedFields(argsFor(obj)).metadata.managedFields![0].fieldsV1 as Record<string, unknown>);
+    const first = fieldsOf(pod(spec()));
+    const second = fieldsOf(pod(spec(), { metadata: { name: 'q', namespace: 'default', labels: { x: 'y' } } }));
+    expect(second['f:spec']).toBe(first['f:spec']);
+    expect(second['f:metadata']).toEqual({ 'f:labels': { '.': {}, 'f:x': {} } });
+    const other = fieldsOf(pod({ containers: [{ name: 'b', image: 'x' }] }));
+    expect(JSON.stringify(other['f:spec'])).toBe('{"f:containers":{"k:{\\"name\\":\\"b\\"}":{".":{},"f:image":{},"f:name":{}}}}');
+    expectSameAsGeneral(pod(spec()));
+  });
+
   it('leaves an object whose fields are all bookkeeping without managedFields', () => {
     const bare = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } };
     expect(updateManagedFields(argsFor(bare)).metadata.managedFields).toBeUndefined();
