@@ -6,7 +6,7 @@ import { ConflictError, KeyNotFoundError } from '../../store/store.ts';
 import type { KeyValue } from '../../store/store.ts';
 import type { KubeObject, ResourceDefinition } from '../resources/types.ts';
 import type { FieldError } from '../field-errors.ts';
-import { decodeObject, encodeObject, getObject, getSharedObject, objectKey, withResourceVersion } from '../object-store.ts';
+import { decodeObject, encodeObject, getSharedObject, objectKey, withResourceVersion } from '../object-store.ts';
 import { ApiError, badRequest, conflict, modifiedConflict, notFound } from '../status.ts';
 import { readObjectBody, writeJSON } from './codec.ts';
 import { toServedVersion, toStorageVersion, writeStrategyContext, writtenJSON, type RequestScope, type Written } from './context.ts';
@@ -73,8 +73,8 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
   const name = info.name!;
   for (let attempt = 0; attempt < 10; attempt++) {
     const ctx = writeStrategyContext(scope);
-    // The current object is only read here (server-side apply builds on it, so it gets its own).
-    const current = await (opts.track ? getObject : getSharedObject)(api.store, def, info.namespace, name);
+    // Only read here: mutate gets a decode of its own.
+    const current = await getSharedObject(api.store, def, info.namespace, name);
     if (!current) {
       if (opts.onMissing && !info.subresource) return { ...(await opts.onMissing()), created: true };
       throw notFound(def.group, def.resource, name);
