@@ -63,7 +63,9 @@ function specOf(obj: KubeObject): Record<string, unknown> {
 export async function prepareUpdate(def: ResourceDefinition, next: KubeObject, old: KubeObject, subresource: string | undefined, ctx: StrategyContext): Promise<KubeObject> {
   let obj = next;
   if (subresource === 'status') {
-    obj = { ...cloneJSON(old), status: next.status };
+    // Everything but the status is the old object's; old is shared, so this part is copied.
+    const { status: _replaced, ...kept } = old;
+    obj = { ...cloneJSON(kept), status: next.status };
     obj.metadata.managedFields = next.metadata.managedFields ?? old.metadata.managedFields;
   } else if (hasStatus(def) && subresource === undefined) {
     if (old.status === undefined) delete obj.status;
