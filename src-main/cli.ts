@@ -13,6 +13,8 @@ commands:
   kubeconfig   print an admin kubeconfig for the cluster
   controller-manager --kubeconfig FILE
                the controllers and the scheduler against the API in FILE (serve starts it)
+  agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun] [--node-ip IP]
+               this machine as a worker node of the cluster in FILE, in the foreground
 
 flags:
   --data-dir DIR   where the cluster lives (default ${defaultDataDir()})
@@ -84,6 +86,13 @@ async function serve(dataDir: string, port: number, address: string, simulateNod
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The agent parses its own flags: the bundled agent on workers takes exactly the same ones.
+  if (argv[0] === 'agent') {
+    const { AgentUsageError, agentMain } = await import('./agent/main.ts');
+    return agentMain(argv.slice(1)).catch((e: unknown) => {
+      throw e instanceof AgentUsageError ? new UsageError(e.message) : e;
+    });
+  }
   const { values, positionals } = parse(argv);
   const [command, ...rest] = positionals;
   if (values.help || !command) {

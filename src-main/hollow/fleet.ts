@@ -3,7 +3,6 @@
 // the end of their grace period) without running anything. One fleet drives any number of them
 // through one pods watch, so a thousand nodes cost a thousand Node objects, not a thousand
 // watches. Used by tests, the scheduler benchmark and `kubelab serve --simulate-nodes N`.
-import type { Lease } from 'kubernetes-types/coordination/v1';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/api-error.ts';
 import { Informer, objectKey, stripManagedFields } from '../client/informer.ts';
@@ -13,7 +12,8 @@ import { WorkQueue, runWorkers } from '../client/workqueue.ts';
 import type { MetricsSource, PodUsage, UsageReport } from '../metrics/usage.ts';
 import { every, realClock, type Clock } from '../util/clock.ts';
 import { milliValue, parseQuantity, value } from '../util/quantity.ts';
-import { hollowAddress, leaseObject, microTime, nodeObject, readyConditions, type HollowNodeSpec } from './node-object.ts';
+import { hollowAddress, nodeObject, readyConditions, type HollowNodeSpec } from './node-object.ts';
+import { NodeLease } from '../agent/kubelet/node-lease.ts';
 import { PodIPs } from './pod-ips.ts';
 import { finishedStatus, hollowAnnotations, runningStatus, type RunningState } from './pod-status.ts';
 
@@ -45,7 +45,7 @@ interface HollowNode {
   index: number;
   silent: boolean;
   uid?: string;
-  lease?: Lease;
+  lease: NodeLease;
   ips: PodIPs;
 }
 
@@ -74,7 +74,7 @@ export class HollowFleet implements MetricsSource {
   constructor(private readonly opts: HollowFleetOptions) {
     this.clock = opts.clock ?? realClock;
     this.queue = new WorkQueue<string>(undefined, this.clock);
-    opts.nodes.forEach((spec, index) => this.nodes.set(spec.name, { spec, index, silent: false, ips: new PodIPs() }));
+    opts.nodes.forEach((spec, index) => this.nodes.set(spec.name, { spec, index, silent: false, ips: new PodIPs(), lease: new NodeLease(opts.client, spec.name) }));
     // Only bound pods: a kubelet watches spec.nodeName=<itself>; the fleet, all bound ones.
     this.pods = new Informer<Pod>(opts.client, gvr.pods, { fieldSelector: 'spec.nodeName!=', pageSize: 1000, transform: stripManagedFields });
     const enqueue = (pod: Pod): void => {
@@ -204,23 +204,7 @@ export class HollowFleet implements MetricsSource {
 
   private async renewLease(n: HollowNode): Promise<void> {
     if (n.silent) return;
-    const now = this.clock.now();
-    const { client } = this.opts;
-    if (n.lease) {
-      try {
-        n.lease = await client.update<Lease>(gvr.leases, { ...n.lease, spec: { ...n.lease.spec, renewTime: microTime(now) } });
-        return;
-      } catch (err) {
-        if (!isConflict(err) && !isNotFound(err)) throw err;
-      }
-    }
-    try {
-      const current = await client.get<Lease>(gvr.leases, 'kube-node-lease', n.spec.name);
-      n.lease = await client.update<Lease>(gvr.leases, { ...current, spec: { ...current.spec, holderIdentity: n.spec.name, renewTime: microTime(now) } });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      n.lease = await client.create<Lease>(gvr.leases, leaseObject(n.spec.name, n.uid, now));
-    }
+    await n.lease.renew(this.clock.now(), n.uid);
   }
 
   private async reportStatus(n: HollowNode): Promise<void> {

@@ -2,7 +2,6 @@
 // kubelet, an address from 198.18.0.0/15 (the range RFC 2544 sets aside for benchmarks, never
 // routed, so nothing can try to reach a node that does not exist).
 import type { Node, NodeCondition, Taint } from 'kubernetes-types/core/v1';
-import type { Lease } from 'kubernetes-types/coordination/v1';
 
 export interface HollowNodeSpec {
   name: string;
@@ -14,7 +13,6 @@ export interface HollowNodeSpec {
 }
 
 export const hollowDefaults = { cpu: '4', memory: '16Gi', pods: 110 };
-export const leaseDurationSeconds = 40;
 
 /** The node's InternalIP: 198.18.0.1, 198.18.0.2, … by its index in the fleet. */
 export function hollowAddress(index: number): string {
@@ -24,11 +22,6 @@ export function hollowAddress(index: number): string {
 
 export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-/** RFC 3339 with microseconds, as Lease times are written. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
 export function readyConditions(now: number, ready: boolean): NodeCondition[] {
@@ -92,15 +85,3 @@ export function nodeObject(spec: HollowNodeSpec, index: number, now: number): No
   };
 }
 
-export function leaseObject(nodeName: string, nodeUid: string | undefined, now: number): Lease {
-  return {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: {
-      name: nodeName,
-      namespace: 'kube-node-lease',
-      ...(nodeUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: nodeUid }] } : {}),
-    },
-    spec: { holderIdentity: nodeName, leaseDurationSeconds, renewTime: microTime(now) },
-  };
-}

@@ -1,0 +1,46 @@
+// The agent's command line, shared by `kubelab agent ...` and the bundled `node kubelab-agent.js
+// ...` that runs on workers with nothing installed but Node.js.
+import { parseArgs } from 'node:util';
+import { agentOptions, runAgent } from './run-agent.ts';
+
+export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun] [--node-ip IP]
+
+  --kubeconfig FILE  the cluster to join (its API server and this node's credential)
+  --node-name NAME   the Node's name (default: this machine's hostname)
+  --state-dir DIR    where the agent keeps its state (default /var/lib/kubelab-agent)
+  --runtime R        the OCI runtime: runc (default) or crun
+  --node-ip IP       the InternalIP to report (default: the first non-loopback IPv4 address)`;
+
+/** Bad flags: the caller prints the message as one line and exits with 2. */
+export class AgentUsageError extends Error {}
+
+export async function agentMain(argv: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        kubeconfig: { type: 'string' },
+        'node-name': { type: 'string' },
+        'state-dir': { type: 'string' },
+        runtime: { type: 'string' },
+        'node-ip': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new AgentUsageError((e as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${agentUsage}\n`);
+    return;
+  }
+  if (!values.kubeconfig) throw new AgentUsageError('agent needs --kubeconfig FILE');
+  const flags = { kubeconfig: values.kubeconfig, nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'] };
+  try {
+    agentOptions(flags);
+  } catch (e) {
+    throw new AgentUsageError((e as Error).message);
+  }
+  await runAgent(flags);
+}
