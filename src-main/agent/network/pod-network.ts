@@ -1,0 +1,116 @@
+// A pod's sandbox network: its own network namespace, attached to the node-local bridge through
+// the standard CNI plugins (bridge with host-local IPAM over the node's podCIDR for eth0, and
+// loopback for lo), as containerd's CRI plugin does for a pod sandbox. The containers of the pod all join this
+// namespace, so they share one IP and reach each other on localhost.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addNetworkList, delNetworkList, type CniNetworkList, type CniResult, type CniRuntime } from './cni.ts';
+
+export interface PodNetworkOptions {
+  /** The node's pod range (spec.podCIDR), e.g. 10.42.3.0/24. */
+  podCIDR: string;
+  /** Where IP allocations and each pod's CNI result are kept (survive an agent restart). */
+  stateDir: string;
+  /** The node-local bridge (Linux limits names to 15 characters). */
+  bridge?: string;
+  cni: CniRuntime;
+}
+
+export interface PodSandboxNetwork {
+  netnsName: string;
+  netnsPath: string;
+  /** The pod's IPv4 address, without the prefix length. */
+  ip: string;
+}
+
+const NETNS_DIR = '/run/netns';
+
+const run = (file: string, args: string[]): Promise<string> =>
+  new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${file} ${args.join(' ')}: ${stderr.trim() || err.message}`)) : resolve(stdout)));
+  });
+
+/** The netns name of a pod: unique on the machine, even with several agents on it. */
+export function netnsNameOf(podUID: string): string {
+  return `kubelab-${podUID}`;
+}
+
+export class PodNetwork {
+  private readonly list: CniNetworkList;
+  private readonly loopback: CniNetworkList = { cniVersion: '1.0.0', name: 'cni-loopback', plugins: [{ type: 'loopback' }] };
+
+  constructor(private readonly opts: PodNetworkOptions) {
+    this.list = {
+      cniVersion: '1.0.0',
+      name: 'kubelab',
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: opts.bridge ?? 'kubelab0',
+          isGateway: true,
+          // Pods reach each other without NAT; masquerading off-cluster traffic is the
+          // networking issue's iptables work, not the bridge's.
+          ipMasq: false,
+          hairpinMode: true,
+          ipam: { type: 'host-local', ranges: [[{ subnet: opts.podCIDR }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: join(opts.stateDir, 'ipam') },
+        },
+      ],
+    };
+  }
+
+  /** Creates the pod's namespace and attaches it; idempotent for a pod already set up. */
+  async setUp(podUID: string): Promise<PodSandboxNetwork> {
+    const existing = this.recorded(podUID);
+    if (existing) return existing;
+    const netnsName = netnsNameOf(podUID);
+    const netnsPath = join(NETNS_DIR, netnsName);
+    if (!existsSync(netnsPath)) await run('ip', ['netns', 'add', netnsName]);
+    try {
+      await addNetworkList(this.opts.cni, this.loopback, { containerID: podUID, netnsPath, ifName: 'lo' });
+      const result = await addNetworkList(this.opts.cni, this.list, { containerID: podUID, netnsPath, ifName: 'eth0' });
+      const address = result.ips?.find((i) => !i.address.includes(':'))?.address;
+      if (!address) throw new Error(`CNI gave pod ${podUID} no IPv4 address`);
+      const sandbox = { netnsName, netnsPath, ip: address.split('/')[0] };
+      this.record(podUID, sandbox, result);
+      return sandbox;
+    } catch (e) {
+      await this.tearDown(podUID).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Detaches the pod (its IP goes back to the range) and removes its namespace; idempotent. */
+  async tearDown(podUID: string): Promise<void> {
+    const netnsName = netnsNameOf(podUID);
+    const netnsPath = join(NETNS_DIR, netnsName);
+    const saved = this.saved(podUID);
+    // DEL must run even when the namespace is gone, so host-local frees the address.
+    await delNetworkList(this.opts.cni, this.list, { containerID: podUID, netnsPath, ifName: 'eth0' }, saved?.result);
+    if (existsSync(netnsPath)) await run('ip', ['netns', 'delete', netnsName]);
+    rmSync(this.resultFile(podUID), { force: true });
+  }
+
+  private resultFile(podUID: string): string {
+    return join(this.opts.stateDir, 'pods', `${podUID}.json`);
+  }
+
+  private saved(podUID: string): { sandbox: PodSandboxNetwork; result: CniResult } | undefined {
+    try {
+      return JSON.parse(readFileSync(this.resultFile(podUID), 'utf8')) as { sandbox: PodSandboxNetwork; result: CniResult };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A set-up pod whose namespace still exists (after an agent restart, nothing is redone). */
+  private recorded(podUID: string): PodSandboxNetwork | undefined {
+    const saved = this.saved(podUID);
+    return saved && existsSync(saved.sandbox.netnsPath) ? saved.sandbox : undefined;
+  }
+
+  private record(podUID: string, sandbox: PodSandboxNetwork, result: CniResult): void {
+    mkdirSync(join(this.opts.stateDir, 'pods'), { recursive: true });
+    writeFileSync(this.resultFile(podUID), JSON.stringify({ sandbox, result }));
+  }
+}
