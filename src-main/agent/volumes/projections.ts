@@ -1,7 +1,7 @@
 // What configMap, secret and downwardAPI volumes contain (the kubelet's MakePayload for each):
 // every key, or only the listed items at their paths, with defaultMode or the item's own mode.
 // A missing object or key is an error unless the volume (or item source) is optional.
-import type { ConfigMap, ConfigMapVolumeSource, DownwardAPIVolumeFile, Pod, Secret, SecretVolumeSource } from 'kubernetes-types/core/v1';
+import type { ConfigMap, ConfigMapVolumeSource, Container, DownwardAPIVolumeFile, Pod, Secret, SecretVolumeSource } from 'kubernetes-types/core/v1';
 import type { PayloadFile } from './atomic-writer.ts';
 import { milliValue, parseQuantity } from '../../util/quantity.ts';
 
@@ -94,8 +94,7 @@ export function podFieldValue(pod: Pod, fieldPath: string): string {
  * A container's limit or request as resourceFieldRef exposes it: divided by the divisor and
  * rounded up (cpu to whole cores by default). A missing limit reads as the node's allocatable.
  */
-export function resourceFieldValue(pod: Pod, containerName: string | undefined, resource: string, divisor: string | undefined, allocatable: Record<string, string>): string {
-  const container = pod.spec?.containers.find((c) => c.name === containerName) ?? pod.spec?.containers[0];
+export function resourceFieldValue(container: Container | undefined, resource: string, divisor: string | undefined, allocatable: Record<string, string>): string {
   const [kind, name] = resource.split('.') as ['limits' | 'requests', string];
   const r = container?.resources?.[kind]?.[name] ?? (kind === 'limits' ? allocatable[name] : undefined) ?? '0';
   const by = milliValue(parseQuantity(divisor ?? '1'));
@@ -107,7 +106,10 @@ export function downwardAPIPayload(items: DownwardAPIVolumeFile[], pod: Pod, def
   return items.map((item) => {
     let text: string;
     if (item.fieldRef) text = podFieldValue(pod, item.fieldRef.fieldPath);
-    else if (item.resourceFieldRef) text = resourceFieldValue(pod, item.resourceFieldRef.containerName, item.resourceFieldRef.resource, item.resourceFieldRef.divisor as string | undefined, allocatable);
+    else if (item.resourceFieldRef) {
+      const ref = item.resourceFieldRef;
+      text = resourceFieldValue(pod.spec?.containers.find((c) => c.name === ref.containerName), ref.resource, ref.divisor as string | undefined, allocatable);
+    }
     else throw new Error(`downwardAPI item ${JSON.stringify(item.path)} has neither fieldRef nor resourceFieldRef`);
     return { path: item.path, content: Buffer.from(text, 'utf8'), mode: item.mode ?? defaultMode ?? DEFAULT_MODE };
   });
