@@ -1,0 +1,180 @@
+// A thin wrapper of the OCI runtime CLI (runc, or crun which takes the same commands). Each agent
+// and test passes its own --root so their containers never meet. Errors carry the runtime's own
+// message: from its stderr, or for create/run (whose stderr is the container's) from --log.
+import { execFile, spawn } from 'node:child_process';
+import { open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { RuntimeName } from './runtime-version.ts';
+
+export type ContainerStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+
+export interface ContainerState {
+  id: string;
+  status: ContainerStatus;
+  /** The init process as the host sees it; 0 once stopped. */
+  pid: number;
+  bundle: string;
+  annotations?: Record<string, string>;
+}
+
+export interface RuntimeOptions {
+  name?: RuntimeName;
+  /** The binary; defaults to the runtime's name on PATH. */
+  binary?: string;
+  /** The runtime's state directory (--root). */
+  root: string;
+}
+
+/** Where the container's stdout and stderr go: file paths (appended) or open descriptors. */
+export interface ContainerStdio {
+  stdout: string | number;
+  stderr: string | number;
+}
+
+export class RuntimeError extends Error {
+  constructor(readonly command: string, message: string) {
+    super(`${command}: ${message}`);
+  }
+}
+
+export class OciRuntime {
+  readonly name: RuntimeName;
+  private readonly binary: string;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.name = opts.name ?? 'runc';
+    this.binary = opts.binary ?? this.name;
+  }
+
+  /** `create`: the container exists with its init waiting for `start`. */
+  async create(id: string, bundle: string, stdio: ContainerStdio): Promise<void> {
+    await this.detached('create', id, bundle, ['create', '--bundle', bundle, '--pid-file', pidFile(bundle), id], stdio);
+  }
+
+  async start(id: string): Promise<void> {
+    await this.exec(['start', id]);
+  }
+
+  /**
+   * `run --keep` under a small sh shim that writes the exit status to the bundle's exit-status
+   * file. A detached `create` leaves the init an orphan whose status only PID 1 sees; `run` keeps
+   * the runtime as its parent (a subreaper), and the shim outlives an agent restart. `--keep`
+   * leaves the stopped container (and its cgroup, for OOM counters) until delete. Resolves once
+   * the init runs, with a promise of the exit status when the shim ends.
+   */
+  async run(id: string, bundle: string, stdio: ContainerStdio): Promise<{ exited: Promise<number> }> {
+    const args = this.globalArgs(bundle).concat(['run', '--keep', '--bundle', bundle, '--pid-file', pidFile(bundle), id]);
+    const script = `"$@"; echo $? > "${exitFile(bundle)}.tmp" && mv "${exitFile(bundle)}.tmp" "${exitFile(bundle)}"`;
+    await Promise.all([rm(exitFile(bundle), { force: true }), rm(pidFile(bundle), { force: true })]);
+    const child = await this.spawnWithStdio('sh', ['-c', script, 'shim', this.binary, ...args], stdio);
+    let ended = false;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => {
+      ended = true;
+      resolve();
+    }));
+    // The pid file appears when the init runs; the shim ending first means the runtime failed.
+    if (!(await waitForFile(pidFile(bundle), () => ended))) {
+      throw new RuntimeError(`${this.name} run ${id}`, await this.logError(bundle));
+    }
+    return { exited: exited.then(async () => (await exitStatus(bundle)) ?? -1) };
+  }
+
+  async state(id: string): Promise<ContainerState> {
+    return JSON.parse(await this.exec(['state', id])) as ContainerState;
+  }
+
+  async list(): Promise<ContainerState[]> {
+    const out = await this.exec(['list', '--format', 'json']);
+    // runc prints "null" for no containers.
+    return (JSON.parse(out) as ContainerState[] | null) ?? [];
+  }
+
+  /** Sends a signal ("TERM", "KILL", "SIGTERM", 15) to the init; `all` to every process. */
+  async kill(id: string, signal: string | number = 'TERM', all = false): Promise<void> {
+    await this.exec(['kill', ...(all ? ['--all'] : []), id, String(signal)]);
+  }
+
+  async delete(id: string, force = false): Promise<void> {
+    await this.exec(['delete', ...(force ? ['--force'] : []), id]);
+  }
+
+  private globalArgs(bundle?: string): string[] {
+    // JSON logs on stderr too, so that the message is read without parsing logfmt.
+    const log = bundle ? ['--log', path.join(bundle, 'runtime.log')] : [];
+    return ['--root', this.opts.root, '--log-format', 'json', ...log];
+  }
+
+  private exec(args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(this.binary, [...this.globalArgs(), ...args], { timeout: 30_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+        if (err) reject(new RuntimeError(`${this.name} ${args.join(' ')}`, cleanMessage(stderr) || err.message));
+        else resolve(stdout);
+      });
+    });
+  }
+
+  private async detached(command: string, id: string, bundle: string, args: string[], stdio: ContainerStdio): Promise<void> {
+    const child = await this.spawnWithStdio(this.binary, [...this.globalArgs(bundle), ...args], stdio);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    if (code !== 0) throw new RuntimeError(`${this.name} ${command} ${id}`, await this.logError(bundle));
+  }
+
+  private async spawnWithStdio(cmd: string, args: string[], stdio: ContainerStdio) {
+    const files = await Promise.all([stdio.stdout, stdio.stderr].map((s) => (typeof s === 'number' ? undefined : open(s, 'a'))));
+    const fds = [stdio.stdout, stdio.stderr].map((s, i) => (typeof s === 'number' ? s : files[i]!.fd));
+    try {
+      const child = spawn(cmd, args, { stdio: ['ignore', fds[0], fds[1]], detached: true });
+      child.unref();
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      return child;
+    } finally {
+      // The child holds its own copies of the descriptors.
+      await Promise.all(files.map((f) => f?.close()));
+    }
+  }
+
+  /** The last error the runtime logged (JSON lines: {"level":"error","msg":...}). */
+  private async logError(bundle: string): Promise<string> {
+    const text = await readFile(path.join(bundle, 'runtime.log'), 'utf8').catch(() => '');
+    const errors = text.split('\n').filter(Boolean).map(parseLogLine).filter((l) => l.level === 'error' || l.level === 'fatal');
+    return errors.at(-1)?.msg ?? 'failed without a logged error';
+  }
+}
+
+function parseLogLine(line: string): { level?: string; msg?: string } {
+  try {
+    return JSON.parse(line) as { level?: string; msg?: string };
+  } catch {
+    return { level: 'error', msg: line };
+  }
+}
+
+/** runc's stderr is either plain text or a JSON log line; keep the message. */
+function cleanMessage(stderr: string): string {
+  const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? '';
+  return parseLogLine(last).msg?.trim() ?? last;
+}
+
+export const pidFile = (bundle: string) => path.join(bundle, 'init.pid');
+const exitFile = (bundle: string) => path.join(bundle, 'exit-status');
+
+/** The exit status a `run` shim recorded, or undefined while the container runs. */
+export async function exitStatus(bundle: string): Promise<number | undefined> {
+  const text = await readFile(exitFile(bundle), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : Number(text.trim());
+}
+
+/** True once `file` has content; false if `gaveUp` turns true first or after the timeout. */
+async function waitForFile(file: string, gaveUp: () => boolean, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ready = await readFile(file, 'utf8').then((t) => t.trim() !== '', () => false);
+    if (ready) return true;
+    if (gaveUp()) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
+}
