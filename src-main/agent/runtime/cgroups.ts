@@ -27,7 +27,10 @@ export async function detectCgroupMode(mountRoot = '/sys/fs/cgroup'): Promise<Cg
 }
 
 export async function cgroupLayout(parent: string, mountRoot = '/sys/fs/cgroup'): Promise<CgroupLayout> {
-  return { mode: await detectCgroupMode(mountRoot), mountRoot, parent: path.posix.normalize(`/${parent}`) };
+  const clean = path.posix.normalize(`/${parent}`).replace(/\/+$/, '');
+  // The agent owns (and on cleanup removes) everything under its parent: never the root.
+  if (clean === '') throw new Error('the agent cgroup parent must not be the cgroup root');
+  return { mode: await detectCgroupMode(mountRoot), mountRoot, parent: clean };
 }
 
 export function podCgroup(layout: CgroupLayout, podUid: string): string {

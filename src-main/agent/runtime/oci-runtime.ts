@@ -64,14 +64,14 @@ export class OciRuntime {
    */
   async run(id: string, bundle: string, stdio: ContainerStdio): Promise<{ exited: Promise<number> }> {
     const args = this.globalArgs(bundle).concat(['run', '--keep', '--bundle', bundle, '--pid-file', pidFile(bundle), id]);
-    const script = `"$@"; echo $? > "${exitFile(bundle)}.tmp" && mv "${exitFile(bundle)}.tmp" "${exitFile(bundle)}"`;
-    await Promise.all([rm(exitFile(bundle), { force: true }), rm(pidFile(bundle), { force: true })]);
-    const child = await this.spawnWithStdio('sh', ['-c', script, 'shim', this.binary, ...args], stdio);
+    // The exit file is an argument, not part of the script: no quoting of paths needed.
+    const script = 'f=$1; shift; "$@"; echo $? > "$f.tmp" && mv "$f.tmp" "$f"';
+    await Promise.all([exitFile(bundle), pidFile(bundle), logFile(bundle)].map((f) => rm(f, { force: true })));
     let ended = false;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => {
+    const shim = await this.spawnWithStdio('sh', ['-c', script, 'shim', exitFile(bundle), this.binary, ...args], stdio);
+    const exited = shim.exited.then(() => {
       ended = true;
-      resolve();
-    }));
+    });
     // The pid file appears when the init runs; the shim ending first means the runtime failed.
     if (!(await waitForFile(pidFile(bundle), () => ended))) {
       throw new RuntimeError(`${this.name} run ${id}`, await this.logError(bundle));
@@ -100,7 +100,7 @@ export class OciRuntime {
 
   private globalArgs(bundle?: string): string[] {
     // JSON logs on stderr too, so that the message is read without parsing logfmt.
-    const log = bundle ? ['--log', path.join(bundle, 'runtime.log')] : [];
+    const log = bundle ? ['--log', logFile(bundle)] : [];
     return ['--root', this.opts.root, '--log-format', 'json', ...log];
   }
 
@@ -114,22 +114,25 @@ export class OciRuntime {
   }
 
   private async detached(command: string, id: string, bundle: string, args: string[], stdio: ContainerStdio): Promise<void> {
-    const child = await this.spawnWithStdio(this.binary, [...this.globalArgs(bundle), ...args], stdio);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    await rm(logFile(bundle), { force: true });
+    const code = await (await this.spawnWithStdio(this.binary, [...this.globalArgs(bundle), ...args], stdio)).exited;
     if (code !== 0) throw new RuntimeError(`${this.name} ${command} ${id}`, await this.logError(bundle));
   }
 
-  private async spawnWithStdio(cmd: string, args: string[], stdio: ContainerStdio) {
+  /** Spawns with the container's stdio; resolves once spawned, with a promise of the exit code. */
+  private async spawnWithStdio(cmd: string, args: string[], stdio: ContainerStdio): Promise<{ exited: Promise<number | null> }> {
     const files = await Promise.all([stdio.stdout, stdio.stderr].map((s) => (typeof s === 'number' ? undefined : open(s, 'a'))));
     const fds = [stdio.stdout, stdio.stderr].map((s, i) => (typeof s === 'number' ? s : files[i]!.fd));
     try {
       const child = spawn(cmd, args, { stdio: ['ignore', fds[0], fds[1]], detached: true });
       child.unref();
+      // Listen before anything else is awaited: a fast exit must not be missed.
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
         child.once('error', reject);
       });
-      return child;
+      return { exited };
     } finally {
       // The child holds its own copies of the descriptors.
       await Promise.all(files.map((f) => f?.close()));
@@ -138,7 +141,7 @@ export class OciRuntime {
 
   /** The last error the runtime logged (JSON lines: {"level":"error","msg":...}). */
   private async logError(bundle: string): Promise<string> {
-    const text = await readFile(path.join(bundle, 'runtime.log'), 'utf8').catch(() => '');
+    const text = await readFile(logFile(bundle), 'utf8').catch(() => '');
     const errors = text.split('\n').filter(Boolean).map(parseLogLine).filter((l) => l.level === 'error' || l.level === 'fatal');
     return errors.at(-1)?.msg ?? 'failed without a logged error';
   }
@@ -160,6 +163,7 @@ function cleanMessage(stderr: string): string {
 
 export const pidFile = (bundle: string) => path.join(bundle, 'init.pid');
 const exitFile = (bundle: string) => path.join(bundle, 'exit-status');
+const logFile = (bundle: string) => path.join(bundle, 'runtime.log');
 
 /** The exit status a `run` shim recorded, or undefined while the container runs. */
 export async function exitStatus(bundle: string): Promise<number | undefined> {
