@@ -110,3 +110,32 @@ describe('basic auth (the registry in htpasswd mode)', () => {
     });
   });
 });
+
+describe('a TLS registry (self-signed)', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startTestRegistry({ tls: true });
+    await pushImage({ url: registry.url, ...(registry.caFile ? { caFile: registry.caFile } : {}) }, 'team/tls', 'v1', image);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  // A loopback registry defaults to plain HTTP; an https:// endpoint for its own host says TLS.
+  const mirrors = () => ({ [registry.host]: { endpoint: [registry.url] } });
+
+  it('refuses a certificate nobody trusts', async () => {
+    await expect(newStore().pull(`${registry.host}/team/tls:v1`, { registryConfig: { mirrors: mirrors() } })).rejects.toMatchObject({
+      reason: 'ErrImagePull',
+      message: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+: self[- ]signed certificate/),
+    });
+  });
+
+  it('pulls with the registry config\'s caFile, or with insecureSkipVerify', async () => {
+    const caFile = registry.caFile ?? '';
+    const trusted = { mirrors: mirrors(), configs: { [registry.host]: { tls: { caFile } } } };
+    expect((await newStore().pull(`${registry.host}/team/tls:v1`, { registryConfig: trusted })).layersFetched).toBe(1);
+    const skip = { mirrors: mirrors(), configs: { [registry.host]: { tls: { insecureSkipVerify: true } } } };
+    expect((await newStore().pull(`${registry.host}/team/tls:v1`, { registryConfig: skip })).layersFetched).toBe(1);
+  });
+});

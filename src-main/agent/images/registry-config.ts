@@ -55,11 +55,15 @@ export function registryEndpoints(registry: string, config: RegistryConfig = {})
       ? dockerHubEndpoint
       : `${isLoopbackHost(registry) ? 'http' : 'https'}://${registry}`;
   const urls: URL[] = [];
-  for (const text of [...mirrors, defaultEndpoint]) {
+  for (const text of mirrors) {
     const url = new URL(text.includes('://') ? text : `https://${text}`);
     url.pathname = url.pathname.replace(/\/+$/, '').replace(/\/v2$/, '');
     if (!urls.some((u) => u.href === url.href)) urls.push(url);
   }
+  // An endpoint on the registry's own host replaces the default: that is how registries.yaml
+  // says "this registry speaks plain HTTP" (or HTTPS, for one on loopback).
+  const fallback = new URL(defaultEndpoint);
+  if (!urls.some((u) => u.host === fallback.host)) urls.push(fallback);
   return urls;
 }
 

@@ -27,6 +27,13 @@ describe('registry endpoints', () => {
       'https://mirror.example/',
       'https://registry-1.docker.io/',
     ]);
+    // An endpoint on the registry's own host is the registry, with the scheme it names.
+    expect(registryEndpoints('reg.lan:5000', { mirrors: { 'reg.lan:5000': { endpoint: ['http://reg.lan:5000'] } } }).map(String)).toEqual([
+      'http://reg.lan:5000/',
+    ]);
+    expect(registryEndpoints('127.0.0.1:5000', { mirrors: { '127.0.0.1:5000': { endpoint: ['https://127.0.0.1:5000'] } } }).map(String)).toEqual([
+      'https://127.0.0.1:5000/',
+    ]);
     expect(registryEndpoints('quay.io', { mirrors: { '*': { endpoint: ['mirror.lan'] } } }).map(String)).toEqual([
       'https://mirror.lan/',
       'https://quay.io/',
