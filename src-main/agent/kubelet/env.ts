@@ -5,7 +5,7 @@
 // container resources, or one ConfigMap or Secret key.
 import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types/core/v1';
 import { podFieldValue, resourceFieldValue } from '../volumes/projections.ts';
-import { expand } from './expand.ts';
+import { expand } from '../runtime/expansion.ts';
 
 export interface EnvSources {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;

@@ -3,15 +3,13 @@
 // container's env over it, image WorkingDir as the fallback).
 import { expand } from './expansion.ts';
 
-/** An env var as the kubelet resolved it (ConfigMap/Secret keys, downward API already looked up). */
+/**
+ * An env var as the kubelet resolved it (kubelet/env.ts): ConfigMap/Secret keys and the downward
+ * API looked up, literal values already $(VAR)-expanded.
+ */
 export interface ResolvedEnvVar {
   name: string;
   value: string;
-  /**
-   * True for a literal `env[].value`, which may refer to earlier variables as $(NAME). Values from
-   * envFrom and valueFrom are never expanded upstream.
-   */
-  expand?: boolean;
 }
 
 /** The image config fields a container's process comes from (OCI image spec `config`). */
@@ -23,17 +21,9 @@ export interface ImageProcessConfig {
   User?: string;
 }
 
-/**
- * The container's own variables in order, each `$(NAME)` expanded against the ones before it (the
- * kubelet's makeEnvironmentVariables). A later name replaces an earlier one in place.
- */
+/** The container's variables by name, in order; a later name replaces an earlier one in place. */
 export function containerEnv(vars: readonly ResolvedEnvVar[]): Map<string, string> {
-  const env = new Map<string, string>();
-  for (const v of vars) {
-    const value = v.expand ? expand(v.value, (n) => env.get(n)) : v.value;
-    env.set(v.name, value);
-  }
-  return env;
+  return new Map(vars.map((v) => [v.name, v.value]));
 }
 
 /**

@@ -44,7 +44,7 @@ describe('OCI spec from a pod container', () => {
   });
 
   it('expands $(VAR) in command/args from the container env', () => {
-    const spec = buildSpec(input({ command: ['sh', '-c'], args: ['echo $(GREETING) $$HOME'] }, { env: [{ name: 'GREETING', value: 'hi', expand: true }] }));
+    const spec = buildSpec(input({ command: ['sh', '-c'], args: ['echo $(GREETING) $$HOME'] }, { env: [{ name: 'GREETING', value: 'hi' }] }));
     expect(spec.process.args).toEqual(['sh', '-c', 'echo hi $HOME']);
   });
 
