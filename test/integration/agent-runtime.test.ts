@@ -52,7 +52,7 @@ async function prepare(id: string, podUid: string, container: Container, opts: {
   const { rootfs } = await mountRootfs(dir, [lower]);
   const cgroup = containerCgroup(layout, podUid, id);
   const spec = buildSpec({
-    pod: pod(podUid), container, image: { Env: ['PATH=/bin'], Cmd: ['sh'] }, env: [], userDb: await readUserDb(rootfs),
+    pod: pod(podUid), container, image: { env: ['PATH=/bin'], cmd: ['sh'] }, env: [], userDb: await readUserDb(rootfs),
     rootfs, hostname: opts.hostname ?? id, namespacePaths: { network: opts.netns }, cgroupsPath: cgroup,
     resourceOptions: { pidsLimit: 256, limitSwap: true }, hostCapabilities: hostCaps,
   });

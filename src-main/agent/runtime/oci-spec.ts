@@ -49,7 +49,7 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
   const user = resolveUser({
     runAsUser: sc?.runAsUser ?? podSc?.runAsUser,
     runAsGroup: sc?.runAsGroup ?? podSc?.runAsGroup,
-    imageUser: image.User,
+    imageUser: image.user,
     supplementalGroups: podSc?.supplementalGroups,
     fsGroup: podSc?.fsGroup,
   }, input.userDb);
@@ -59,7 +59,7 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
       terminal: false,
       user,
       args: processArgs(container.command, container.args, image, env),
-      env: mergeEnv(image.Env, env),
+      env: mergeEnv(image.env, env),
       cwd: workingDir(container.workingDir, image),
       capabilities: ociCapabilities(sc, input.hostCapabilities),
       noNewPrivileges: noNewPrivileges(sc),

@@ -1,6 +1,7 @@
 // The process part of a container's spec: argv, environment and working directory, by the rules
 // of the kubelet (command/args, $(VAR) expansion) and containerd's CRI (image env first, the
 // container's env over it, image WorkingDir as the fallback).
+import type { ImageConfig } from '../images/image-config.ts';
 import { expand } from './expansion.ts';
 
 /**
@@ -12,14 +13,8 @@ export interface ResolvedEnvVar {
   value: string;
 }
 
-/** The image config fields a container's process comes from (OCI image spec `config`). */
-export interface ImageProcessConfig {
-  Entrypoint?: string[] | null;
-  Cmd?: string[] | null;
-  Env?: string[] | null;
-  WorkingDir?: string;
-  User?: string;
-}
+/** The image config fields a container's process comes from (the image store's parsed config). */
+export type ImageProcessConfig = Pick<ImageConfig, 'entrypoint' | 'cmd' | 'env' | 'workingDir' | 'user'>;
 
 /** The container's variables by name, in order; a later name replaces an earlier one in place. */
 export function containerEnv(vars: readonly ResolvedEnvVar[]): Map<string, string> {
@@ -37,8 +32,8 @@ export function processArgs(
   env: ReadonlyMap<string, string>,
 ): string[] {
   const lookup = (n: string) => env.get(n);
-  const cmd = command?.length ? command.map((c) => expand(c, lookup)) : [...(image.Entrypoint ?? [])];
-  const rest = args?.length ? args.map((a) => expand(a, lookup)) : command?.length ? [] : [...(image.Cmd ?? [])];
+  const cmd = command?.length ? command.map((c) => expand(c, lookup)) : [...(image.entrypoint ?? [])];
+  const rest = args?.length ? args.map((a) => expand(a, lookup)) : command?.length ? [] : [...(image.cmd ?? [])];
   return [...cmd, ...rest];
 }
 
@@ -70,5 +65,5 @@ function envKey(entry: string): string {
 
 /** workingDir of the container, else the image's WorkingDir, else "/". */
 export function workingDir(containerDir: string | undefined, image: ImageProcessConfig): string {
-  return containerDir || image.WorkingDir || '/';
+  return containerDir || image.workingDir || '/';
 }

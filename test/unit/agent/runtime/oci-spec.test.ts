@@ -3,7 +3,7 @@ import type { Container, Pod } from 'kubernetes-types/core/v1';
 import { buildSpec, type ContainerSpecInput } from '../../../../src-main/agent/runtime/oci-spec.ts';
 
 const pod: Pod = { metadata: { name: 'web-1', namespace: 'shop', uid: 'u-1' }, spec: { containers: [] } };
-const image = { Entrypoint: ['/docker-entrypoint.sh'], Cmd: ['nginx', '-g', 'daemon off;'], Env: ['PATH=/usr/sbin:/usr/bin', 'NGINX_VERSION=1.25'], WorkingDir: '/srv', User: 'nginx' };
+const image = { entrypoint: ['/docker-entrypoint.sh'], cmd: ['nginx', '-g', 'daemon off;'], env: ['PATH=/usr/sbin:/usr/bin', 'NGINX_VERSION=1.25'], workingDir: '/srv', user: 'nginx' };
 const userDb = { passwd: 'root:x:0:0::/root:/bin/sh\nnginx:x:101:101::/:/bin/false\n', group: 'root:x:0:\nnginx:x:101:\n' };
 
 function input(container: Partial<Container>, extra: Partial<ContainerSpecInput> = {}): ContainerSpecInput {
@@ -86,7 +86,7 @@ describe('OCI spec from a pod container', () => {
   it('falls back to the image for args, cwd and user, and to root and / without them', () => {
     const spec = buildSpec({ ...input({ workingDir: '/app', args: ['-v'] }), image: {} });
     expect(spec.process).toMatchObject({ args: ['-v'], cwd: '/app', user: { uid: 0, gid: 0 }, env: [] });
-    expect(() => buildSpec({ ...input({}), image: { User: 'www' } })).toThrow(/unable to find user www/);
+    expect(() => buildSpec({ ...input({}), image: { user: 'www' } })).toThrow(/unable to find user www/);
   });
 
   it('converts resources', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerEnv, mergeEnv, processArgs, workingDir } from '../../../../src-main/agent/runtime/spec-process.ts';
 
-const image = { Entrypoint: ['/entry', '--flag'], Cmd: ['serve', '--port=80'] };
+const image = { entrypoint: ['/entry', '--flag'], cmd: ['serve', '--port=80'] };
 const none = new Map<string, string>();
 
 describe('command and args (Kubernetes: "Define a command and arguments")', () => {
@@ -23,9 +23,9 @@ describe('command and args (Kubernetes: "Define a command and arguments")', () =
   });
 
   it('works with images that have only a CMD or nothing', () => {
-    expect(processArgs(undefined, undefined, { Cmd: ['sh'] }, none)).toEqual(['sh']);
-    expect(processArgs(undefined, ['x'], { Cmd: ['sh'] }, none)).toEqual(['x']);
-    expect(processArgs(undefined, undefined, { Entrypoint: null, Cmd: null }, none)).toEqual([]);
+    expect(processArgs(undefined, undefined, { cmd: ['sh'] }, none)).toEqual(['sh']);
+    expect(processArgs(undefined, ['x'], { cmd: ['sh'] }, none)).toEqual(['x']);
+    expect(processArgs(undefined, undefined, {}, none)).toEqual([]);
   });
 
   it('expands $(VAR) from the container env in command and args, not from the image env', () => {
@@ -33,7 +33,7 @@ describe('command and args (Kubernetes: "Define a command and arguments")', () =
     expect(processArgs(['echo', '$(MESSAGE)'], ['--port=$(PORT)', '$(HOME)', '$$(PORT)'], image, env))
       .toEqual(['echo', 'hello', '--port=8080', '$(HOME)', '$(PORT)']);
     // The image's own args are taken as they are.
-    expect(processArgs(undefined, undefined, { Cmd: ['$(MESSAGE)'] }, env)).toEqual(['$(MESSAGE)']);
+    expect(processArgs(undefined, undefined, { cmd: ['$(MESSAGE)'] }, env)).toEqual(['$(MESSAGE)']);
   });
 });
 
@@ -57,8 +57,8 @@ describe('environment', () => {
 
 describe('working dir', () => {
   it('takes the container, then the image, then /', () => {
-    expect(workingDir('/work', { WorkingDir: '/app' })).toBe('/work');
-    expect(workingDir(undefined, { WorkingDir: '/app' })).toBe('/app');
+    expect(workingDir('/work', { workingDir: '/app' })).toBe('/work');
+    expect(workingDir(undefined, { workingDir: '/app' })).toBe('/app');
     expect(workingDir('', {})).toBe('/');
   });
 });
