@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageStore } from '../../src-main/agent/images/image-store.js';
-import { parseDockerConfigJSON } from '../../src-main/agent/images/registry-config.js';
-import { buildBusyboxImage, pushImage } from '../../test/fixtures/images/busybox-image.js';
-import { startTestRegistry, type TestRegistry } from '../../test/fixtures/images/test-registry.js';
+import { ImageStore } from '../../src-main/agent/images/image-store.ts';
+import { parseDockerConfigJSON } from '../../src-main/agent/images/registry-config.ts';
+import { buildBusyboxImage, pushImage } from '../../test/fixtures/images/busybox-image.ts';
+import { startTestRegistry, type TestRegistry } from '../../test/fixtures/images/test-registry.ts';
 
 let work: string;
 let count = 0;

@@ -7,12 +7,12 @@ import { lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageStore, type PullProgress } from '../../src-main/agent/images/image-store.js';
-import { isOpaque } from '../../src-main/agent/images/overlay-marks.js';
-import { nodePlatform } from '../../src-main/agent/images/platform.js';
-import { ensureImage } from '../../src-main/agent/images/pull-policy.js';
-import { assembleImage, buildBusyboxImage, busyboxLayer, gzipLayer, pushImage, pushIndex, type BuiltImage } from '../../test/fixtures/images/busybox-image.js';
-import { startTestRegistry, type TestRegistry } from '../../test/fixtures/images/test-registry.js';
+import { ImageStore, type PullProgress } from '../../src-main/agent/images/image-store.ts';
+import { isOpaque } from '../../src-main/agent/images/overlay-marks.ts';
+import { nodePlatform } from '../../src-main/agent/images/platform.ts';
+import { ensureImage } from '../../src-main/agent/images/pull-policy.ts';
+import { assembleImage, buildBusyboxImage, busyboxLayer, gzipLayer, pushImage, pushIndex, type BuiltImage } from '../../test/fixtures/images/busybox-image.ts';
+import { startTestRegistry, type TestRegistry } from '../../test/fixtures/images/test-registry.ts';
 
 const here = nodePlatform();
 const other = here.architecture === 'arm64' ? { os: 'linux', architecture: 'amd64' } : { os: 'linux', architecture: 'arm64', variant: 'v8' };

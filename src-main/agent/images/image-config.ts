@@ -1,6 +1,6 @@
 // The part of an image's config blob (the OCI image spec's "application/vnd.oci.image.config")
 // that running a container needs, and the layer diffIDs that verify the unpacked layers.
-import { ImageError } from './image-error.js';
+import { ImageError } from './image-error.ts';
 
 export interface ImageConfig {
   entrypoint?: string[];

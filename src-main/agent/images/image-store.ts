@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseImageConfig, type ImageConfig } from './image-config.js';
-import { ImageError } from './image-error.js';
-import { layerCompression, type Platform } from './manifest.js';
-import { nodePlatform } from './platform.js';
-import { formatImageReference, imageName, parseImageReference, type ImageReference } from './reference.js';
-import { RegistryClient, sha256Digest } from './registry-client.js';
-import type { DockerConfigJSON, RegistryConfig } from './registry-config.js';
-import { unpackLayer } from './unpack.js';
+import { parseImageConfig, type ImageConfig } from './image-config.ts';
+import { ImageError } from './image-error.ts';
+import { layerCompression, type Platform } from './manifest.ts';
+import { nodePlatform } from './platform.ts';
+import { formatImageReference, imageName, parseImageReference, type ImageReference } from './reference.ts';
+import { RegistryClient, sha256Digest } from './registry-client.ts';
+import type { DockerConfigJSON, RegistryConfig } from './registry-config.ts';
+import { unpackLayer } from './unpack.ts';
 
 export interface StoredLayer {
   digest: string;

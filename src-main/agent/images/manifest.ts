@@ -1,6 +1,6 @@
 // The OCI image spec's documents as the registry serves them (Docker's schema 2 types are the
 // same shapes under other media types), and the checks that a parsed one is usable.
-import { ImageError } from './image-error.js';
+import { ImageError } from './image-error.ts';
 
 export const mediaTypes = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',

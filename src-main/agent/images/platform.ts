@@ -2,7 +2,7 @@
 // and the choice of one manifest from an index as containerd's default platform matcher makes
 // it: same os and architecture, the exact variant first, then older compatible variants.
 import { endianness } from 'node:os';
-import type { Descriptor, Platform } from './manifest.js';
+import type { Descriptor, Platform } from './manifest.ts';
 
 const goarch: Record<string, string> = {
   x64: 'amd64',

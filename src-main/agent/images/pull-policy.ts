@@ -1,6 +1,6 @@
 // imagePullPolicy as the kubelet applies it: the API default (Always for `:latest` or no tag,
 // IfNotPresent otherwise — a digest-only reference is IfNotPresent) and whether a pull is due.
-import { ImageError } from './image-error.js';
+import { ImageError } from './image-error.ts';
 
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 

@@ -2,7 +2,7 @@
 // normalisation): `busybox` is docker.io/library/busybox:latest, a first path component with a
 // '.' or ':' (or `localhost`, or an upper-case letter) names a registry host, a digest pins the
 // content. Pods carry these strings in `image:`; everything in images/ works on the parsed form.
-import { ImageError } from './image-error.js';
+import { ImageError } from './image-error.ts';
 
 export const dockerHubRegistry = 'docker.io';
 

@@ -1,9 +1,9 @@
 // Registry authentication as Docker does it: a request without credentials gets a 401 with a
 // `WWW-Authenticate` challenge; `Bearer realm=…,service=…,scope=…` means "get a token from the
 // realm" (anonymously, or with basic credentials), `Basic` means "send the credentials".
-import { ImageError } from './image-error.js';
-import type { Credentials, RegistryTLSConfig } from './registry-config.js';
-import { readBody, registryError, registryRequest } from './registry-http.js';
+import { ImageError } from './image-error.ts';
+import type { Credentials, RegistryTLSConfig } from './registry-config.ts';
+import { readBody, registryError, registryRequest } from './registry-http.ts';
 
 export interface AuthChallenge {
   scheme: string;

@@ -7,19 +7,19 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { ImageError } from './image-error.js';
-import { manifestAccept, parseManifestDocument, type Descriptor, type ImageManifest, type Platform } from './manifest.js';
-import { formatPlatform, selectManifest } from './platform.js';
-import { formatImageReference, manifestReference, type ImageReference } from './reference.js';
-import { basicAuthorization, fetchToken, parseChallenge } from './registry-auth.js';
+import { ImageError } from './image-error.ts';
+import { manifestAccept, parseManifestDocument, type Descriptor, type ImageManifest, type Platform } from './manifest.ts';
+import { formatPlatform, selectManifest } from './platform.ts';
+import { formatImageReference, manifestReference, type ImageReference } from './reference.ts';
+import { basicAuthorization, fetchToken, parseChallenge } from './registry-auth.ts';
 import {
   credentialsFor,
   registryEndpoints,
   tlsConfigFor,
   type DockerConfigJSON,
   type RegistryConfig,
-} from './registry-config.js';
-import { readBody, registryError, registryRequest, type RegistryResponse } from './registry-http.js';
+} from './registry-config.ts';
+import { readBody, registryError, registryRequest, type RegistryResponse } from './registry-http.ts';
 
 export interface RegistryClientOptions {
   config?: RegistryConfig;

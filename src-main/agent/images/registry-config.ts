@@ -2,7 +2,7 @@
 // the endpoints to try for a registry host (an `http://` endpoint is how a plain-HTTP registry is
 // declared), `configs` holds TLS and credentials per host. Pull secrets (imagePullSecrets, the
 // dockerconfigjson format) are read here too, so that one lookup yields a pull's credentials.
-import { dockerHubRegistry } from './reference.js';
+import { dockerHubRegistry } from './reference.ts';
 
 export interface RegistryTLSConfig {
   insecureSkipVerify?: boolean;

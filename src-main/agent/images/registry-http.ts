@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { ImageError } from './image-error.js';
-import type { RegistryTLSConfig } from './registry-config.js';
+import { ImageError } from './image-error.ts';
+import type { RegistryTLSConfig } from './registry-config.ts';
 
 export interface RegistryResponse {
   status: number;

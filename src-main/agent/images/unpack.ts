@@ -11,10 +11,10 @@ import { chmod, link, lchown, lstat, lutimes, mkdir, open, rename, rm, symlink, 
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { ImageError } from './image-error.js';
-import type { LayerCompression } from './manifest.js';
-import { makeWhiteout, markOpaque, mknod } from './overlay-marks.js';
-import { readTar, type TarEntry } from './tar-reader.js';
+import { ImageError } from './image-error.ts';
+import type { LayerCompression } from './manifest.ts';
+import { makeWhiteout, markOpaque, mknod } from './overlay-marks.ts';
+import { readTar, type TarEntry } from './tar-reader.ts';
 
 const whiteoutPrefix = '.wh.';
 const opaqueMarker = '.wh..wh..opq';

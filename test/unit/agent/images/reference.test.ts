@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ImageError } from '../../../../src-main/agent/images/image-error.js';
-import { defaultPullPolicy, shouldPull } from '../../../../src-main/agent/images/pull-policy.js';
-import { formatImageReference, parseImageReference } from '../../../../src-main/agent/images/reference.js';
+import { ImageError } from '../../../../src-main/agent/images/image-error.ts';
+import { defaultPullPolicy, shouldPull } from '../../../../src-main/agent/images/pull-policy.ts';
+import { formatImageReference, parseImageReference } from '../../../../src-main/agent/images/reference.ts';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 

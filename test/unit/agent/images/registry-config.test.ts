@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { selectManifest } from '../../../../src-main/agent/images/platform.js';
-import type { Descriptor } from '../../../../src-main/agent/images/manifest.js';
-import { parseChallenge } from '../../../../src-main/agent/images/registry-auth.js';
+import { selectManifest } from '../../../../src-main/agent/images/platform.ts';
+import type { Descriptor } from '../../../../src-main/agent/images/manifest.ts';
+import { parseChallenge } from '../../../../src-main/agent/images/registry-auth.ts';
 import {
   credentialsFor,
   isLoopbackHost,
   parseDockerConfigJSON,
   registryEndpoints,
-} from '../../../../src-main/agent/images/registry-config.js';
+} from '../../../../src-main/agent/images/registry-config.ts';
 
 describe('registry endpoints', () => {
   it('uses plain HTTP only on loopback, HTTPS elsewhere, registry-1 for Docker Hub', () => {

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LayerCompression } from '../../../../src-main/agent/images/manifest.js';
-import { isOpaque } from '../../../../src-main/agent/images/overlay-marks.js';
-import { unpackLayer } from '../../../../src-main/agent/images/unpack.js';
-import { sha256 } from '../../../fixtures/images/busybox-image.js';
-import { buildTar, type TarInput } from '../../../fixtures/images/tar-writer.js';
+import type { LayerCompression } from '../../../../src-main/agent/images/manifest.ts';
+import { isOpaque } from '../../../../src-main/agent/images/overlay-marks.ts';
+import { unpackLayer } from '../../../../src-main/agent/images/unpack.ts';
+import { sha256 } from '../../../fixtures/images/busybox-image.ts';
+import { buildTar, type TarInput } from '../../../fixtures/images/tar-writer.ts';
 
 let work: string;
 let n = 0;
