@@ -1,0 +1,146 @@
+// The kubelet's loop: the pods bound to this node (an informer on spec.nodeName), one PodWorker
+// each, synced one at a time per pod whenever the pod or its containers change, and the status
+// written back when it differs from what the API has. A deleted pod is stopped and removed from
+// the node, then from the API (the kubelet's final delete with grace period 0).
+import type { Node, Pod, PodStatus } from 'kubernetes-types/core/v1';
+import { isNotFound } from '../../client/api-error.ts';
+import { Informer } from '../../client/informer.ts';
+import type { KubeClient } from '../../client/kube-client.ts';
+import { gvr } from '../../client/resources.ts';
+import { PodWorker, type PodWorkerDeps } from './pod-worker.ts';
+import { podStatus } from './pod-status.ts';
+
+export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync'> {
+  client: KubeClient;
+  nodeName: string;
+  hostIP?: string;
+  log?: (line: string) => void;
+}
+
+const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+const DEFAULT_GRACE_SECONDS = 30;
+
+export class Kubelet {
+  private readonly pods: Informer<Pod>;
+  private readonly workers = new Map<string, PodWorker>();
+  /** Per pod uid: the sync running now, and whether another was asked for meanwhile. */
+  private readonly syncing = new Map<string, { again: boolean }>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly opts: KubeletOptions) {
+    this.pods = new Informer<Pod>(opts.client, gvr.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}` });
+    this.pods.on('add', (p) => this.enqueue(p)).on('update', (_o, p) => this.enqueue(p)).on('delete', (p) => this.enqueue(p));
+  }
+
+  async start(): Promise<void> {
+    await this.pods.start();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.pods.stop();
+    for (const t of this.timers) clearTimeout(t);
+  }
+
+  /** Test helper and shutdown: stops every pod on the node (containers, network, volumes). */
+  async stopAllPods(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.stop(0)));
+    this.workers.clear();
+  }
+
+  private key(pod: Pod): string {
+    return `${pod.metadata?.namespace}/${pod.metadata?.name}/${pod.metadata?.uid}`;
+  }
+
+  private enqueue(pod: Pod, delayMs = 0): void {
+    if (this.stopped) return;
+    if (delayMs > 0) {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        this.enqueue(pod);
+      }, delayMs);
+      this.timers.add(t);
+      return;
+    }
+    const key = this.key(pod);
+    const running = this.syncing.get(key);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: false };
+    this.syncing.set(key, state);
+    void (async () => {
+      do {
+        state.again = false;
+        await this.syncPod(pod).catch((e) => this.opts.log?.(`kubelet: ${key}: ${(e as Error).message}`));
+      } while (state.again && !this.stopped);
+      this.syncing.delete(key);
+    })();
+  }
+
+  private async syncPod(seen: Pod): Promise<void> {
+    const uid = seen.metadata!.uid!;
+    const pod = this.pods.get(`${seen.metadata!.namespace}/${seen.metadata!.name}`);
+    const current = pod?.metadata?.uid === uid ? pod : undefined;
+    if (!current || current.metadata?.deletionTimestamp) {
+      await this.killPod(current ?? seen, uid, current !== undefined);
+      return;
+    }
+    const phase = current.status?.phase;
+    if ((phase === 'Succeeded' || phase === 'Failed') && !this.workers.has(uid)) return;
+    const worker = this.workerFor(current);
+    await worker.sync(current);
+    await this.writeStatus(current, worker);
+  }
+
+  private workerFor(pod: Pod): PodWorker {
+    const uid = pod.metadata!.uid!;
+    let worker = this.workers.get(uid);
+    if (!worker) {
+      worker = new PodWorker(uid, { ...this.opts, resync: (delayMs) => this.enqueue(pod, delayMs) });
+      this.workers.set(uid, worker);
+    }
+    return worker;
+  }
+
+  private async killPod(pod: Pod, uid: string, inAPI: boolean): Promise<void> {
+    const worker = this.workers.get(uid);
+    const grace = (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+    if (worker) {
+      await worker.stop(grace);
+      this.workers.delete(uid);
+    }
+    if (!inAPI) return;
+    try {
+      await this.opts.client.delete(gvr.pods, pod.metadata!.namespace, pod.metadata!.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  private async writeStatus(pod: Pod, worker: PodWorker): Promise<void> {
+    const status: PodStatus = podStatus({
+      pod, containers: [...worker.containers.values()], podIP: worker.sandbox?.ip, hostIP: this.opts.hostIP,
+      startTime: worker.startTime!, sandboxReady: worker.sandbox !== undefined, now: rfc3339(this.opts.now()),
+    });
+    if (sameStatus(pod.status, status)) return;
+    // A merge patch replaces the lists whole: the kubelet owns the pod's status.
+    await this.opts.client.patch(gvr.pods, pod.metadata!.namespace, pod.metadata!.name!, { status }, 'merge', { subresource: 'status' });
+  }
+
+  /** The Node, for its podCIDR (set by the control plane after registration). */
+  static async podCIDR(client: KubeClient, nodeName: string): Promise<string> {
+    const node = await client.get<Node>(gvr.nodes, undefined, nodeName);
+    const cidr = node.spec?.podCIDR;
+    if (!cidr) throw new Error(`node ${nodeName} has no spec.podCIDR yet`);
+    return cidr;
+  }
+}
+
+/** Equal but for condition transition times the API already has. */
+function sameStatus(a: PodStatus | undefined, b: PodStatus): boolean {
+  const norm = (s: PodStatus | undefined) => JSON.stringify({ ...s, conditions: s?.conditions?.map(({ lastTransitionTime: _t, ...c }) => c) });
+  return norm(a) === norm(b);
+}

@@ -1,0 +1,115 @@
+// A pod's status as the kubelet reports it (generateAPIPodStatus): phase from its containers'
+// states (getPhase), the conditions, one containerStatus per container, addresses and startTime.
+import type { ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1';
+
+/** What the kubelet knows of one container of the pod. */
+export interface ContainerRecord {
+  name: string;
+  image: string;
+  imageID?: string;
+  /** The runtime's container id while one exists. */
+  id?: string;
+  restartCount: number;
+  startedAt?: string;
+  /** Set once the current run ended. */
+  terminated?: { exitCode: number; reason: string; startedAt: string; finishedAt: string; containerID: string };
+  /** The previous run, once it restarted. */
+  lastTerminated?: ContainerRecord['terminated'];
+  /** Why it is not running: ContainerCreating, ErrImagePull, CrashLoopBackOff, … */
+  waiting?: { reason: string; message?: string };
+}
+
+const runtimeName = 'runc';
+
+function stateOf(c: ContainerRecord): ContainerState {
+  if (c.waiting) return { waiting: { reason: c.waiting.reason, ...(c.waiting.message ? { message: c.waiting.message } : {}) } };
+  if (c.terminated) return { terminated: { ...c.terminated } };
+  if (c.startedAt) return { running: { startedAt: c.startedAt } };
+  return { waiting: { reason: 'ContainerCreating' } };
+}
+
+export function containerStatus(c: ContainerRecord): ContainerStatus {
+  const running = !c.waiting && !c.terminated && c.startedAt !== undefined;
+  return {
+    name: c.name,
+    image: c.image,
+    imageID: c.imageID ?? '',
+    ...(c.id ? { containerID: `${runtimeName}://${c.id}` } : {}),
+    ready: running,
+    started: running,
+    restartCount: c.restartCount,
+    state: stateOf(c),
+    lastState: c.lastTerminated ? { terminated: { ...c.lastTerminated } } : {},
+  };
+}
+
+/** getPhase, for pods without init containers: waiting → Pending; restarting counts as stopped. */
+export function podPhase(pod: Pod, containers: ContainerRecord[]): PodStatus['phase'] {
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const c of containers) {
+    if (c.terminated) {
+      stopped++;
+      if (c.terminated.exitCode === 0) succeeded++;
+    } else if (c.waiting && c.lastTerminated) stopped++;
+    else if (c.waiting || !c.startedAt) waiting++;
+    else running++;
+  }
+  const policy = pod.spec?.restartPolicy ?? 'Always';
+  if (waiting > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (stopped > 0) {
+    if (policy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (policy === 'Never') return 'Failed';
+    return 'Running';
+  }
+  return 'Pending';
+}
+
+function condition(type: string, ok: boolean, now: string, previous: PodCondition[] | undefined, reason?: string): PodCondition {
+  const status = ok ? 'True' : 'False';
+  const old = previous?.find((c) => c.type === type);
+  return {
+    type, status, lastProbeTime: null as unknown as string,
+    lastTransitionTime: old?.status === status && old.lastTransitionTime ? old.lastTransitionTime : now,
+    ...(ok || !reason ? {} : { reason }),
+  };
+}
+
+export interface PodStatusInput {
+  pod: Pod;
+  containers: ContainerRecord[];
+  podIP?: string;
+  hostIP?: string;
+  startTime: string;
+  sandboxReady: boolean;
+  now: string;
+}
+
+export function podStatus(input: PodStatusInput): PodStatus {
+  const { pod, containers, now } = input;
+  const previous = pod.status?.conditions;
+  const phase = podPhase(pod, containers);
+  const allReady = containers.length > 0 && containers.every((c) => !c.waiting && !c.terminated && c.startedAt !== undefined);
+  // A pod that finished is no longer ready (PodCompleted), whatever its containers last were.
+  const finished = phase === 'Succeeded' || phase === 'Failed';
+  return {
+    phase,
+    conditions: [
+      condition('PodReadyToStartContainers', input.sandboxReady, now, previous),
+      condition('Initialized', true, now, previous),
+      condition('Ready', allReady && !finished, now, previous, finished ? 'PodCompleted' : 'ContainersNotReady'),
+      condition('ContainersReady', allReady && !finished, now, previous, finished ? 'PodCompleted' : 'ContainersNotReady'),
+      condition('PodScheduled', true, now, previous),
+    ],
+    hostIP: input.hostIP,
+    ...(input.hostIP ? { hostIPs: [{ ip: input.hostIP }] } : {}),
+    ...(input.podIP ? { podIP: input.podIP, podIPs: [{ ip: input.podIP }] } : {}),
+    startTime: input.startTime,
+    containerStatuses: containers.map(containerStatus),
+    qosClass: pod.status?.qosClass,
+  };
+}

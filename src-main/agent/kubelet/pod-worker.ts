@@ -1,0 +1,173 @@
+// Everything the node does for one pod (the kubelet's SyncPod and KillPod): its sandbox network,
+// volumes and /etc files, then each container — image, overlay root, OCI spec, runc — restarted
+// by the pod's restartPolicy with CrashLoopBackOff's delays; and on deletion, the containers
+// stopped (SIGTERM, SIGKILL after the grace period) and every trace removed.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Container, Pod } from 'kubernetes-types/core/v1';
+import type { ImageStore } from '../images/image-store.ts';
+import { defaultPullPolicy, shouldPull } from '../images/pull-policy.ts';
+import type { PodNetwork, PodSandboxNetwork } from '../network/pod-network.ts';
+import { containerCgroup, removePodCgroup, wasOomKilled, type CgroupLayout } from '../runtime/cgroups.ts';
+import { buildSpec } from '../runtime/oci-spec.ts';
+import type { OciRuntime } from '../runtime/oci-runtime.ts';
+import { mountRootfs, removeRootfs } from '../runtime/rootfs.ts';
+import { readUserDb } from '../runtime/user-db.ts';
+import type { PodVolumes, VolumeSources } from '../volumes/pod-volumes.ts';
+import { resolveEnv } from './env.ts';
+import { etcHosts, podHostname, resolvConf, type DNSSettings } from './pod-files.ts';
+import type { ContainerRecord } from './pod-status.ts';
+
+export interface PodWorkerDeps {
+  runtime: OciRuntime;
+  images: ImageStore;
+  network: () => Promise<PodNetwork>;
+  volumes: PodVolumes;
+  sources: VolumeSources;
+  cgroups: CgroupLayout;
+  hostCapabilities: string[];
+  dns: DNSSettings;
+  /** Where containers' bundles and logs live. */
+  containersDir: string;
+  podsDir: string;
+  now: () => number;
+  /** The pod changed on the node (a container exited, a backoff ended): sync it again. */
+  resync: (delayMs?: number) => void;
+}
+
+const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+const BACKOFF_START_MS = 10_000;
+const BACKOFF_MAX_MS = 300_000;
+
+export class PodWorker {
+  readonly containers = new Map<string, ContainerRecord>();
+  sandbox?: PodSandboxNetwork;
+  startTime?: string;
+  private readonly exits = new Map<string, Promise<number>>();
+  private readonly backoffUntil = new Map<string, number>();
+  private stopping?: Promise<void>;
+
+  constructor(readonly uid: string, private readonly deps: PodWorkerDeps) {}
+
+  /** Brings the node in line with the pod; returns when there is nothing more to do now. */
+  async sync(pod: Pod): Promise<void> {
+    this.startTime ??= rfc3339(this.deps.now());
+    for (const c of pod.spec?.containers ?? []) if (!this.containers.has(c.name)) this.containers.set(c.name, { name: c.name, image: c.image ?? '', restartCount: 0 });
+    if (!this.sandbox) {
+      this.sandbox = await (await this.deps.network()).setUp(this.uid);
+    }
+    const mounts = await this.deps.volumes.setUp(pod, this.deps.sources);
+    const podDir = join(this.deps.podsDir, this.uid);
+    mkdirSync(podDir, { recursive: true });
+    writeFileSync(join(podDir, 'etc-hosts'), etcHosts(pod, [this.sandbox.ip], this.deps.dns.clusterDomain));
+    writeFileSync(join(podDir, 'resolv.conf'), resolvConf(pod, this.deps.dns));
+    writeFileSync(join(podDir, 'hostname'), `${podHostname(pod)}\n`);
+    for (const container of pod.spec?.containers ?? []) {
+      const record = this.containers.get(container.name)!;
+      if (!this.needsStart(pod, record)) continue;
+      try {
+        await this.startContainer(pod, container, record, mounts);
+      } catch (e) {
+        // A container that cannot start waits with the reason; the pod is tried again later.
+        const err = e as Error & { reason?: string };
+        record.waiting = { reason: err.reason ?? 'CreateContainerError', message: err.message };
+        this.deps.resync(BACKOFF_START_MS);
+      }
+    }
+  }
+
+  /** Whether the container should (re)start now, as the restartPolicy and the backoff say. */
+  private needsStart(pod: Pod, c: ContainerRecord): boolean {
+    if (c.id && !c.terminated) return false;
+    if (!c.terminated) return true;
+    const policy = pod.spec?.restartPolicy ?? 'Always';
+    if (policy === 'Never' || (policy === 'OnFailure' && c.terminated.exitCode === 0)) return false;
+    const until = this.backoffUntil.get(c.name) ?? 0;
+    if (this.deps.now() < until) {
+      c.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round((until - this.deps.now()) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata?.name}_${pod.metadata?.namespace}(${this.uid})` };
+      this.deps.resync(until - this.deps.now());
+      return false;
+    }
+    return true;
+  }
+
+  private async startContainer(pod: Pod, container: Container, record: ContainerRecord, mounts: Awaited<ReturnType<PodVolumes['setUp']>>): Promise<void> {
+    const { deps } = this;
+    const image = container.image ?? '';
+    const policy = (container.imagePullPolicy as 'Always' | 'IfNotPresent' | 'Never' | undefined) ?? defaultPullPolicy(image);
+    // ImageError carries the kubelet's reason (ErrImagePull, ErrImageNeverPull, InvalidImageName).
+    if (shouldPull(policy, await deps.images.has(image), image)) {
+      record.waiting = { reason: 'ContainerCreating' };
+      await deps.images.pull(image);
+    }
+    const stored = (await deps.images.get(image))!;
+    if (record.id) await this.removeContainer(record.id);
+    const id = `${this.uid}-${container.name}-${record.restartCount + (record.terminated ? 1 : 0)}`;
+    const dir = join(deps.containersDir, id);
+    const { rootfs } = await mountRootfs(dir, (await deps.images.layerDirs(image))!);
+    const env = await resolveEnv(pod, container, deps.sources);
+    const byName = new Map(mounts.map((m) => [m.name, m]));
+    const podDir = join(deps.podsDir, this.uid);
+    const spec = buildSpec({
+      pod, container, image: stored.config, env: env.env, userDb: await readUserDb(rootfs), rootfs,
+      hostname: podHostname(pod), namespacePaths: { network: this.sandbox!.netnsPath },
+      etcFiles: { hosts: join(podDir, 'etc-hosts'), resolvConf: join(podDir, 'resolv.conf'), hostname: join(podDir, 'hostname') },
+      volumes: (container.volumeMounts ?? []).flatMap((m) => {
+        const v = byName.get(m.name);
+        return v ? [{ source: v.hostPath, destination: m.mountPath, readOnly: m.readOnly ?? v.readOnly }] : [];
+      }),
+      cgroupsPath: containerCgroup(deps.cgroups, this.uid, id), hostCapabilities: deps.hostCapabilities,
+    });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
+    const log = join(dir, 'container.log');
+    const { exited } = await deps.runtime.run(id, dir, { stdout: log, stderr: log });
+    if (record.terminated) {
+      record.lastTerminated = record.terminated;
+      record.restartCount++;
+    }
+    Object.assign(record, { id, imageID: stored.names.find((n) => n.includes('@')) ?? stored.repoDigest, startedAt: rfc3339(deps.now()), terminated: undefined, waiting: undefined });
+    this.exits.set(id, exited);
+    void exited.then((code) => this.onExit(record, id, code));
+  }
+
+  private async onExit(record: ContainerRecord, id: string, exitCode: number): Promise<void> {
+    if (record.id !== id) return;
+    const oom = await wasOomKilled(this.deps.cgroups, containerCgroup(this.deps.cgroups, this.uid, id)).catch(() => false);
+    const finishedAt = rfc3339(this.deps.now());
+    record.terminated = { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', startedAt: record.startedAt ?? finishedAt, finishedAt, containerID: `runc://${id}` };
+    // CrashLoopBackOff: 10 s, doubling to 5 min with each restart.
+    const delay = Math.min(BACKOFF_START_MS * 2 ** record.restartCount, BACKOFF_MAX_MS);
+    this.backoffUntil.set(record.name, this.deps.now() + delay);
+    this.deps.resync();
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    await this.deps.runtime.delete(id, true).catch(() => undefined);
+    await removeRootfs(join(this.deps.containersDir, id));
+    this.exits.delete(id);
+  }
+
+  /** Stops every container (SIGTERM, then SIGKILL after graceMs) and removes the pod from the node. */
+  stop(graceMs: number): Promise<void> {
+    this.stopping ??= this.stopAll(graceMs);
+    return this.stopping;
+  }
+
+  private async stopAll(graceMs: number): Promise<void> {
+    const running = [...this.containers.values()].filter((c) => c.id && !c.terminated).map((c) => c.id!);
+    await Promise.all(running.map(async (id) => {
+      await this.deps.runtime.kill(id, 'TERM').catch(() => undefined);
+      const exited = this.exits.get(id);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+      // A pid 1 without a TERM handler ignores SIGTERM: SIGKILL ends it at the deadline.
+      if ((await Promise.race([exited ?? Promise.resolve(0), timedOut])) === 'timeout') await this.deps.runtime.kill(id, 'KILL').catch(() => undefined);
+      clearTimeout(timer);
+      await exited?.catch(() => undefined);
+    }));
+    for (const c of this.containers.values()) if (c.id) await this.removeContainer(c.id);
+    await removePodCgroup(this.deps.cgroups, this.uid).catch(() => undefined);
+    if (this.sandbox) await (await this.deps.network()).tearDown(this.uid);
+    await this.deps.volumes.tearDown(this.uid);
+  }
+}

@@ -1,0 +1,155 @@
+// The kubelet loop through the real API: pods created with kubectl are scheduled to a node that
+// this test's agent registered, run as real runc containers from an image in a real registry, in
+// a CNI network on a test host, and their status (phase, containerStatuses, podIP) is what
+// kubectl shows. Restart policies, CrashLoopBackOff and deletion are followed to the end, and
+// nothing is left on the machine.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigMap, Node, Pod, Secret } from 'kubernetes-types/core/v1';
+import { isNotFound } from '../../src-main/client/api-error.ts';
+import { gvr } from '../../src-main/client/resources.ts';
+import { ImageStore } from '../../src-main/agent/images/image-store.ts';
+import { Kubelet } from '../../src-main/agent/kubelet/kubelet.ts';
+import { PodNetwork } from '../../src-main/agent/network/pod-network.ts';
+import { NodeAgent } from '../../src-main/agent/node-agent.ts';
+import { cgroupLayout, existingCgroupDirs, removeCgroupTree, type CgroupLayout } from '../../src-main/agent/runtime/cgroups.ts';
+import { hostCapabilities } from '../../src-main/agent/runtime/host-capabilities.ts';
+import { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
+import { mountsUnder, PodVolumes } from '../../src-main/agent/volumes/pod-volumes.ts';
+import { buildBusyboxImage, pushImage } from '../fixtures/images/busybox-image.ts';
+import { startTestRegistry, type TestRegistry } from '../fixtures/images/test-registry.ts';
+import { addBlackholeRoutes } from './harness/blackhole.ts';
+import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
+import { Kubectl } from './harness/kubectl.ts';
+
+const suffix = `${process.pid}`;
+const nodeName = 'kl-node';
+const nodeNetns = `klk-node-${suffix}`;
+let dir: string;
+let cluster: TestCluster;
+let kubectl: Kubectl;
+let registry: TestRegistry;
+let agent: NodeAgent;
+let kubelet: Kubelet;
+let runtime: OciRuntime;
+let layout: CgroupLayout;
+let image: string;
+let removeRoutes: () => void = () => undefined;
+
+const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+const getPod = (name: string) => orUndefined(cluster.client.get<Pod>(gvr.pods, 'default', name));
+
+beforeAll(async () => {
+  removeRoutes = addBlackholeRoutes();
+  dir = mkdtempSync(join(tmpdir(), 'kubelab-kubelet-'));
+  registry = await startTestRegistry();
+  await pushImage({ url: registry.url }, 'test/busybox', '1', buildBusyboxImage());
+  image = `${registry.host}/test/busybox:1`;
+  cluster = await startTestCluster();
+  kubectl = new Kubectl('1.35', cluster.kubeconfigPath);
+  agent = new NodeAgent({ client: cluster.client, nodeName, stateDir: join(dir, 'state'), runtime: 'runc', nodeIP: '127.0.0.1' });
+  await agent.start();
+  execFileSync('ip', ['netns', 'add', nodeNetns]);
+  runtime = new OciRuntime({ name: 'runc', root: join(dir, 'runc') });
+  layout = await cgroupLayout(`/kubelab/${nodeName}-${suffix}`);
+  let network: Promise<PodNetwork> | undefined;
+  kubelet = new Kubelet({
+    client: cluster.client, nodeName, hostIP: '127.0.0.1', runtime,
+    images: new ImageStore(join(dir, 'state', 'images')),
+    network: () => (network ??= Kubelet.podCIDR(cluster.client, nodeName).then((podCIDR) => new PodNetwork({ podCIDR, stateDir: join(dir, 'state', 'cni'), bridge: 'klkube0', cni: { binDirs: ['/usr/lib/cni'], hostNetns: nodeNetns } }))),
+    volumes: new PodVolumes(join(dir, 'state', 'pods')),
+    sources: {
+      configMap: (ns, name) => orUndefined(cluster.client.get<ConfigMap>(gvr.configMaps, ns, name)),
+      secret: (ns, name) => orUndefined(cluster.client.get<Secret>({ group: '', version: 'v1', resource: 'secrets' }, ns, name)),
+      allocatable: { cpu: '2', memory: '4Gi' },
+    },
+    cgroups: layout, hostCapabilities: await hostCapabilities(),
+    dns: { clusterDNS: [], clusterDomain: 'cluster.local', hostResolvConf: 'nameserver 192.0.2.53\n' },
+    containersDir: join(dir, 'state', 'containers'), podsDir: join(dir, 'state', 'pods'), now: () => Date.now(),
+    log: (l) => cluster.logs.push(l),
+  });
+  await kubelet.start();
+  await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, nodeName)).spec?.podCIDR);
+});
+
+afterAll(async () => {
+  kubelet?.stop();
+  await kubelet?.stopAllPods().catch(() => undefined);
+  agent?.stop();
+  await kubectl?.cleanup();
+  await cluster?.stop();
+  await registry?.stop();
+  await removeCgroupTree(layout, layout.parent).catch(() => undefined);
+  for (const d of await existingCgroupDirs(layout, '/kubelab')) try { rmdirSync(d); } catch { /* another agent's */ }
+  try {
+    execFileSync('ip', ['netns', 'delete', nodeNetns], { stdio: 'ignore' });
+  } catch { /* not made */ }
+  removeRoutes();
+  const left = { containers: runtime ? await runtime.list() : [], mounts: mountsUnder(dir), netns: execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }) };
+  rmSync(dir, { recursive: true, force: true });
+  expect(left.containers).toEqual([]);
+  expect(left.mounts).toEqual([]);
+  expect(left.netns).not.toContain('kubelab-');
+});
+
+function podManifest(name: string, script: string, restartPolicy = 'Always'): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { restartPolicy, terminationGracePeriodSeconds: 5, containers: [{ name: 'main', image, command: ['sh', '-c', script] }] } });
+}
+
+describe('the kubelet loop', () => {
+  it('runs a pod kubectl created: Running and Ready, with its pod IP and a runc container', async () => {
+    await kubectl.ok(['apply', '-f', '-'], { input: podManifest('web', 'trap "exit 0" TERM; echo started; while true; do sleep 1; done') });
+    const pod = await waitFor(`web Running\n${cluster.logs.slice(-5).join('\n')}`, async () => {
+      const p = await getPod('web');
+      return p?.status?.phase === 'Running' && p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && p;
+    }, 60_000);
+    const node = await cluster.client.get<Node>(gvr.nodes, undefined, nodeName);
+    expect(pod.spec!.nodeName).toBe(nodeName);
+    expect(pod.status!.podIP!.split('.').slice(0, 3).join('.')).toBe(node.spec!.podCIDR!.split('.').slice(0, 3).join('.'));
+    const cs = pod.status!.containerStatuses![0];
+    expect(cs).toMatchObject({ name: 'main', ready: true, started: true, restartCount: 0, image });
+    expect(cs.containerID).toMatch(/^runc:\/\//);
+    expect(cs.imageID).toMatch(/@sha256:[0-9a-f]{64}$/);
+    expect(cs.state!.running!.startedAt).toBeDefined();
+    expect((await runtime.state(cs.containerID!.slice('runc://'.length))).status).toBe('running');
+    expect(await kubectl.ok(['get', 'pod', 'web'])).toMatch(/^web\s+1\/1\s+Running\s+0\s/m);
+  });
+
+  it('ends Never and OnFailure pods as Failed and Succeeded with their exit codes', async () => {
+    await kubectl.ok(['apply', '-f', '-'], { input: podManifest('fails', 'exit 3', 'Never') });
+    await kubectl.ok(['apply', '-f', '-'], { input: podManifest('done', 'exit 0', 'OnFailure') });
+    const failed = await waitFor('fails Failed', async () => (await getPod('fails'))?.status?.phase === 'Failed' && getPod('fails'), 60_000);
+    expect(failed!.status!.containerStatuses![0].state!.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    const succeeded = await waitFor('done Succeeded', async () => (await getPod('done'))?.status?.phase === 'Succeeded' && getPod('done'), 60_000);
+    expect(succeeded!.status!.containerStatuses![0].state!.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(succeeded!.status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+  });
+
+  it('restarts an Always pod after CrashLoopBackOff, keeping the last state', async () => {
+    await kubectl.ok(['apply', '-f', '-'], { input: podManifest('crash', 'exit 1') });
+    const backingOff = await waitFor('crash in CrashLoopBackOff', async () => {
+      const p = await getPod('crash');
+      return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' && p;
+    }, 60_000);
+    expect(backingOff.status!.phase).toBe('Running');
+    const restarted = await waitFor('crash restarted once', async () => {
+      const p = await getPod('crash');
+      return (p?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && p;
+    }, 60_000);
+    expect(restarted.status!.containerStatuses![0].lastState!.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+  });
+
+  it('stops a deleted pod, removes it from the node and then from the API', async () => {
+    const pod = (await getPod('web'))!;
+    const id = pod.status!.containerStatuses![0].containerID!.slice('runc://'.length);
+    await kubectl.ok(['delete', 'pod', 'web', '--wait=true', '--timeout=60s']);
+    expect(await getPod('web')).toBeUndefined();
+    expect((await runtime.list()).map((c) => c.id)).not.toContain(id);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(pod.metadata!.uid!);
+    for (const name of ['fails', 'done', 'crash']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
+    await waitFor('no container left', async () => (await runtime.list()).length === 0, 30_000);
+  });
+});
