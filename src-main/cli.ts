@@ -13,7 +13,7 @@ commands:
   kubeconfig   print an admin kubeconfig for the cluster
   controller-manager --kubeconfig FILE
                the controllers and the scheduler against the API in FILE (serve starts it)
-  agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun] [--node-ip IP]
+  agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun] [...]
                this machine as a worker node of the cluster in FILE, in the foreground
 
 flags:

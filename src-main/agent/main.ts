@@ -3,13 +3,17 @@
 import { parseArgs } from 'node:util';
 import { agentOptions, runAgent } from './run-agent.ts';
 
-export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun] [--node-ip IP]
+export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --kubeconfig FILE [flags]
 
   --kubeconfig FILE  the cluster to join (its API server and this node's credential)
   --node-name NAME   the Node's name (default: this machine's hostname)
   --state-dir DIR    where the agent keeps its state (default /var/lib/kubelab-agent)
   --runtime R        the OCI runtime: runc (default) or crun
-  --node-ip IP       the InternalIP to report (default: the first non-loopback IPv4 address)`;
+  --node-ip IP       the InternalIP to report (default: the first non-loopback IPv4 address)
+  --runtime-root DIR the runtime's state (runc --root; default <state-dir>/runtime)
+  --cgroup-parent P  the cgroup pods go under (default /kubelab/<node-name>)
+  --cni-bin-dir DIRS where the CNI plugins are, colon-separated (default /usr/lib/cni:/opt/cni/bin)
+  --cni-netns NAME   run the CNI plugins in this network namespace (test hosts sharing a machine)`;
 
 /** Bad flags: the caller prints the message as one line and exits with 2. */
 export class AgentUsageError extends Error {}
@@ -25,6 +29,10 @@ export async function agentMain(argv: string[]): Promise<void> {
         'state-dir': { type: 'string' },
         runtime: { type: 'string' },
         'node-ip': { type: 'string' },
+        'runtime-root': { type: 'string' },
+        'cgroup-parent': { type: 'string' },
+        'cni-bin-dir': { type: 'string' },
+        'cni-netns': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -36,7 +44,10 @@ export async function agentMain(argv: string[]): Promise<void> {
     return;
   }
   if (!values.kubeconfig) throw new AgentUsageError('agent needs --kubeconfig FILE');
-  const flags = { kubeconfig: values.kubeconfig, nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'] };
+  const flags = {
+    kubeconfig: values.kubeconfig, nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'],
+    runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'],
+  };
   try {
     agentOptions(flags);
   } catch (e) {

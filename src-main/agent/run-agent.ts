@@ -1,9 +1,13 @@
 // `kubelab agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun]
-// [--node-ip IP]`: the node agent in the foreground until SIGTERM/SIGINT, as systemd, the lab
-// and the tests start it.
+// [--node-ip IP] [--runtime-root DIR] [--cgroup-parent PATH] [--cni-bin-dir DIRS] [--cni-netns NAME]`:
+// the node agent (its Node, Lease and the kubelet loop) in the foreground until SIGTERM/SIGINT,
+// as systemd, the lab and the tests start it. Its pods keep running when it stops.
 import { hostname } from 'node:os';
 import { KubeClient } from '../client/kube-client.ts';
 import { NodeAgent } from './node-agent.ts';
+import type { Kubelet } from './kubelet/kubelet.ts';
+import { internalIP, readMachine } from './kubelet/machine.ts';
+import { startKubelet } from './kubelet/start-kubelet.ts';
 import type { RuntimeName } from './runtime/runtime-version.ts';
 
 export interface AgentFlags {
@@ -12,6 +16,11 @@ export interface AgentFlags {
   stateDir?: string;
   runtime?: string;
   nodeIP?: string;
+  runtimeRoot?: string;
+  cgroupParent?: string;
+  /** Colon-separated, as CNI_PATH. */
+  cniBinDir?: string;
+  cniNetns?: string;
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
@@ -33,10 +42,12 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   const client = KubeClient.fromKubeconfigFile(flags.kubeconfig);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const agent = new NodeAgent({ client, ...options, log });
+  let kubelet: Kubelet | undefined;
   // The agent's timers do not hold the process; this does, until a signal stops it.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const stop = (): void => {
     clearInterval(keepAlive);
+    kubelet?.stop();
     agent.stop();
     client.close();
     process.exit(0);
@@ -44,6 +55,12 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   process.on('SIGTERM', stop).on('SIGINT', stop);
   try {
     await agent.start();
+    const machine = readMachine();
+    kubelet = await startKubelet({
+      client, nodeName: options.nodeName, stateDir: options.stateDir, runtime: options.runtime, hostIP: internalIP(options.nodeIP), log,
+      runtimeRoot: flags.runtimeRoot, cgroupParent: flags.cgroupParent, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns,
+      allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) },
+    });
   } catch (e) {
     clearInterval(keepAlive);
     client.close();

@@ -8,17 +8,15 @@ import { mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConfigMap, Node, Pod, Secret } from 'kubernetes-types/core/v1';
+import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { isNotFound } from '../../src-main/client/api-error.ts';
 import { gvr } from '../../src-main/client/resources.ts';
-import { ImageStore } from '../../src-main/agent/images/image-store.ts';
-import { Kubelet } from '../../src-main/agent/kubelet/kubelet.ts';
-import { PodNetwork } from '../../src-main/agent/network/pod-network.ts';
+import type { Kubelet } from '../../src-main/agent/kubelet/kubelet.ts';
+import { startKubelet } from '../../src-main/agent/kubelet/start-kubelet.ts';
+import { mountsUnder } from '../../src-main/agent/volumes/pod-volumes.ts';
 import { NodeAgent } from '../../src-main/agent/node-agent.ts';
 import { cgroupLayout, existingCgroupDirs, removeCgroupTree, type CgroupLayout } from '../../src-main/agent/runtime/cgroups.ts';
-import { hostCapabilities } from '../../src-main/agent/runtime/host-capabilities.ts';
 import { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
-import { mountsUnder, PodVolumes } from '../../src-main/agent/volumes/pod-volumes.ts';
 import { buildBusyboxImage, pushImage } from '../fixtures/images/busybox-image.ts';
 import { startTestRegistry, type TestRegistry } from '../fixtures/images/test-registry.ts';
 import { addBlackholeRoutes } from './harness/blackhole.ts';
@@ -55,23 +53,11 @@ beforeAll(async () => {
   execFileSync('ip', ['netns', 'add', nodeNetns]);
   runtime = new OciRuntime({ name: 'runc', root: join(dir, 'runc') });
   layout = await cgroupLayout(`/kubelab/${nodeName}-${suffix}`);
-  let network: Promise<PodNetwork> | undefined;
-  kubelet = new Kubelet({
-    client: cluster.client, nodeName, hostIP: '127.0.0.1', runtime,
-    images: new ImageStore(join(dir, 'state', 'images')),
-    network: () => (network ??= Kubelet.podCIDR(cluster.client, nodeName).then((podCIDR) => new PodNetwork({ podCIDR, stateDir: join(dir, 'state', 'cni'), bridge: 'klkube0', cni: { binDirs: ['/usr/lib/cni'], hostNetns: nodeNetns } }))),
-    volumes: new PodVolumes(join(dir, 'state', 'pods')),
-    sources: {
-      configMap: (ns, name) => orUndefined(cluster.client.get<ConfigMap>(gvr.configMaps, ns, name)),
-      secret: (ns, name) => orUndefined(cluster.client.get<Secret>({ group: '', version: 'v1', resource: 'secrets' }, ns, name)),
-      allocatable: { cpu: '2', memory: '4Gi' },
-    },
-    cgroups: layout, hostCapabilities: await hostCapabilities(),
-    dns: { clusterDNS: [], clusterDomain: 'cluster.local', hostResolvConf: 'nameserver 192.0.2.53\n' },
-    containersDir: join(dir, 'state', 'containers'), podsDir: join(dir, 'state', 'pods'), now: () => Date.now(),
+  kubelet = await startKubelet({
+    client: cluster.client, nodeName, stateDir: join(dir, 'state'), runtime: 'runc', hostIP: '127.0.0.1',
+    runtimeRoot: join(dir, 'runc'), cgroupParent: layout.parent, cniNetns: nodeNetns, allocatable: { cpu: '2', memory: '4Gi' },
     log: (l) => cluster.logs.push(l),
   });
-  await kubelet.start();
   await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, nodeName)).spec?.podCIDR);
 });
 

@@ -1,15 +1,18 @@
 // `kubelab agent` as a worker runs it, in its own process against a real control plane: the Node
 // it registers carries this machine's real capacity and identity, it goes Ready because runc
 // answers, its Lease is renewed and owned by the Node, and a restarted agent takes its Node over.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Node } from 'kubernetes-types/core/v1';
+import type { Node, Pod } from 'kubernetes-types/core/v1';
 import type { Lease } from 'kubernetes-types/coordination/v1';
 import { gvr } from '../../src-main/client/resources.ts';
 import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
+import { addBlackholeRoutes } from './harness/blackhole.ts';
+import { buildBusyboxImage, pushImage } from '../fixtures/images/busybox-image.ts';
+import { startTestRegistry } from '../fixtures/images/test-registry.ts';
 import { Kubectl, REPO_ROOT } from './harness/kubectl.ts';
 
 const CLI = join(REPO_ROOT, 'src-main/bin/kubelab.js');
@@ -18,8 +21,8 @@ let kubectl: Kubectl;
 let dir: string;
 const agents: ChildProcess[] = [];
 
-function startAgent(name: string): { proc: ChildProcess; output: () => string } {
-  const proc = spawn(process.execPath, [CLI, 'agent', '--kubeconfig', cluster.kubeconfigPath, '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1'], {
+function startAgent(name: string, extra: string[] = []): { proc: ChildProcess; output: () => string } {
+  const proc = spawn(process.execPath, [CLI, 'agent', '--kubeconfig', cluster.kubeconfigPath, '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -115,6 +118,45 @@ describe('kubelab agent: the node', () => {
     const bad = spawnSync(process.execPath, [bundle, '--kubeconfig', cluster.kubeconfigPath, '--node-name', 'Not_A_Name'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe('kubelab-agent: --node-name "not_a_name" is not a valid node name (lowercase letters, digits, \'-\' and \'.\')');
+  });
+
+  it('runs the pods bound to it, in a CNI network on a test host, and cleans up after a delete', async () => {
+    const removeRoutes = addBlackholeRoutes();
+    const registry = await startTestRegistry();
+    const netns = `kla-node-${process.pid}`;
+    execFileSync('ip', ['netns', 'add', netns]);
+    const cgroupParent = `/kubelab/agent-3-${process.pid}`;
+    const runtimeRoot = join(dir, 'agent-3-runtime');
+    try {
+      await pushImage({ url: registry.url }, 'test/busybox', '1', buildBusyboxImage());
+      const agent = startAgent('agent-3', ['--cni-netns', netns, '--runtime-root', runtimeRoot, '--cgroup-parent', cgroupParent]);
+      await waitFor(`agent-3 with a podCIDR\n${agent.output()}`, async () => (await getNode('agent-3'))?.spec?.podCIDR);
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-agent-3', namespace: 'default' }, spec: { nodeName: 'agent-3', terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: `${registry.host}/test/busybox:1`, command: ['sleep', '1000'] }] } };
+      await cluster.client.create(gvr.pods, pod);
+      const running = await waitFor(`on-agent-3 Running\n${agent.output()}`, async () => {
+        const p = await cluster.client.get<Pod>(gvr.pods, 'default', 'on-agent-3');
+        return p.status?.phase === 'Running' && p;
+      }, 60_000);
+      expect(running.status!.podIP).toMatch(/^10\.42\./);
+      const runcList = () => JSON.parse(execFileSync('runc', ['--root', runtimeRoot, 'list', '--format', 'json'], { encoding: 'utf8' })) as { id: string; status: string }[] | null;
+      expect((runcList() ?? []).map((c) => c.status)).toEqual(['running']);
+      // `sleep` as pid 1 ignores SIGTERM: the grace period ends with SIGKILL.
+      await kubectl.ok(['delete', 'pod', 'on-agent-3', '--wait=true', '--timeout=60s']);
+      expect(runcList() ?? []).toEqual([]);
+      expect(await stopAgent(agent.proc)).toBe(0);
+    } finally {
+      execFileSync('ip', ['netns', 'delete', netns]);
+      // The agent's cgroup parent, and /kubelab when no other agent uses it.
+      for (const ctrl of readdirSync('/sys/fs/cgroup')) {
+        for (const d of [cgroupParent, '/kubelab']) {
+          try {
+            rmdirSync(join('/sys/fs/cgroup', ctrl, d));
+          } catch { /* absent, or in use */ }
+        }
+      }
+      await registry.stop();
+      removeRoutes();
+    }
   });
 
   it('refuses bad flags with one line and exit code 2', () => {

@@ -29,6 +29,7 @@ export interface PodWorkerDeps {
   dns: DNSSettings;
   /** Where containers' bundles and logs live. */
   containersDir: string;
+  /** Pod folders (volumes, /etc files); PodVolumes uses the same. */
   podsDir: string;
   now: () => number;
   /** The pod changed on the node (a container exited, a backoff ended): sync it again. */

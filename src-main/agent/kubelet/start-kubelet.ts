@@ -1,0 +1,77 @@
+// The kubelet with its parts put together from the agent's settings: images, volumes, the pod
+// network on the node's podCIDR (read from the Node once the control plane assigned it), runc
+// with its own root, and a cgroup parent of its own, so several agents can share one machine.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConfigMap, Secret } from 'kubernetes-types/core/v1';
+import { isNotFound } from '../../client/api-error.ts';
+import type { KubeClient } from '../../client/kube-client.ts';
+import { gvr } from '../../client/resources.ts';
+import { ImageStore } from '../images/image-store.ts';
+import { PodNetwork } from '../network/pod-network.ts';
+import { cgroupLayout } from '../runtime/cgroups.ts';
+import { hostCapabilities } from '../runtime/host-capabilities.ts';
+import { OciRuntime } from '../runtime/oci-runtime.ts';
+import type { RuntimeName } from '../runtime/runtime-version.ts';
+import { PodVolumes } from '../volumes/pod-volumes.ts';
+import { Kubelet } from './kubelet.ts';
+
+export interface KubeletSettings {
+  client: KubeClient;
+  nodeName: string;
+  stateDir: string;
+  runtime: RuntimeName;
+  hostIP?: string;
+  /** runc's --root (default <stateDir>/runtime). */
+  runtimeRoot?: string;
+  /** The cgroup every pod goes under (default /kubelab/<nodeName>). */
+  cgroupParent?: string;
+  /** CNI_PATH (default /usr/lib/cni and /opt/cni/bin). */
+  cniBinDirs?: string[];
+  /** Run the CNI plugins in this named network namespace (a test host's). */
+  cniNetns?: string;
+  /** The node's allocatable, for resourceFieldRef without a limit. */
+  allocatable: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+const secrets = { group: '', version: 'v1', resource: 'secrets' };
+const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+const readOr = (path: string, fallback: string): string => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+};
+
+export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
+  const { client, nodeName, stateDir } = s;
+  let network: Promise<PodNetwork> | undefined;
+  const kubelet = new Kubelet({
+    client, nodeName, hostIP: s.hostIP, log: s.log,
+    runtime: new OciRuntime({ name: s.runtime, root: s.runtimeRoot ?? join(stateDir, 'runtime') }),
+    images: new ImageStore(join(stateDir, 'images')),
+    network: () => (network ??= Kubelet.podCIDR(client, nodeName).then(
+      (podCIDR) => new PodNetwork({ podCIDR, stateDir: join(stateDir, 'cni'), cni: { binDirs: s.cniBinDirs ?? ['/usr/lib/cni', '/opt/cni/bin'], hostNetns: s.cniNetns } }),
+      (e: unknown) => {
+        network = undefined; // asked again at the next pod
+        throw e;
+      },
+    )),
+    volumes: new PodVolumes(join(stateDir, 'pods')),
+    sources: {
+      configMap: (ns, name) => orUndefined(client.get<ConfigMap>(gvr.configMaps, ns, name)),
+      secret: (ns, name) => orUndefined(client.get<Secret>(secrets, ns, name)),
+      allocatable: s.allocatable,
+    },
+    cgroups: await cgroupLayout(s.cgroupParent ?? `/kubelab/${nodeName}`),
+    hostCapabilities: await hostCapabilities(),
+    dns: { clusterDNS: [], clusterDomain: 'cluster.local', hostResolvConf: readOr('/etc/resolv.conf', '') },
+    containersDir: join(stateDir, 'containers'),
+    podsDir: join(stateDir, 'pods'),
+    now: () => Date.now(),
+  });
+  await kubelet.start();
+  return kubelet;
+}
