@@ -19,6 +19,7 @@ export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync'> {
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const DEFAULT_GRACE_SECONDS = 30;
+const RETRY_MS = 5_000;
 
 export class Kubelet {
   private readonly pods: Informer<Pod>;
@@ -74,7 +75,11 @@ export class Kubelet {
     void (async () => {
       do {
         state.again = false;
-        await this.syncPod(pod).catch((e) => this.opts.log?.(`kubelet: ${key}: ${(e as Error).message}`));
+        await this.syncPod(pod).catch((e) => {
+          // A pod that could not be synced (no podCIDR yet, the API away) is tried again.
+          this.opts.log?.(`kubelet: ${key}: ${(e as Error).message}`);
+          this.enqueue(pod, RETRY_MS);
+        });
       } while (state.again && !this.stopped);
       this.syncing.delete(key);
     })();
