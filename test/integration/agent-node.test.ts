@@ -33,7 +33,7 @@ function startAgent(name: string, extra: string[] = []): { proc: ChildProcess; o
 }
 
 async function stopAgent(proc: ChildProcess): Promise<number | null> {
-  if (proc.exitCode !== null) return proc.exitCode;
+  if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   proc.kill('SIGTERM');
   return exited;
@@ -138,12 +138,23 @@ describe('kubelab agent: the node', () => {
         return p.status?.phase === 'Running' && p;
       }, 60_000);
       expect(running.status!.podIP).toMatch(/^10\.42\./);
-      const runcList = () => JSON.parse(execFileSync('runc', ['--root', runtimeRoot, 'list', '--format', 'json'], { encoding: 'utf8' })) as { id: string; status: string }[] | null;
-      expect((runcList() ?? []).map((c) => c.status)).toEqual(['running']);
+      const runcList = () => JSON.parse(execFileSync('runc', ['--root', runtimeRoot, 'list', '--format', 'json'], { encoding: 'utf8' })) as { id: string; status: string; pid: number }[] | null;
+      const [before] = runcList() ?? [];
+      expect(before.status).toBe('running');
+      // The agent killed and started again: it adopts the running container, restarts nothing.
+      agent.proc.kill('SIGKILL');
+      await new Promise((r) => agent.proc.once('exit', r));
+      const again = startAgent('agent-3', ['--cni-netns', netns, '--runtime-root', runtimeRoot, '--cgroup-parent', cgroupParent]);
+      await waitFor(`agent-3 back\n${again.output()}`, () => again.output().includes('is up'));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(runcList()).toEqual([before]);
+      const adopted = await cluster.client.get<Pod>(gvr.pods, 'default', 'on-agent-3');
+      expect(adopted.status!.phase).toBe('Running');
+      expect(adopted.status!.containerStatuses![0]).toMatchObject({ restartCount: 0, containerID: `runc://${before.id}`, ready: true });
       // `sleep` as pid 1 ignores SIGTERM: the grace period ends with SIGKILL.
       await kubectl.ok(['delete', 'pod', 'on-agent-3', '--wait=true', '--timeout=60s']);
       expect(runcList() ?? []).toEqual([]);
-      expect(await stopAgent(agent.proc)).toBe(0);
+      expect(await stopAgent(again.proc)).toBe(0);
     } finally {
       execFileSync('ip', ['netns', 'delete', netns]);
       // The agent's cgroup parent, and /kubelab when no other agent uses it.

@@ -47,13 +47,16 @@ export class PodWorker {
   private readonly exits = new Map<string, Promise<number>>();
   private readonly backoffUntil = new Map<string, number>();
   private stopping?: Promise<void>;
+  private adopting?: Promise<void>;
 
   constructor(readonly uid: string, private readonly deps: PodWorkerDeps) {}
 
   /** Brings the node in line with the pod; returns when there is nothing more to do now. */
   async sync(pod: Pod): Promise<void> {
-    this.startTime ??= rfc3339(this.deps.now());
+    this.startTime ??= pod.status?.startTime ?? rfc3339(this.deps.now());
     for (const c of pod.spec?.containers ?? []) if (!this.containers.has(c.name)) this.containers.set(c.name, { name: c.name, image: c.image ?? '', restartCount: 0 });
+    this.adopting ??= this.adopt();
+    await this.adopting;
     if (!this.sandbox) {
       this.sandbox = await (await this.deps.network()).setUp(this.uid);
     }
@@ -74,6 +77,29 @@ export class PodWorker {
         record.waiting = { reason: err.reason ?? 'CreateContainerError', message: err.message };
         this.deps.resync(BACKOFF_START_MS);
       }
+    }
+  }
+
+  /**
+   * After an agent restart, the pod's containers may still run (the shim outlives the agent):
+   * each takes its newest container back — same id, same process, restart count from its id —
+   * instead of starting another. Its exit is then read from the status the shim writes.
+   */
+  private async adopt(): Promise<void> {
+    const existing = await this.deps.runtime.list().catch(() => []);
+    for (const record of this.containers.values()) {
+      const prefix = `${this.uid}-${record.name}-`;
+      const runs = existing.filter((c) => c.id.startsWith(prefix) && /^\d+$/.test(c.id.slice(prefix.length)));
+      const newest = runs.sort((a, b) => Number(b.id.slice(prefix.length)) - Number(a.id.slice(prefix.length)))[0];
+      if (!newest) continue;
+      const stored = await this.deps.images.get(record.image);
+      Object.assign(record, {
+        id: newest.id, restartCount: Number(newest.id.slice(prefix.length)), startedAt: newest.created ? rfc3339(Date.parse(newest.created)) : rfc3339(this.deps.now()),
+        imageID: stored?.names.find((n) => n.includes('@')) ?? stored?.repoDigest,
+      });
+      const exited = this.deps.runtime.waitExit(newest.id, join(this.deps.containersDir, newest.id));
+      this.exits.set(newest.id, exited);
+      void exited.then((code) => this.onExit(record, newest.id, code));
     }
   }
 

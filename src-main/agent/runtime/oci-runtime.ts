@@ -14,6 +14,8 @@ export interface ContainerState {
   /** The init process as the host sees it; 0 once stopped. */
   pid: number;
   bundle: string;
+  /** When the container was created (RFC 3339). */
+  created?: string;
   annotations?: Record<string, string>;
 }
 
@@ -77,6 +79,25 @@ export class OciRuntime {
       throw new RuntimeError(`${this.name} run ${id}`, await this.logError(bundle));
     }
     return { exited: exited.then(async () => (await exitStatus(bundle)) ?? -1) };
+  }
+
+  /**
+   * The exit status of a container another process ran (an agent before its restart): its shim
+   * still writes the status to the bundle. A container that stopped without a status (its shim
+   * was killed too) ends with -1.
+   */
+  async waitExit(id: string, bundle: string, pollMs = 500): Promise<number> {
+    let stoppedSeen = false;
+    for (;;) {
+      const code = await exitStatus(bundle);
+      if (code !== undefined) return code;
+      const status = await this.state(id).then((s) => s.status, () => 'gone' as const);
+      if (status === 'stopped' || status === 'gone') {
+        if (stoppedSeen) return -1;
+        stoppedSeen = true; // give the shim one more poll to write the status
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
   }
 
   async state(id: string): Promise<ContainerState> {
