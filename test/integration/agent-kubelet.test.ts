@@ -4,7 +4,7 @@
 // kubectl shows. Restart policies, CrashLoopBackOff and deletion are followed to the end, and
 // nothing is left on the machine.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,35 @@ describe('the kubelet loop', () => {
     expect(restarted.status!.containerStatuses![0].lastState!.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
   });
 
+  it('runs init containers first, in order, and fails a Never pod whose init container fails', async () => {
+    const shared = { volumes: [{ name: 'work', emptyDir: {} }] };
+    const mount = { volumeMounts: [{ name: 'work', mountPath: '/work' }] };
+    const withInit = {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'with-init' },
+      spec: {
+        ...shared, terminationGracePeriodSeconds: 5,
+        initContainers: [
+          { name: 'first', image, command: ['sh', '-c', 'echo first > /work/order'], ...mount },
+          { name: 'second', image, command: ['sh', '-c', 'echo second >> /work/order'], ...mount },
+        ],
+        containers: [{ name: 'main', image, command: ['sh', '-c', 'cat /work/order; trap "exit 0" TERM; while true; do sleep 1; done'], ...mount }],
+      },
+    };
+    await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(withInit) });
+    const running = await waitFor('with-init Running', async () => (await getPod('with-init'))?.status?.phase === 'Running' && getPod('with-init'), 60_000);
+    expect(running!.status!.initContainerStatuses!.map((c) => [c.name, c.ready, c.state!.terminated?.reason])).toEqual([['first', true, 'Completed'], ['second', true, 'Completed']]);
+    expect(running!.status!.conditions!.find((c) => c.type === 'Initialized')!.status).toBe('True');
+    const id = running!.status!.containerStatuses![0].containerID!.slice('runc://'.length);
+    await waitFor('main printed the init output', () => readFileSync(join(dir, 'state', 'containers', id, 'container.log'), 'utf8') === 'first\nsecond\n');
+
+    const failing = { ...withInit, metadata: { name: 'init-fails' }, spec: { ...withInit.spec, restartPolicy: 'Never', initContainers: [{ name: 'check', image, command: ['sh', '-c', 'exit 2'] }] } };
+    await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(failing) });
+    const failed = await waitFor('init-fails Failed', async () => (await getPod('init-fails'))?.status?.phase === 'Failed' && getPod('init-fails'), 60_000);
+    expect(failed!.status!.initContainerStatuses![0].state!.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
+    expect(failed!.status!.containerStatuses![0].state!.waiting!.reason).toBe('PodInitializing');
+    expect(failed!.status!.conditions!.find((c) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized' });
+  });
+
   it('stops a deleted pod, removes it from the node and then from the API', async () => {
     const pod = (await getPod('web'))!;
     const id = pod.status!.containerStatuses![0].containerID!.slice('runc://'.length);
@@ -135,7 +164,7 @@ describe('the kubelet loop', () => {
     expect(await getPod('web')).toBeUndefined();
     expect((await runtime.list()).map((c) => c.id)).not.toContain(id);
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(pod.metadata!.uid!);
-    for (const name of ['fails', 'done', 'crash']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
+    for (const name of ['fails', 'done', 'crash', 'with-init', 'init-fails']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
     await waitFor('no container left', async () => (await runtime.list()).length === 0, 30_000);
   });
 });

@@ -127,7 +127,7 @@ export class Kubelet {
 
   private async writeStatus(pod: Pod, worker: PodWorker): Promise<void> {
     const status: PodStatus = podStatus({
-      pod, containers: [...worker.containers.values()], podIP: worker.sandbox?.ip, hostIP: this.opts.hostIP,
+      pod, containers: [...worker.containers.values()], initContainers: [...worker.initContainers.values()], podIP: worker.sandbox?.ip, hostIP: this.opts.hostIP,
       startTime: worker.startTime!, sandboxReady: worker.sandbox !== undefined, now: rfc3339(this.opts.now()),
     });
     if (sameStatus(pod.status, status)) return;

@@ -28,23 +28,38 @@ function stateOf(c: ContainerRecord): ContainerState {
   return { waiting: { reason: 'ContainerCreating' } };
 }
 
-export function containerStatus(c: ContainerRecord): ContainerStatus {
+/** A container's status; an init container is ready once it succeeded, a waiting one says why. */
+export function containerStatus(c: ContainerRecord, init = false, waitingFor?: string): ContainerStatus {
   const running = !c.waiting && !c.terminated && c.startedAt !== undefined;
+  const ready = init ? c.terminated?.exitCode === 0 : running;
+  const waiting = waitingFor && !c.id && !c.waiting ? { waiting: { reason: waitingFor } } : undefined;
   return {
     name: c.name,
     image: c.image,
     imageID: c.imageID ?? '',
     ...(c.id ? { containerID: `${runtimeName}://${c.id}` } : {}),
-    ready: running,
+    ready,
     started: running,
     restartCount: c.restartCount,
-    state: stateOf(c),
+    state: waiting ?? stateOf(c),
     lastState: c.lastTerminated ? { terminated: { ...c.lastTerminated } } : {},
   };
 }
 
-/** getPhase, for pods without init containers: waiting → Pending; restarting counts as stopped. */
-export function podPhase(pod: Pod, containers: ContainerRecord[]): PodStatus['phase'] {
+/** Whether every init container has run to success. */
+export function initialized(inits: ContainerRecord[]): boolean {
+  return inits.every((c) => c.terminated?.exitCode === 0);
+}
+
+/**
+ * getPhase: Pending while init containers have not all succeeded (Failed when one failed and the
+ * pod never restarts), then from the containers: waiting → Pending; restarting counts as stopped.
+ */
+export function podPhase(pod: Pod, containers: ContainerRecord[], inits: ContainerRecord[] = []): PodStatus['phase'] {
+  if (!initialized(inits)) {
+    const failed = inits.some((c) => c.terminated && c.terminated.exitCode !== 0);
+    return failed && pod.spec?.restartPolicy === 'Never' ? 'Failed' : 'Pending';
+  }
   let running = 0;
   let waiting = 0;
   let stopped = 0;
@@ -82,6 +97,7 @@ function condition(type: string, ok: boolean, now: string, previous: PodConditio
 export interface PodStatusInput {
   pod: Pod;
   containers: ContainerRecord[];
+  initContainers?: ContainerRecord[];
   podIP?: string;
   hostIP?: string;
   startTime: string;
@@ -92,7 +108,9 @@ export interface PodStatusInput {
 export function podStatus(input: PodStatusInput): PodStatus {
   const { pod, containers, now } = input;
   const previous = pod.status?.conditions;
-  const phase = podPhase(pod, containers);
+  const inits = input.initContainers ?? [];
+  const phase = podPhase(pod, containers, inits);
+  const initDone = initialized(inits);
   const allReady = containers.length > 0 && containers.every((c) => !c.waiting && !c.terminated && c.startedAt !== undefined);
   // A pod that finished is no longer ready (PodCompleted), whatever its containers last were.
   const finished = phase === 'Succeeded' || phase === 'Failed';
@@ -100,7 +118,7 @@ export function podStatus(input: PodStatusInput): PodStatus {
     phase,
     conditions: [
       condition('PodReadyToStartContainers', input.sandboxReady, now, previous),
-      condition('Initialized', true, now, previous),
+      condition('Initialized', initDone, now, previous, 'ContainersNotInitialized'),
       condition('Ready', allReady && !finished, now, previous, finished ? 'PodCompleted' : 'ContainersNotReady'),
       condition('ContainersReady', allReady && !finished, now, previous, finished ? 'PodCompleted' : 'ContainersNotReady'),
       condition('PodScheduled', true, now, previous),
@@ -109,7 +127,8 @@ export function podStatus(input: PodStatusInput): PodStatus {
     ...(input.hostIP ? { hostIPs: [{ ip: input.hostIP }] } : {}),
     ...(input.podIP ? { podIP: input.podIP, podIPs: [{ ip: input.podIP }] } : {}),
     startTime: input.startTime,
-    containerStatuses: containers.map(containerStatus),
+    ...(inits.length > 0 ? { initContainerStatuses: inits.map((c) => containerStatus(c, true)) } : {}),
+    containerStatuses: containers.map((c) => containerStatus(c, false, initDone ? undefined : 'PodInitializing')),
     qosClass: pod.status?.qosClass,
   };
 }

@@ -36,11 +36,14 @@ export interface PodWorkerDeps {
   resync: (delayMs?: number) => void;
 }
 
+type Mounts = Awaited<ReturnType<PodVolumes['setUp']>>;
+
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const BACKOFF_START_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
 
 export class PodWorker {
+  readonly initContainers = new Map<string, ContainerRecord>();
   readonly containers = new Map<string, ContainerRecord>();
   sandbox?: PodSandboxNetwork;
   startTime?: string;
@@ -54,6 +57,7 @@ export class PodWorker {
   /** Brings the node in line with the pod; returns when there is nothing more to do now. */
   async sync(pod: Pod): Promise<void> {
     this.startTime ??= pod.status?.startTime ?? rfc3339(this.deps.now());
+    for (const c of pod.spec?.initContainers ?? []) if (!this.initContainers.has(c.name)) this.initContainers.set(c.name, { name: c.name, image: c.image ?? '', restartCount: 0 });
     for (const c of pod.spec?.containers ?? []) if (!this.containers.has(c.name)) this.containers.set(c.name, { name: c.name, image: c.image ?? '', restartCount: 0 });
     this.adopting ??= this.adopt();
     await this.adopting;
@@ -66,17 +70,36 @@ export class PodWorker {
     writeFileSync(join(podDir, 'etc-hosts'), etcHosts(pod, [this.sandbox.ip], this.deps.dns.clusterDomain));
     writeFileSync(join(podDir, 'resolv.conf'), resolvConf(pod, this.deps.dns));
     writeFileSync(join(podDir, 'hostname'), `${podHostname(pod)}\n`);
+    if (!(await this.runInitContainers(pod, mounts))) return;
     for (const container of pod.spec?.containers ?? []) {
       const record = this.containers.get(container.name)!;
-      if (!this.needsStart(pod, record)) continue;
-      try {
-        await this.startContainer(pod, container, record, mounts);
-      } catch (e) {
-        // A container that cannot start waits with the reason; the pod is tried again later.
-        const err = e as Error & { reason?: string };
-        record.waiting = { reason: err.reason ?? 'CreateContainerError', message: err.message };
-        this.deps.resync(BACKOFF_START_MS);
-      }
+      if (this.needsStart(pod, record, pod.spec?.restartPolicy ?? 'Always')) await this.tryStart(pod, container, record, mounts);
+    }
+  }
+
+  /**
+   * Init containers run one at a time, in order, each to success before the next; they restart
+   * on failure unless the pod's restartPolicy is Never. True once all have succeeded.
+   */
+  private async runInitContainers(pod: Pod, mounts: Mounts): Promise<boolean> {
+    const policy = pod.spec?.restartPolicy === 'Never' ? 'Never' : 'OnFailure';
+    for (const container of pod.spec?.initContainers ?? []) {
+      const record = this.initContainers.get(container.name)!;
+      if (record.terminated?.exitCode === 0) continue;
+      if (this.needsStart(pod, record, policy)) await this.tryStart(pod, container, record, mounts);
+      return false;
+    }
+    return true;
+  }
+
+  private async tryStart(pod: Pod, container: Container, record: ContainerRecord, mounts: Mounts): Promise<void> {
+    try {
+      await this.startContainer(pod, container, record, mounts);
+    } catch (e) {
+      // A container that cannot start waits with the reason; the pod is tried again later.
+      const err = e as Error & { reason?: string };
+      record.waiting = { reason: err.reason ?? 'CreateContainerError', message: err.message };
+      this.deps.resync(BACKOFF_START_MS);
     }
   }
 
@@ -87,7 +110,7 @@ export class PodWorker {
    */
   private async adopt(): Promise<void> {
     const existing = await this.deps.runtime.list().catch(() => []);
-    for (const record of this.containers.values()) {
+    for (const record of this.allRecords()) {
       const prefix = `${this.uid}-${record.name}-`;
       const runs = existing.filter((c) => c.id.startsWith(prefix) && /^\d+$/.test(c.id.slice(prefix.length)));
       const newest = runs.sort((a, b) => Number(b.id.slice(prefix.length)) - Number(a.id.slice(prefix.length)))[0];
@@ -103,11 +126,10 @@ export class PodWorker {
     }
   }
 
-  /** Whether the container should (re)start now, as the restartPolicy and the backoff say. */
-  private needsStart(pod: Pod, c: ContainerRecord): boolean {
+  /** Whether the container should (re)start now, as the restart policy and the backoff say. */
+  private needsStart(pod: Pod, c: ContainerRecord, policy: string): boolean {
     if (c.id && !c.terminated) return false;
     if (!c.terminated) return true;
-    const policy = pod.spec?.restartPolicy ?? 'Always';
     if (policy === 'Never' || (policy === 'OnFailure' && c.terminated.exitCode === 0)) return false;
     const until = this.backoffUntil.get(c.name) ?? 0;
     if (this.deps.now() < until) {
@@ -118,7 +140,7 @@ export class PodWorker {
     return true;
   }
 
-  private async startContainer(pod: Pod, container: Container, record: ContainerRecord, mounts: Awaited<ReturnType<PodVolumes['setUp']>>): Promise<void> {
+  private async startContainer(pod: Pod, container: Container, record: ContainerRecord, mounts: Mounts): Promise<void> {
     const { deps } = this;
     const image = container.image ?? '';
     const policy = (container.imagePullPolicy as 'Always' | 'IfNotPresent' | 'Never' | undefined) ?? defaultPullPolicy(image);
@@ -168,6 +190,10 @@ export class PodWorker {
     this.deps.resync();
   }
 
+  private allRecords(): ContainerRecord[] {
+    return [...this.initContainers.values(), ...this.containers.values()];
+  }
+
   private async removeContainer(id: string): Promise<void> {
     await this.deps.runtime.delete(id, true).catch(() => undefined);
     await removeRootfs(join(this.deps.containersDir, id));
@@ -181,7 +207,7 @@ export class PodWorker {
   }
 
   private async stopAll(graceMs: number): Promise<void> {
-    const running = [...this.containers.values()].filter((c) => c.id && !c.terminated).map((c) => c.id!);
+    const running = this.allRecords().filter((c) => c.id && !c.terminated).map((c) => c.id!);
     await Promise.all(running.map(async (id) => {
       await this.deps.runtime.kill(id, 'TERM').catch(() => undefined);
       const exited = this.exits.get(id);
@@ -192,7 +218,7 @@ export class PodWorker {
       clearTimeout(timer);
       await exited?.catch(() => undefined);
     }));
-    for (const c of this.containers.values()) if (c.id) await this.removeContainer(c.id);
+    for (const c of this.allRecords()) if (c.id) await this.removeContainer(c.id);
     await removePodCgroup(this.deps.cgroups, this.uid).catch(() => undefined);
     if (this.sandbox) await (await this.deps.network()).tearDown(this.uid);
     await this.deps.volumes.tearDown(this.uid);
