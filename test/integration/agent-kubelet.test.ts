@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Node, Pod } from 'kubernetes-types/core/v1';
+import type { Event as CoreEvent, Node, Pod } from 'kubernetes-types/core/v1';
 import { isNotFound } from '../../src-main/client/api-error.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import type { Kubelet } from '../../src-main/agent/kubelet/kubelet.ts';
@@ -102,6 +102,14 @@ describe('the kubelet loop', () => {
     expect(cs.state!.running!.startedAt).toBeDefined();
     expect((await runtime.state(cs.containerID!.slice('runc://'.length))).status).toBe('running');
     expect(await kubectl.ok(['get', 'pod', 'web'])).toMatch(/^web\s+1\/1\s+Running\s+0\s/m);
+    // The kubelet's events, as `kubectl describe pod` shows them.
+    const describe = await waitFor('the kubelet events', async () => {
+      const out = await kubectl.ok(['describe', 'pod', 'web']);
+      return out.includes('Started container main') && out;
+    });
+    expect(describe).toMatch(/Normal\s+Pulling\s+\S+\s+kubelet\s+Pulling image "127\.0\.0\.1:\d+\/test\/busybox:1"/);
+    expect(describe).toMatch(/Normal\s+Pulled\s+\S+\s+kubelet\s+Successfully pulled image "\S+" in [\d.]+s \([\d.]+s including waiting\)\. Image size: \d+ bytes\./);
+    expect(describe).toMatch(/Normal\s+Created\s+\S+\s+kubelet\s+Created container: main/);
   });
 
   it('ends Never and OnFailure pods as Failed and Succeeded with their exit codes', async () => {
@@ -121,6 +129,11 @@ describe('the kubelet loop', () => {
       return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' && p;
     }, 60_000);
     expect(backingOff.status!.phase).toBe('Running');
+    const events = await waitFor('a BackOff event', async () => {
+      const list = await cluster.client.list<CoreEvent>({ group: '', version: 'v1', resource: 'events' }, { namespace: 'default' });
+      return list.items.find((e) => e.involvedObject?.name === 'crash' && e.reason === 'BackOff');
+    });
+    expect(events.message).toMatch(/^Back-off restarting failed container main in pod crash_default\(/);
     const restarted = await waitFor('crash restarted once', async () => {
       const p = await getPod('crash');
       return (p?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && p;

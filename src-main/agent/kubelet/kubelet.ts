@@ -4,13 +4,14 @@
 // the node, then from the API (the kubelet's final delete with grace period 0).
 import type { Node, Pod, PodStatus } from 'kubernetes-types/core/v1';
 import { isNotFound } from '../../client/api-error.ts';
+import { EventRecorder, involved } from '../../client/event-recorder.ts';
 import { Informer } from '../../client/informer.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import { PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus } from './pod-status.ts';
 
-export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync'> {
+export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event'> {
   client: KubeClient;
   nodeName: string;
   hostIP?: string;
@@ -23,6 +24,7 @@ const RETRY_MS = 5_000;
 
 export class Kubelet {
   private readonly pods: Informer<Pod>;
+  private readonly recorder: EventRecorder;
   private readonly workers = new Map<string, PodWorker>();
   /** Per pod uid: the sync running now, and whether another was asked for meanwhile. */
   private readonly syncing = new Map<string, { again: boolean }>();
@@ -30,6 +32,7 @@ export class Kubelet {
   private stopped = false;
 
   constructor(private readonly opts: KubeletOptions) {
+    this.recorder = new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName });
     this.pods = new Informer<Pod>(opts.client, gvr.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}` });
     this.pods.on('add', (p) => this.enqueue(p)).on('update', (_o, p) => this.enqueue(p)).on('delete', (p) => this.enqueue(p));
   }
@@ -104,7 +107,11 @@ export class Kubelet {
     const uid = pod.metadata!.uid!;
     let worker = this.workers.get(uid);
     if (!worker) {
-      worker = new PodWorker(uid, { ...this.opts, resync: (delayMs) => this.enqueue(pod, delayMs) });
+      worker = new PodWorker(uid, {
+        ...this.opts,
+        resync: (delayMs) => this.enqueue(pod, delayMs),
+        event: (p, type, reason, message) => this.recorder.event(involved(p, 'Pod', gvr.pods), type, reason, message),
+      });
       this.workers.set(uid, worker);
     }
     return worker;

@@ -34,6 +34,8 @@ export interface PodWorkerDeps {
   now: () => number;
   /** The pod changed on the node (a container exited, a backoff ended): sync it again. */
   resync: (delayMs?: number) => void;
+  /** Records an event about the pod, as the kubelet's recorder does (reason and message as upstream). */
+  event: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
 }
 
 type Mounts = Awaited<ReturnType<PodVolumes['setUp']>>;
@@ -51,11 +53,14 @@ export class PodWorker {
   private readonly backoffUntil = new Map<string, number>();
   private stopping?: Promise<void>;
   private adopting?: Promise<void>;
+  /** The pod as last synced, for the events of exits and stops. */
+  private pod?: Pod;
 
   constructor(readonly uid: string, private readonly deps: PodWorkerDeps) {}
 
   /** Brings the node in line with the pod; returns when there is nothing more to do now. */
   async sync(pod: Pod): Promise<void> {
+    this.pod = pod;
     this.startTime ??= pod.status?.startTime ?? rfc3339(this.deps.now());
     for (const c of pod.spec?.initContainers ?? []) if (!this.initContainers.has(c.name)) this.initContainers.set(c.name, { name: c.name, image: c.image ?? '', restartCount: 0 });
     for (const c of pod.spec?.containers ?? []) if (!this.containers.has(c.name)) this.containers.set(c.name, { name: c.name, image: c.image ?? '', restartCount: 0 });
@@ -98,7 +103,9 @@ export class PodWorker {
     } catch (e) {
       // A container that cannot start waits with the reason; the pod is tried again later.
       const err = e as Error & { reason?: string };
-      record.waiting = { reason: err.reason ?? 'CreateContainerError', message: err.message };
+      const reason = err.reason ?? 'CreateContainerError';
+      record.waiting = { reason, message: err.message };
+      this.deps.event(pod, 'Warning', 'Failed', `Error: ${reason}`);
       this.deps.resync(BACKOFF_START_MS);
     }
   }
@@ -133,6 +140,7 @@ export class PodWorker {
     if (policy === 'Never' || (policy === 'OnFailure' && c.terminated.exitCode === 0)) return false;
     const until = this.backoffUntil.get(c.name) ?? 0;
     if (this.deps.now() < until) {
+      if (c.waiting?.reason !== 'CrashLoopBackOff') this.deps.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${this.uid})`);
       c.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round((until - this.deps.now()) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata?.name}_${pod.metadata?.namespace}(${this.uid})` };
       this.deps.resync(until - this.deps.now());
       return false;
@@ -147,7 +155,18 @@ export class PodWorker {
     // ImageError carries the kubelet's reason (ErrImagePull, ErrImageNeverPull, InvalidImageName).
     if (shouldPull(policy, await deps.images.has(image), image)) {
       record.waiting = { reason: 'ContainerCreating' };
-      await deps.images.pull(image);
+      deps.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
+      const t0 = Date.now();
+      try {
+        const { image: pulled } = await deps.images.pull(image);
+        const took = `${((Date.now() - t0) / 1000).toFixed(3)}s`;
+        deps.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${pulled.size} bytes.`);
+      } catch (e) {
+        deps.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${(e as Error).message}`);
+        throw e;
+      }
+    } else {
+      deps.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
     }
     const stored = (await deps.images.get(image))!;
     if (record.id) await this.removeContainer(record.id);
@@ -169,7 +188,9 @@ export class PodWorker {
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
     const log = join(dir, 'container.log');
+    deps.event(pod, 'Normal', 'Created', `Created container: ${container.name}`);
     const { exited } = await deps.runtime.run(id, dir, { stdout: log, stderr: log });
+    deps.event(pod, 'Normal', 'Started', `Started container ${container.name}`);
     if (record.terminated) {
       record.lastTerminated = record.terminated;
       record.restartCount++;
@@ -207,8 +228,10 @@ export class PodWorker {
   }
 
   private async stopAll(graceMs: number): Promise<void> {
-    const running = this.allRecords().filter((c) => c.id && !c.terminated).map((c) => c.id!);
-    await Promise.all(running.map(async (id) => {
+    const running = this.allRecords().filter((c) => c.id && !c.terminated);
+    await Promise.all(running.map(async ({ id: runningID, name }) => {
+      const id = runningID!;
+      if (this.pod) this.deps.event(this.pod, 'Normal', 'Killing', `Stopping container ${name}`);
       await this.deps.runtime.kill(id, 'TERM').catch(() => undefined);
       const exited = this.exits.get(id);
       let timer: NodeJS.Timeout | undefined;
