@@ -170,6 +170,17 @@ describe('the kubelet loop', () => {
     expect(failed!.status!.conditions!.find((c) => c.type === 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized' });
   });
 
+  it('keeps a container that cannot start waiting with the runtime\'s reason, and nothing of it mounted', async () => {
+    await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'no-binary' }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image, command: ['no-such-binary'] }] } }) });
+    const waiting = await waitFor('no-binary waiting', async () => {
+      const p = await getPod('no-binary');
+      return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'RunContainerError' && p;
+    }, 60_000);
+    expect(waiting.status!.phase).toBe('Pending');
+    expect(waiting.status!.containerStatuses![0].state!.waiting!.message).toMatch(/"no-such-binary": executable file not found/);
+    expect(mountsUnder(join(dir, 'state', 'containers')).filter((m) => m.includes(waiting.metadata!.uid!))).toEqual([]);
+  });
+
   it('stops a deleted pod, removes it from the node and then from the API', async () => {
     const pod = (await getPod('web'))!;
     const id = pod.status!.containerStatuses![0].containerID!.slice('runc://'.length);
@@ -177,7 +188,7 @@ describe('the kubelet loop', () => {
     expect(await getPod('web')).toBeUndefined();
     expect((await runtime.list()).map((c) => c.id)).not.toContain(id);
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(pod.metadata!.uid!);
-    for (const name of ['fails', 'done', 'crash', 'with-init', 'init-fails']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
+    for (const name of ['fails', 'done', 'crash', 'with-init', 'init-fails', 'no-binary']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
     await waitFor('no container left', async () => (await runtime.list()).length === 0, 30_000);
   });
 });

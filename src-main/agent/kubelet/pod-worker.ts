@@ -10,6 +10,7 @@ import { defaultPullPolicy, shouldPull } from '../images/pull-policy.ts';
 import type { PodNetwork, PodSandboxNetwork } from '../network/pod-network.ts';
 import { containerCgroup, removePodCgroup, wasOomKilled, type CgroupLayout } from '../runtime/cgroups.ts';
 import { buildSpec } from '../runtime/oci-spec.ts';
+import type { ImageProcessConfig } from '../runtime/spec-process.ts';
 import type { OciRuntime } from '../runtime/oci-runtime.ts';
 import { mountRootfs, removeRootfs } from '../runtime/rootfs.ts';
 import { readUserDb } from '../runtime/user-db.ts';
@@ -106,6 +107,7 @@ export class PodWorker {
       const reason = err.reason ?? 'CreateContainerError';
       record.waiting = { reason, message: err.message };
       this.deps.event(pod, 'Warning', 'Failed', `Error: ${reason}`);
+      this.backoffUntil.set(record.name, this.deps.now() + BACKOFF_START_MS);
       this.deps.resync(BACKOFF_START_MS);
     }
   }
@@ -136,7 +138,8 @@ export class PodWorker {
   /** Whether the container should (re)start now, as the restart policy and the backoff say. */
   private needsStart(pod: Pod, c: ContainerRecord, policy: string): boolean {
     if (c.id && !c.terminated) return false;
-    if (!c.terminated) return true;
+    // A container that failed to start is tried again after the backoff, not at every sync.
+    if (!c.terminated) return this.deps.now() >= (this.backoffUntil.get(c.name) ?? 0);
     if (policy === 'Never' || (policy === 'OnFailure' && c.terminated.exitCode === 0)) return false;
     const until = this.backoffUntil.get(c.name) ?? 0;
     if (this.deps.now() < until) {
@@ -173,11 +176,33 @@ export class PodWorker {
     const id = `${this.uid}-${container.name}-${record.restartCount + (record.terminated ? 1 : 0)}`;
     const dir = join(deps.containersDir, id);
     const { rootfs } = await mountRootfs(dir, (await deps.images.layerDirs(image))!);
+    let exited: Promise<number>;
+    try {
+      ({ exited } = await this.runContainer(pod, container, id, dir, rootfs, stored.config, mounts));
+    } catch (e) {
+      // Nothing of a container that did not start is kept: no runtime state, no mount.
+      await deps.runtime.delete(id, true).catch(() => undefined);
+      await removeRootfs(dir);
+      throw Object.assign(e as Error, { reason: (e as { reason?: string }).reason ?? 'RunContainerError' });
+    }
+    deps.event(pod, 'Normal', 'Started', `Started container ${container.name}`);
+    if (record.terminated) {
+      record.lastTerminated = record.terminated;
+      record.restartCount++;
+    }
+    Object.assign(record, { id, imageID: stored.names.find((n) => n.includes('@')) ?? stored.repoDigest, startedAt: rfc3339(deps.now()), terminated: undefined, waiting: undefined });
+    this.exits.set(id, exited);
+    void exited.then((code) => this.onExit(record, id, code));
+  }
+
+  /** The OCI bundle of one container (spec from the pod, image and env), run by the runtime. */
+  private async runContainer(pod: Pod, container: Container, id: string, dir: string, rootfs: string, image: ImageProcessConfig, mounts: Mounts): Promise<{ exited: Promise<number> }> {
+    const { deps } = this;
     const env = await resolveEnv(pod, container, deps.sources);
     const byName = new Map(mounts.map((m) => [m.name, m]));
     const podDir = join(deps.podsDir, this.uid);
     const spec = buildSpec({
-      pod, container, image: stored.config, env: env.env, userDb: await readUserDb(rootfs), rootfs,
+      pod, container, image, env: env.env, userDb: await readUserDb(rootfs), rootfs,
       hostname: podHostname(pod), namespacePaths: { network: this.sandbox!.netnsPath },
       etcFiles: { hosts: join(podDir, 'etc-hosts'), resolvConf: join(podDir, 'resolv.conf'), hostname: join(podDir, 'hostname') },
       volumes: (container.volumeMounts ?? []).flatMap((m) => {
@@ -189,15 +214,7 @@ export class PodWorker {
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
     const log = join(dir, 'container.log');
     deps.event(pod, 'Normal', 'Created', `Created container: ${container.name}`);
-    const { exited } = await deps.runtime.run(id, dir, { stdout: log, stderr: log });
-    deps.event(pod, 'Normal', 'Started', `Started container ${container.name}`);
-    if (record.terminated) {
-      record.lastTerminated = record.terminated;
-      record.restartCount++;
-    }
-    Object.assign(record, { id, imageID: stored.names.find((n) => n.includes('@')) ?? stored.repoDigest, startedAt: rfc3339(deps.now()), terminated: undefined, waiting: undefined });
-    this.exits.set(id, exited);
-    void exited.then((code) => this.onExit(record, id, code));
+    return deps.runtime.run(id, dir, { stdout: log, stderr: log });
   }
 
   private async onExit(record: ContainerRecord, id: string, exitCode: number): Promise<void> {
