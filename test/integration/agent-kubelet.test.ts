@@ -38,7 +38,12 @@ let image: string;
 let removeRoutes: () => void = () => undefined;
 
 const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
-const getPod = (name: string) => orUndefined(cluster.client.get<Pod>(gvr.pods, 'default', name));
+const uids: string[] = [];
+const getPod = (name: string) => orUndefined(cluster.client.get<Pod>(gvr.pods, 'default', name)).then((p) => {
+  const uid = p?.metadata?.uid;
+  if (uid && !uids.includes(uid)) uids.push(uid);
+  return p;
+});
 
 beforeAll(async () => {
   removeRoutes = addBlackholeRoutes();
@@ -70,15 +75,19 @@ afterAll(async () => {
   await registry?.stop();
   await removeCgroupTree(layout, layout.parent).catch(() => undefined);
   for (const d of await existingCgroupDirs(layout, '/kubelab')) try { rmdirSync(d); } catch { /* another agent's */ }
-  try {
-    execFileSync('ip', ['netns', 'delete', nodeNetns], { stdio: 'ignore' });
-  } catch { /* not made */ }
+  const podNetns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter((n) => uids.some((u) => n === `kubelab-${u}`));
+  for (const n of [...podNetns, nodeNetns]) {
+    try {
+      execFileSync('ip', ['netns', 'delete', n], { stdio: 'ignore' });
+    } catch { /* not made, or gone */ }
+  }
   removeRoutes();
-  const left = { containers: runtime ? await runtime.list() : [], mounts: mountsUnder(dir), netns: execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }) };
+  const left = { containers: runtime ? await runtime.list() : [], mounts: mountsUnder(dir) };
   rmSync(dir, { recursive: true, force: true });
   expect(left.containers).toEqual([]);
   expect(left.mounts).toEqual([]);
-  expect(left.netns).not.toContain('kubelab-');
+  // Other test files run at the same time: only this file's pods count.
+  expect(podNetns, cluster?.logs.filter((l) => l.startsWith('kubelet')).join('\n')).toEqual([]);
 });
 
 function podManifest(name: string, script: string, restartPolicy = 'Always'): string {

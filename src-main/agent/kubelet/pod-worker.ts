@@ -240,7 +240,11 @@ export class PodWorker {
 
   /** Stops every container (SIGTERM, then SIGKILL after graceMs) and removes the pod from the node. */
   stop(graceMs: number): Promise<void> {
-    this.stopping ??= this.stopAll(graceMs);
+    // A stop that failed part-way is done again (every step is idempotent) when asked again.
+    this.stopping ??= this.stopAll(graceMs).catch((e: unknown) => {
+      this.stopping = undefined;
+      throw e;
+    });
     return this.stopping;
   }
 
@@ -258,9 +262,13 @@ export class PodWorker {
       clearTimeout(timer);
       await exited?.catch(() => undefined);
     }));
-    for (const c of this.allRecords()) if (c.id) await this.removeContainer(c.id);
-    await removePodCgroup(this.deps.cgroups, this.uid).catch(() => undefined);
-    if (this.sandbox) await (await this.deps.network()).tearDown(this.uid);
-    await this.deps.volumes.tearDown(this.uid);
+    // Every step runs even when one before it failed; the first error is reported at the end.
+    const errors: unknown[] = [];
+    const step = (p: Promise<unknown>) => p.catch((e: unknown) => void errors.push(e));
+    for (const c of this.allRecords()) if (c.id) await step(this.removeContainer(c.id));
+    await step(removePodCgroup(this.deps.cgroups, this.uid));
+    if (this.sandbox) await step(this.deps.network().then((n) => n.tearDown(this.uid)));
+    await step(this.deps.volumes.tearDown(this.uid));
+    if (errors.length > 0) throw errors[0];
   }
 }

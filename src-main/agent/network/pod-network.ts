@@ -85,9 +85,12 @@ export class PodNetwork {
     const netnsName = netnsNameOf(podUID);
     const netnsPath = join(NETNS_DIR, netnsName);
     const saved = this.saved(podUID);
-    // DEL must run even when the namespace is gone, so host-local frees the address.
-    await delNetworkList(this.opts.cni, this.list, { containerID: podUID, netnsPath, ifName: 'eth0' }, saved?.result);
+    // DEL must run even when the namespace is gone, so host-local frees the address; and the
+    // namespace goes even when DEL failed, so a plugin's error never leaves one behind.
+    let delError: unknown;
+    await delNetworkList(this.opts.cni, this.list, { containerID: podUID, netnsPath, ifName: 'eth0' }, saved?.result).catch((e: unknown) => (delError = e));
     if (existsSync(netnsPath)) await run('ip', ['netns', 'delete', netnsName]);
+    if (delError) throw delError;
     rmSync(this.resultFile(podUID), { force: true });
   }
 
