@@ -9,23 +9,21 @@ import { decodeKubernetesProtobuf, kubernetesProtobufType, ProtobufDecodeError }
 export const maxBodyBytes = 3 * 1024 * 1024;
 
 // With 'data' listeners rather than `for await`: the async iterator costs more than the small
-// bodies of most writes take to read.
+// bodies of most writes take to read. A body over the limit is read to its end but not kept, and
+// refused only then, so the client is still sending when the 413 comes back (no broken pipe).
 export function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer): void => {
+    req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume(); // drain what is still coming, so the answer can be written
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+      if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.once('end', () => {
+      if (size > limit) reject(tooLarge(limit));
+      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
     req.once('error', reject);
     req.once('close', () => {
       if (!req.complete) reject(new Error('the client closed the connection before the body was complete'));
