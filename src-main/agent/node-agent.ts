@@ -7,6 +7,7 @@ import { isAlreadyExists } from '../client/api-error.ts';
 import type { KubeClient } from '../client/kube-client.ts';
 import { gvr } from '../client/resources.ts';
 import { every, realClock, type Clock } from '../util/clock.ts';
+import { rfc3339 } from '../util/rfc3339.ts';
 import { internalIP, readMachine, readPressure, type MachineInfo } from './kubelet/machine.ts';
 import { NodeLease } from './kubelet/node-lease.ts';
 import { nodeLabels, nodeObject, nodeStatus, statusChanged, type NodeConfig } from './kubelet/node-status.ts';
@@ -63,8 +64,7 @@ export class NodeAgent {
   }
 
   private status(previous: NodeStatus | undefined): NodeStatus {
-    const now = new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
-    return nodeStatus(this.config, this.machine, readPressure(this.opts.stateDir), previous?.conditions, now);
+    return nodeStatus(this.config, this.machine, readPressure(this.opts.stateDir), previous?.conditions, rfc3339(this.clock.now()));
   }
 
   /** Creates the Node, or takes over an existing one (a restart): its spec stays, the status is fresh. */

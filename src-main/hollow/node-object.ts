@@ -20,9 +20,8 @@ export function hollowAddress(index: number): string {
   return `198.${18 + ((n >> 16) & 1)}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-}
+export { rfc3339 } from '../util/rfc3339.ts';
+import { rfc3339 } from '../util/rfc3339.ts';
 
 export function readyConditions(now: number, ready: boolean): NodeCondition[] {
   const t = rfc3339(now);

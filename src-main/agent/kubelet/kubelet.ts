@@ -10,6 +10,7 @@ import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import { PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus } from './pod-status.ts';
+import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event'> {
   client: KubeClient;
@@ -18,7 +19,6 @@ export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event'> 
   log?: (line: string) => void;
 }
 
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const DEFAULT_GRACE_SECONDS = 30;
 const RETRY_MS = 5_000;
 

@@ -18,6 +18,7 @@ import type { PodVolumes, VolumeSources } from '../volumes/pod-volumes.ts';
 import { resolveEnv } from './env.ts';
 import { etcHosts, podHostname, resolvConf, type DNSSettings } from './pod-files.ts';
 import type { ContainerRecord } from './pod-status.ts';
+import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface PodWorkerDeps {
   runtime: OciRuntime;
@@ -41,7 +42,6 @@ export interface PodWorkerDeps {
 
 type Mounts = Awaited<ReturnType<PodVolumes['setUp']>>;
 
-const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 const BACKOFF_START_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
 
