@@ -53,6 +53,21 @@ export class Kubelet {
     this.workers.clear();
   }
 
+  /** A pod this node runs, by name, with its worker (containers, sandbox): for logs, exec, stats. */
+  runningPod(namespace: string, name: string): { pod: Pod; worker: PodWorker } | undefined {
+    const pod = this.pods.get(`${namespace}/${name}`);
+    const worker = pod && this.workers.get(pod.metadata!.uid!);
+    return worker ? { pod, worker } : undefined;
+  }
+
+  /** Every pod with a worker on this node. */
+  runningPods(): { pod: Pod; worker: PodWorker }[] {
+    return [...this.workers.values()].flatMap((worker) => {
+      const pod = this.pods.list().find((p) => p.metadata?.uid === worker.uid);
+      return pod ? [{ pod, worker }] : [];
+    });
+  }
+
   private key(pod: Pod): string {
     return `${pod.metadata?.namespace}/${pod.metadata?.name}/${pod.metadata?.uid}`;
   }
