@@ -1,7 +1,7 @@
 // A thin wrapper of the OCI runtime CLI (runc, or crun which takes the same commands). Each agent
 // and test passes its own --root so their containers never meet. Errors carry the runtime's own
 // message: from its stderr, or for create/run (whose stderr is the container's) from --log.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeName } from './runtime-version.ts';
@@ -98,6 +98,16 @@ export class OciRuntime {
       }
       await new Promise((r) => setTimeout(r, pollMs));
     }
+  }
+
+  /**
+   * `exec`: a new process in the running container. runc takes the process from the container's
+   * config.json (env, user, cwd, capabilities) and replaces only its args. The caller owns the
+   * child's stdio (pipes) and its exit code is the command's.
+   */
+  spawnExec(id: string, command: string[], opts: { tty?: boolean; extraArgs?: string[] } = {}): ChildProcess {
+    const args = [...this.globalArgs(), 'exec', ...(opts.tty ? ['--tty'] : []), ...(opts.extraArgs ?? []), id, ...command];
+    return spawn(this.binary, args, { stdio: 'pipe' });
   }
 
   async state(id: string): Promise<ContainerState> {
