@@ -129,6 +129,29 @@ describe('the kubelet loop', () => {
     const succeeded = await waitFor('done Succeeded', async () => (await getPod('done'))?.status?.phase === 'Succeeded' && getPod('done'), 60_000);
     expect(succeeded!.status!.containerStatuses![0].state!.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     expect(succeeded!.status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+    // A finished pod gives back its sandbox: no namespace, no runc state, no mount; its status stays.
+    for (const pod of [failed!, succeeded!]) {
+      const uid = pod.metadata!.uid!;
+      await waitFor(`${pod.metadata!.name} released`, async () => !execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(uid) && !(await runtime.list()).some((c) => c.id.startsWith(uid)) && mountsUnder(dir).every((m) => !m.includes(uid)), 30_000);
+      expect((await getPod(pod.metadata!.name!))!.status!.podIP).toBe(pod.status!.podIP);
+    }
+  });
+
+  it('backs off a failed pull as ImagePullBackOff, with the registry\'s reason', async () => {
+    await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'no-image' }, spec: { containers: [{ name: 'main', image: `${registry.host}/test/busybox:missing` }] } }) });
+    const backingOff = await waitFor('no-image in ImagePullBackOff', async () => {
+      const p = await getPod('no-image');
+      return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff' && p;
+    }, 60_000);
+    expect(backingOff.status!.phase).toBe('Pending');
+    expect(backingOff.status!.containerStatuses![0].state!.waiting!.message).toMatch(/^Back-off pulling image "127\.0\.0\.1:\d+\/test\/busybox:missing": ErrImagePull: .*manifest unknown/i);
+    const reasons = await waitFor('the pull events', async () => {
+      const list = await cluster.client.list<CoreEvent>({ group: '', version: 'v1', resource: 'events' }, { namespace: 'default' });
+      const mine = list.items.filter((e) => e.involvedObject?.name === 'no-image').map((e) => `${e.reason}: ${e.message}`);
+      return mine.some((m) => m.startsWith('BackOff')) && mine;
+    });
+    expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^Failed: Failed to pull image/), 'Failed: Error: ErrImagePull', `BackOff: Back-off pulling image "${registry.host}/test/busybox:missing"`, 'Failed: Error: ImagePullBackOff']));
+    expect(await kubectl.ok(['get', 'pod', 'no-image'])).toMatch(/^no-image\s+0\/1\s+ImagePullBackOff\s/m);
   });
 
   it('restarts an Always pod after CrashLoopBackOff, keeping the last state', async () => {
@@ -197,7 +220,7 @@ describe('the kubelet loop', () => {
     expect(await getPod('web')).toBeUndefined();
     expect((await runtime.list()).map((c) => c.id)).not.toContain(id);
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(pod.metadata!.uid!);
-    for (const name of ['fails', 'done', 'crash', 'with-init', 'init-fails', 'no-binary']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
+    for (const name of ['fails', 'done', 'crash', 'with-init', 'init-fails', 'no-binary', 'no-image']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
     await waitFor('no container left', async () => (await runtime.list()).length === 0, 30_000);
   });
 });

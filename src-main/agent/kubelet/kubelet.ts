@@ -2,6 +2,7 @@
 // each, synced one at a time per pod whenever the pod or its containers change, and the status
 // written back when it differs from what the API has. A deleted pod is stopped and removed from
 // the node, then from the API (the kubelet's final delete with grace period 0).
+import { existsSync, readdirSync } from 'node:fs';
 import type { Node, Pod, PodStatus } from 'kubernetes-types/core/v1';
 import { isNotFound } from '../../client/api-error.ts';
 import { EventRecorder, involved } from '../../client/event-recorder.ts';
@@ -21,6 +22,10 @@ export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event'> 
 
 const DEFAULT_GRACE_SECONDS = 30;
 const RETRY_MS = 5_000;
+/** The deleted pod's spec is gone with it: its containers get this long after SIGTERM. */
+const ORPHAN_GRACE_MS = 2_000;
+
+const isTerminal = (phase: string | undefined) => phase === 'Succeeded' || phase === 'Failed';
 
 export class Kubelet {
   private readonly pods: Informer<Pod>;
@@ -29,6 +34,8 @@ export class Kubelet {
   /** Per pod uid: the sync running now, and whether another was asked for meanwhile. */
   private readonly syncing = new Map<string, { again: boolean }>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Terminal pods found at start whose leftovers were removed. */
+  private readonly released = new Set<string>();
   private stopped = false;
 
   constructor(private readonly opts: KubeletOptions) {
@@ -39,6 +46,7 @@ export class Kubelet {
 
   async start(): Promise<void> {
     await this.pods.start();
+    await this.removeOrphans().catch((e: unknown) => this.opts.log?.(`kubelet: removing orphaned pods: ${(e as Error).message}`));
   }
 
   stop(): void {
@@ -111,25 +119,50 @@ export class Kubelet {
       await this.killPod(current ?? seen, uid, current !== undefined);
       return;
     }
-    const phase = current.status?.phase;
-    if ((phase === 'Succeeded' || phase === 'Failed') && !this.workers.has(uid)) return;
+    if (isTerminal(current.status?.phase) && !this.workers.has(uid)) {
+      // Finished before this agent started: what an earlier agent left of it goes, the status stays.
+      if (!this.released.has(uid)) await new PodWorker(uid, this.workerDeps(current)).release();
+      this.released.add(uid);
+      return;
+    }
     const worker = this.workerFor(current);
     await worker.sync(current);
-    await this.writeStatus(current, worker);
+    const phase = await this.writeStatus(current, worker);
+    if (isTerminal(phase) && !worker.released) await worker.release();
+  }
+
+  /**
+   * Pods this node still has (runc containers, pod folders) that the API no longer does: deleted
+   * while the agent was away. They are stopped and removed, as the kubelet's housekeeping does.
+   */
+  private async removeOrphans(): Promise<void> {
+    const known = new Set(this.pods.list().map((p) => p.metadata?.uid));
+    const uidOf = (name: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(name)?.[0];
+    const containers = await this.opts.runtime.list();
+    const folders = existsSync(this.opts.podsDir) ? readdirSync(this.opts.podsDir) : [];
+    const orphans = new Set([...containers.map((c) => c.id), ...folders].map(uidOf).filter((u): u is string => u !== undefined && !known.has(u)));
+    for (const uid of orphans) {
+      this.opts.log?.(`kubelet: removing orphaned pod ${uid}`);
+      await new PodWorker(uid, this.workerDeps()).stop(ORPHAN_GRACE_MS);
+    }
   }
 
   private workerFor(pod: Pod): PodWorker {
     const uid = pod.metadata!.uid!;
     let worker = this.workers.get(uid);
     if (!worker) {
-      worker = new PodWorker(uid, {
-        ...this.opts,
-        resync: (delayMs) => this.enqueue(pod, delayMs),
-        event: (p, type, reason, message) => this.recorder.event(involved(p, 'Pod', gvr.pods), type, reason, message),
-      });
+      worker = new PodWorker(uid, this.workerDeps(pod));
       this.workers.set(uid, worker);
     }
     return worker;
+  }
+
+  private workerDeps(pod?: Pod): PodWorkerDeps {
+    return {
+      ...this.opts,
+      resync: (delayMs) => pod && this.enqueue(pod, delayMs),
+      event: (p, type, reason, message) => this.recorder.event(involved(p, 'Pod', gvr.pods), type, reason, message),
+    };
   }
 
   private async killPod(pod: Pod, uid: string, inAPI: boolean): Promise<void> {
@@ -147,14 +180,17 @@ export class Kubelet {
     }
   }
 
-  private async writeStatus(pod: Pod, worker: PodWorker): Promise<void> {
+  /** Writes the status when it changed; returns the phase. */
+  private async writeStatus(pod: Pod, worker: PodWorker): Promise<PodStatus['phase']> {
     const status: PodStatus = podStatus({
       pod, containers: [...worker.containers.values()], initContainers: [...worker.initContainers.values()], podIP: worker.sandbox?.ip, hostIP: this.opts.hostIP,
       startTime: worker.startTime!, sandboxReady: worker.sandbox !== undefined, now: rfc3339(this.opts.now()),
     });
-    if (sameStatus(pod.status, status)) return;
-    // A merge patch replaces the lists whole: the kubelet owns the pod's status.
-    await this.opts.client.patch(gvr.pods, pod.metadata!.namespace, pod.metadata!.name!, { status }, 'merge', { subresource: 'status' });
+    if (!sameStatus(pod.status, status)) {
+      // A merge patch replaces the lists whole: the kubelet owns the pod's status.
+      await this.opts.client.patch(gvr.pods, pod.metadata!.namespace, pod.metadata!.name!, { status }, 'merge', { subresource: 'status' });
+    }
+    return status.phase;
   }
 
   /** The Node, for its podCIDR (set by the control plane after registration). */

@@ -45,6 +45,9 @@ type Mounts = Awaited<ReturnType<PodVolumes['setUp']>>;
 const BACKOFF_START_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
 
+/** 10 s doubling to 5 min: CrashLoopBackOff's and the image pull backoff's delays. */
+const backoffDelay = (failures: number): number => Math.min(BACKOFF_START_MS * 2 ** failures, BACKOFF_MAX_MS);
+
 export class PodWorker {
   readonly initContainers = new Map<string, ContainerRecord>();
   readonly containers = new Map<string, ContainerRecord>();
@@ -52,7 +55,11 @@ export class PodWorker {
   startTime?: string;
   private readonly exits = new Map<string, Promise<number>>();
   private readonly backoffUntil = new Map<string, number>();
+  /** Failed starts (pulls, runtime errors) in a row, per container: the backoff's exponent. */
+  private readonly startFailures = new Map<string, number>();
   private stopping?: Promise<void>;
+  /** Set once a terminal pod gave its resources back: nothing more is done for it but deletion. */
+  released = false;
   private adopting?: Promise<void>;
   /** The pod as last synced, for the events of exits and stops. */
   private pod?: Pod;
@@ -62,6 +69,7 @@ export class PodWorker {
   /** Brings the node in line with the pod; returns when there is nothing more to do now. */
   async sync(pod: Pod): Promise<void> {
     this.pod = pod;
+    if (this.released) return;
     this.startTime ??= pod.status?.startTime ?? rfc3339(this.deps.now());
     for (const c of pod.spec?.initContainers ?? []) if (!this.initContainers.has(c.name)) this.initContainers.set(c.name, { name: c.name, image: c.image ?? '', restartCount: 0 });
     for (const c of pod.spec?.containers ?? []) if (!this.containers.has(c.name)) this.containers.set(c.name, { name: c.name, image: c.image ?? '', restartCount: 0 });
@@ -101,15 +109,33 @@ export class PodWorker {
   private async tryStart(pod: Pod, container: Container, record: ContainerRecord, mounts: Mounts): Promise<void> {
     try {
       await this.startContainer(pod, container, record, mounts);
+      this.startFailures.delete(record.name);
     } catch (e) {
-      // A container that cannot start waits with the reason; the pod is tried again later.
+      // A container that cannot start waits with the reason; the pod is tried again after a
+      // backoff that doubles with each failure, as the kubelet's image and start backoffs do.
       const err = e as Error & { reason?: string };
       const reason = err.reason ?? 'CreateContainerError';
       record.waiting = { reason, message: err.message };
       this.deps.event(pod, 'Warning', 'Failed', `Error: ${reason}`);
-      this.backoffUntil.set(record.name, this.deps.now() + BACKOFF_START_MS);
-      this.deps.resync(BACKOFF_START_MS);
+      const failures = (this.startFailures.get(record.name) ?? 0) + 1;
+      this.startFailures.set(record.name, failures);
+      const delay = backoffDelay(failures - 1);
+      this.backoffUntil.set(record.name, this.deps.now() + delay);
+      this.deps.resync(delay);
+      // The status shows ErrImagePull once, then ImagePullBackOff for the rest of the wait.
+      if (reason === 'ErrImagePull') this.deps.resync(1000);
     }
+  }
+
+  /** While a failed pull backs off, the container waits as ImagePullBackOff (upstream's wording). */
+  private pullBackingOff(pod: Pod, c: ContainerRecord): void {
+    if (c.waiting?.reason !== 'ErrImagePull' && c.waiting?.reason !== 'ImagePullBackOff') return;
+    if (c.waiting.reason === 'ErrImagePull') {
+      this.deps.event(pod, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`);
+      this.deps.event(pod, 'Warning', 'Failed', 'Error: ImagePullBackOff');
+    }
+    const cause = c.waiting.reason === 'ErrImagePull' ? `: ErrImagePull: ${c.waiting.message ?? ''}` : c.waiting.message?.replace(/^Back-off pulling image "[^"]*"/, '') ?? '';
+    c.waiting = { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"${cause}` };
   }
 
   /**
@@ -139,7 +165,11 @@ export class PodWorker {
   private needsStart(pod: Pod, c: ContainerRecord, policy: string): boolean {
     if (c.id && !c.terminated) return false;
     // A container that failed to start is tried again after the backoff, not at every sync.
-    if (!c.terminated) return this.deps.now() >= (this.backoffUntil.get(c.name) ?? 0);
+    if (!c.terminated) {
+      if (this.deps.now() >= (this.backoffUntil.get(c.name) ?? 0)) return true;
+      this.pullBackingOff(pod, c);
+      return false;
+    }
     if (policy === 'Never' || (policy === 'OnFailure' && c.terminated.exitCode === 0)) return false;
     const until = this.backoffUntil.get(c.name) ?? 0;
     if (this.deps.now() < until) {
@@ -223,7 +253,7 @@ export class PodWorker {
     const finishedAt = rfc3339(this.deps.now());
     record.terminated = { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', startedAt: record.startedAt ?? finishedAt, finishedAt, containerID: `runc://${id}` };
     // CrashLoopBackOff: 10 s, doubling to 5 min with each restart.
-    const delay = Math.min(BACKOFF_START_MS * 2 ** record.restartCount, BACKOFF_MAX_MS);
+    const delay = backoffDelay(record.restartCount);
     this.backoffUntil.set(record.name, this.deps.now() + delay);
     this.deps.resync();
   }
@@ -248,27 +278,43 @@ export class PodWorker {
     return this.stopping;
   }
 
+  /**
+   * A terminal pod (Succeeded or Failed) keeps its status but gives back what it held: runc
+   * state, mounts, cgroup, IP and namespace, as the kubelet tears down a finished pod's sandbox.
+   */
+  async release(): Promise<void> {
+    await this.stop(0);
+    this.released = true;
+  }
+
   private async stopAll(graceMs: number): Promise<void> {
-    const running = this.allRecords().filter((c) => c.id && !c.terminated);
-    await Promise.all(running.map(async ({ id: runningID, name }) => {
-      const id = runningID!;
-      if (this.pod) this.deps.event(this.pod, 'Normal', 'Killing', `Stopping container ${name}`);
-      await this.deps.runtime.kill(id, 'TERM').catch(() => undefined);
-      const exited = this.exits.get(id);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
-      // A pid 1 without a TERM handler ignores SIGTERM: SIGKILL ends it at the deadline.
-      if ((await Promise.race([exited ?? Promise.resolve(0), timedOut])) === 'timeout') await this.deps.runtime.kill(id, 'KILL').catch(() => undefined);
-      clearTimeout(timer);
-      await exited?.catch(() => undefined);
-    }));
+    // The runtime's list finds what the records do not know: containers of an orphaned pod (deleted
+    // while the agent was away), or one started by an agent before its restart.
+    const listed = (await this.deps.runtime.list().catch(() => [])).filter((c) => c.id.startsWith(`${this.uid}-`));
+    const running = new Map(this.allRecords().filter((c) => c.id && !c.terminated).map((c) => [c.id!, c.name]));
+    for (const c of listed) if (c.status === 'running' && !running.has(c.id)) running.set(c.id, c.id.slice(this.uid.length + 1).replace(/-\d+$/, ''));
+    await Promise.all([...running].map(([id, name]) => this.stopContainer(id, name, graceMs)));
     // Every step runs even when one before it failed; the first error is reported at the end.
     const errors: unknown[] = [];
     const step = (p: Promise<unknown>) => p.catch((e: unknown) => void errors.push(e));
-    for (const c of this.allRecords()) if (c.id) await step(this.removeContainer(c.id));
+    const ids = new Set([...this.allRecords().flatMap((c) => (c.id ? [c.id] : [])), ...listed.map((c) => c.id)]);
+    for (const id of ids) await step(this.removeContainer(id));
     await step(removePodCgroup(this.deps.cgroups, this.uid));
-    if (this.sandbox) await step(this.deps.network().then((n) => n.tearDown(this.uid)));
+    // An orphan (no pod seen) may have a namespace from before the agent's restart.
+    if (this.sandbox || !this.pod) await step(this.deps.network().then((n) => n.tearDown(this.uid)));
     await step(this.deps.volumes.tearDown(this.uid));
     if (errors.length > 0) throw errors[0];
+  }
+
+  /** SIGTERM, then SIGKILL at the deadline: a pid 1 without a TERM handler ignores SIGTERM. */
+  private async stopContainer(id: string, name: string, graceMs: number): Promise<void> {
+    if (this.pod) this.deps.event(this.pod, 'Normal', 'Killing', `Stopping container ${name}`);
+    await this.deps.runtime.kill(id, 'TERM').catch(() => undefined);
+    const exited = this.exits.get(id) ?? this.deps.runtime.waitExit(id, join(this.deps.containersDir, id), 100);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+    if ((await Promise.race([exited, timedOut])) === 'timeout') await this.deps.runtime.kill(id, 'KILL').catch(() => undefined);
+    clearTimeout(timer);
+    await exited.catch(() => undefined);
   }
 }
