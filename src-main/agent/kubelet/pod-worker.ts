@@ -6,7 +6,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod } from 'kubernetes-types/core/v1';
 import type { ImageStore } from '../images/image-store.ts';
-import { defaultPullPolicy, shouldPull } from '../images/pull-policy.ts';
 import type { PodNetwork, PodSandboxNetwork } from '../network/pod-network.ts';
 import { containerCgroup, removePodCgroup, wasOomKilled, type CgroupLayout } from '../runtime/cgroups.ts';
 import { buildSpec } from '../runtime/oci-spec.ts';
@@ -16,6 +15,7 @@ import { mountRootfs, removeRootfs } from '../runtime/rootfs.ts';
 import { readUserDb } from '../runtime/user-db.ts';
 import type { PodVolumes, VolumeSources } from '../volumes/pod-volumes.ts';
 import { resolveEnv } from './env.ts';
+import { ensureContainerImage, type ImagePullerDeps } from './image-puller.ts';
 import { etcHosts, podHostname, resolvConf, type DNSSettings } from './pod-files.ts';
 import type { ContainerRecord } from './pod-status.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
@@ -23,6 +23,8 @@ import { rfc3339 } from '../../util/rfc3339.ts';
 export interface PodWorkerDeps {
   runtime: OciRuntime;
   images: ImageStore;
+  registryConfig?: ImagePullerDeps['registryConfig'];
+  progressEveryMs?: number;
   network: () => Promise<PodNetwork>;
   volumes: PodVolumes;
   sources: VolumeSources;
@@ -184,23 +186,8 @@ export class PodWorker {
   private async startContainer(pod: Pod, container: Container, record: ContainerRecord, mounts: Mounts): Promise<void> {
     const { deps } = this;
     const image = container.image ?? '';
-    const policy = (container.imagePullPolicy as 'Always' | 'IfNotPresent' | 'Never' | undefined) ?? defaultPullPolicy(image);
-    // ImageError carries the kubelet's reason (ErrImagePull, ErrImageNeverPull, InvalidImageName).
-    if (shouldPull(policy, await deps.images.has(image), image)) {
-      record.waiting = { reason: 'ContainerCreating' };
-      deps.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
-      const t0 = Date.now();
-      try {
-        const { image: pulled } = await deps.images.pull(image);
-        const took = `${((Date.now() - t0) / 1000).toFixed(3)}s`;
-        deps.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${pulled.size} bytes.`);
-      } catch (e) {
-        deps.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${(e as Error).message}`);
-        throw e;
-      }
-    } else {
-      deps.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
-    }
+    record.waiting = { reason: 'ContainerCreating' };
+    await ensureContainerImage(pod, container, { ...deps, secret: deps.sources.secret });
     const stored = (await deps.images.get(image))!;
     if (record.id) await this.removeContainer(record.id);
     const id = `${this.uid}-${container.name}-${record.restartCount + (record.terminated ? 1 : 0)}`;

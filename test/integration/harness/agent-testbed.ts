@@ -10,7 +10,7 @@ import type { Node } from 'kubernetes-types/core/v1';
 import { KubeClient } from '../../../src-main/client/kube-client.ts';
 import { gvr } from '../../../src-main/client/resources.ts';
 import type { Kubelet } from '../../../src-main/agent/kubelet/kubelet.ts';
-import { startKubelet } from '../../../src-main/agent/kubelet/start-kubelet.ts';
+import { startKubelet, type KubeletSettings } from '../../../src-main/agent/kubelet/start-kubelet.ts';
 import { NodeAgent } from '../../../src-main/agent/node-agent.ts';
 import { cgroupLayout, existingCgroupDirs, removeCgroupTree, type CgroupLayout } from '../../../src-main/agent/runtime/cgroups.ts';
 import { OciRuntime } from '../../../src-main/agent/runtime/oci-runtime.ts';
@@ -25,6 +25,8 @@ export interface AgentTestbedOptions {
   name: string;
   /** The kubeconfig the agent uses (default: the cluster's admin one), e.g. through a proxy. */
   agentKubeconfig?: (cluster: TestCluster) => Promise<string>;
+  /** More kubelet settings. */
+  kubelet?: Partial<KubeletSettings>;
 }
 
 export interface Leftovers {
@@ -78,7 +80,7 @@ export async function startAgentTestbed(opts: AgentTestbedOptions): Promise<Agen
   const kubelet = await startKubelet({
     client: agentClient, nodeName, stateDir, runtime: 'runc', hostIP: '127.0.0.1',
     runtimeRoot: join(dir, 'runc'), cgroupParent: layout.parent, cniNetns: hostNetns, allocatable: { cpu: '2', memory: '4Gi' },
-    log: (l) => cluster.logs.push(l),
+    log: (l) => cluster.logs.push(l), ...opts.kubelet,
   });
   await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, nodeName)).spec?.podCIDR);
 
