@@ -130,7 +130,8 @@ export async function benchAgent(results: Results): Promise<void> {
     const client = cluster.client;
     const bundle = join(temp, 'kubelab-agent.js');
     execFileSync(process.execPath, [join(REPO_ROOT, 'src-main/bin/agent-bundle.js'), bundle]);
-    const agent = (live.agent = spawn(process.execPath, [bundle, '--kubeconfig', cluster.kubeconfigPath, '--node-name', NODE, '--state-dir', state, '--node-ip', '127.0.0.1',
+    const nodeFlags = (process.env.KUBELAB_BENCH_AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const agent = (live.agent = spawn(process.execPath, [...nodeFlags, bundle, '--kubeconfig', cluster.kubeconfigPath, '--node-name', NODE, '--state-dir', state, '--node-ip', '127.0.0.1',
       '--runtime-root', join(temp, 'runc'), '--cgroup-parent', cgroupParent, '--cni-netns', hostNetns], { stdio: ['ignore', 'ignore', 'pipe'] }));
     let agentLog = '';
     agent.stderr!.on('data', (d: Buffer) => (agentLog = (agentLog + d.toString()).slice(-4000)));

@@ -10,7 +10,7 @@ import type { PodNetwork, PodSandboxNetwork } from '../network/pod-network.ts';
 import { containerCgroup, removePodCgroup, wasOomKilled, type CgroupLayout } from '../runtime/cgroups.ts';
 import { buildSpec } from '../runtime/oci-spec.ts';
 import type { ImageProcessConfig } from '../runtime/spec-process.ts';
-import type { OciRuntime } from '../runtime/oci-runtime.ts';
+import type { ContainerState, OciRuntime } from '../runtime/oci-runtime.ts';
 import { mountRootfs, removeRootfs } from '../runtime/rootfs.ts';
 import { readUserDb } from '../runtime/user-db.ts';
 import type { PodVolumes, VolumeSources } from '../volumes/pod-volumes.ts';
@@ -38,6 +38,8 @@ export interface PodWorkerDeps {
   now: () => number;
   /** The pod changed on the node (a container exited, a backoff ended): sync it again. */
   resync: (delayMs?: number) => void;
+  /** The pod's containers in the runtime when the agent started (an earlier agent's). */
+  foundAtStart: ContainerState[];
   /** Records an event about the pod, as the kubelet's recorder does (reason and message as upstream). */
   event: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
 }
@@ -56,6 +58,8 @@ export class PodWorker {
   sandbox?: PodSandboxNetwork;
   startTime?: string;
   private readonly exits = new Map<string, Promise<number>>();
+  /** Containers this worker removed (so the start-time list is not acted on again). */
+  private readonly removed = new Set<string>();
   private readonly backoffUntil = new Map<string, number>();
   /** Failed starts (pulls, runtime errors) in a row, per container: the backoff's exponent. */
   private readonly startFailures = new Map<string, number>();
@@ -146,7 +150,7 @@ export class PodWorker {
    * instead of starting another. Its exit is then read from the status the shim writes.
    */
   private async adopt(): Promise<void> {
-    const existing = await this.deps.runtime.list().catch(() => []);
+    const existing = this.deps.foundAtStart;
     for (const record of this.allRecords()) {
       const prefix = `${this.uid}-${record.name}-`;
       const runs = existing.filter((c) => c.id.startsWith(prefix) && /^\d+$/.test(c.id.slice(prefix.length)));
@@ -253,6 +257,7 @@ export class PodWorker {
     await this.deps.runtime.delete(id, true).catch(() => undefined);
     await removeRootfs(join(this.deps.containersDir, id));
     this.exits.delete(id);
+    this.removed.add(id);
   }
 
   /** Stops every container (SIGTERM, then SIGKILL after graceMs) and removes the pod from the node. */
@@ -275,9 +280,9 @@ export class PodWorker {
   }
 
   private async stopAll(graceMs: number): Promise<void> {
-    // The runtime's list finds what the records do not know: containers of an orphaned pod (deleted
-    // while the agent was away), or one started by an agent before its restart.
-    const listed = (await this.deps.runtime.list().catch(() => [])).filter((c) => c.id.startsWith(`${this.uid}-`));
+    // What the records do not know: containers of an orphaned pod (deleted while the agent was
+    // away), or ones an agent before its restart started.
+    const listed = this.deps.foundAtStart.filter((c) => !this.removed.has(c.id));
     const running = new Map(this.allRecords().filter((c) => c.id && !c.terminated).map((c) => [c.id!, c.name]));
     for (const c of listed) if (c.status === 'running' && !running.has(c.id)) running.set(c.id, c.id.slice(this.uid.length + 1).replace(/-\d+$/, ''));
     await Promise.all([...running].map(([id, name]) => this.stopContainer(id, name, graceMs)));
