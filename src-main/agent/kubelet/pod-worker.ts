@@ -15,6 +15,7 @@ import { mountRootfs, removeRootfs } from '../runtime/rootfs.ts';
 import { readUserDb } from '../runtime/user-db.ts';
 import type { PodVolumes, VolumeSources } from '../volumes/pod-volumes.ts';
 import { resolveEnv } from './env.ts';
+import { ContainerBackoff } from './container-backoff.ts';
 import { ensureContainerImage, type ImagePullerDeps } from './image-puller.ts';
 import { etcHosts, podHostname, resolvConf, type DNSSettings } from './pod-files.ts';
 import type { ContainerRecord } from './pod-status.ts';
@@ -46,11 +47,6 @@ export interface PodWorkerDeps {
 
 type Mounts = Awaited<ReturnType<PodVolumes['setUp']>>;
 
-const BACKOFF_START_MS = 10_000;
-const BACKOFF_MAX_MS = 300_000;
-
-/** 10 s doubling to 5 min: CrashLoopBackOff's and the image pull backoff's delays. */
-const backoffDelay = (failures: number): number => Math.min(BACKOFF_START_MS * 2 ** failures, BACKOFF_MAX_MS);
 
 export class PodWorker {
   readonly initContainers = new Map<string, ContainerRecord>();
@@ -60,9 +56,7 @@ export class PodWorker {
   private readonly exits = new Map<string, Promise<number>>();
   /** Containers this worker removed (so the start-time list is not acted on again). */
   private readonly removed = new Set<string>();
-  private readonly backoffUntil = new Map<string, number>();
-  /** Failed starts (pulls, runtime errors) in a row, per container: the backoff's exponent. */
-  private readonly startFailures = new Map<string, number>();
+  private readonly backoff: ContainerBackoff;
   private stopping?: Promise<void>;
   /** Set once a terminal pod gave its resources back: nothing more is done for it but deletion. */
   released = false;
@@ -70,7 +64,9 @@ export class PodWorker {
   /** The pod as last synced, for the events of exits and stops. */
   private pod?: Pod;
 
-  constructor(readonly uid: string, private readonly deps: PodWorkerDeps) {}
+  constructor(readonly uid: string, private readonly deps: PodWorkerDeps) {
+    this.backoff = new ContainerBackoff(deps.now);
+  }
 
   /** Brings the node in line with the pod; returns when there is nothing more to do now. */
   async sync(pod: Pod): Promise<void> {
@@ -115,19 +111,14 @@ export class PodWorker {
   private async tryStart(pod: Pod, container: Container, record: ContainerRecord, mounts: Mounts): Promise<void> {
     try {
       await this.startContainer(pod, container, record, mounts);
-      this.startFailures.delete(record.name);
     } catch (e) {
-      // A container that cannot start waits with the reason; the pod is tried again after a
-      // backoff that doubles with each failure, as the kubelet's image and start backoffs do.
+      // A container that cannot start waits with the reason; the pod is tried again after the
+      // container's backoff.
       const err = e as Error & { reason?: string };
       const reason = err.reason ?? 'CreateContainerError';
       record.waiting = { reason, message: err.message };
       this.deps.event(pod, 'Warning', 'Failed', `Error: ${reason}`);
-      const failures = (this.startFailures.get(record.name) ?? 0) + 1;
-      this.startFailures.set(record.name, failures);
-      const delay = backoffDelay(failures - 1);
-      this.backoffUntil.set(record.name, this.deps.now() + delay);
-      this.deps.resync(delay);
+      this.deps.resync(this.backoff.fail(record.name));
       // The status shows ErrImagePull once, then ImagePullBackOff for the rest of the wait.
       if (reason === 'ErrImagePull') this.deps.resync(1000);
     }
@@ -172,16 +163,16 @@ export class PodWorker {
     if (c.id && !c.terminated) return false;
     // A container that failed to start is tried again after the backoff, not at every sync.
     if (!c.terminated) {
-      if (this.deps.now() >= (this.backoffUntil.get(c.name) ?? 0)) return true;
+      if (this.backoff.remaining(c.name) === 0) return true;
       this.pullBackingOff(pod, c);
       return false;
     }
     if (policy === 'Never' || (policy === 'OnFailure' && c.terminated.exitCode === 0)) return false;
-    const until = this.backoffUntil.get(c.name) ?? 0;
-    if (this.deps.now() < until) {
+    const wait = this.backoff.remaining(c.name);
+    if (wait > 0) {
       if (c.waiting?.reason !== 'CrashLoopBackOff') this.deps.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${this.uid})`);
-      c.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round((until - this.deps.now()) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata?.name}_${pod.metadata?.namespace}(${this.uid})` };
-      this.deps.resync(until - this.deps.now());
+      c.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(wait / 1000)}s restarting failed container=${c.name} pod=${pod.metadata?.name}_${pod.metadata?.namespace}(${this.uid})` };
+      this.deps.resync(wait);
       return false;
     }
     return true;
@@ -243,9 +234,8 @@ export class PodWorker {
     const oom = await wasOomKilled(this.deps.cgroups, containerCgroup(this.deps.cgroups, this.uid, id)).catch(() => false);
     const finishedAt = rfc3339(this.deps.now());
     record.terminated = { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', startedAt: record.startedAt ?? finishedAt, finishedAt, containerID: `runc://${id}` };
-    // CrashLoopBackOff: 10 s, doubling to 5 min with each restart.
-    const delay = backoffDelay(record.restartCount);
-    this.backoffUntil.set(record.name, this.deps.now() + delay);
+    // CrashLoopBackOff's wait starts at the exit.
+    this.backoff.fail(record.name);
     this.deps.resync();
   }
 
