@@ -17,7 +17,6 @@ import { rfc3339 } from '../../util/rfc3339.ts';
 export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event' | 'foundAtStart'> {
   client: KubeClient;
   nodeName: string;
-  hostIP?: string;
   log?: (line: string) => void;
 }
 

@@ -27,6 +27,10 @@ export interface PodWorkerDeps {
   registryConfig?: ImagePullerDeps['registryConfig'];
   progressEveryMs?: number;
   network: () => Promise<PodNetwork>;
+  /** The node's InternalIP: a hostNetwork pod's IP. */
+  hostIP?: string;
+  /** The node's network namespace when it is not the agent's (a test host's, --cni-netns). */
+  nodeNetns?: string;
   volumes: PodVolumes;
   sources: VolumeSources;
   cgroups: CgroupLayout;
@@ -77,9 +81,8 @@ export class PodWorker {
     for (const c of pod.spec?.containers ?? []) if (!this.containers.has(c.name)) this.containers.set(c.name, { name: c.name, image: c.image ?? '', restartCount: 0 });
     this.adopting ??= this.adopt();
     await this.adopting;
-    if (!this.sandbox) {
-      this.sandbox = await (await this.deps.network()).setUp(this.uid);
-    }
+    // A hostNetwork pod shares the node's network (in tests, the test host's namespace): no CNI.
+    this.sandbox ??= pod.spec?.hostNetwork ? this.hostSandbox() : await (await this.deps.network()).setUp(this.uid);
     const mounts = await this.deps.volumes.setUp(pod, this.deps.sources);
     const podDir = join(this.deps.podsDir, this.uid);
     mkdirSync(podDir, { recursive: true });
@@ -215,7 +218,7 @@ export class PodWorker {
     const podDir = join(deps.podsDir, this.uid);
     const spec = buildSpec({
       pod, container, image, env: env.env, userDb: await readUserDb(rootfs), rootfs,
-      hostname: podHostname(pod), namespacePaths: { network: this.sandbox!.netnsPath },
+      hostname: podHostname(pod), namespacePaths: { network: this.sandbox!.netnsPath || undefined },
       etcFiles: { hosts: join(podDir, 'etc-hosts'), resolvConf: join(podDir, 'resolv.conf'), hostname: join(podDir, 'hostname') },
       volumes: (container.volumeMounts ?? []).flatMap((m) => {
         const v = byName.get(m.name);
@@ -260,6 +263,12 @@ export class PodWorker {
     return this.stopping;
   }
 
+  /** The node's own network as a pod's: its address, and its namespace when not the agent's. */
+  private hostSandbox(): PodSandboxNetwork {
+    const netnsPath = this.deps.nodeNetns ? `/run/netns/${this.deps.nodeNetns}` : '';
+    return { netnsName: this.deps.nodeNetns ?? '', netnsPath, ip: this.deps.hostIP ?? '' };
+  }
+
   /**
    * A terminal pod (Succeeded or Failed) keeps its status but gives back what it held: runc
    * state, mounts, cgroup, IP and namespace, as the kubelet tears down a finished pod's sandbox.
@@ -283,7 +292,7 @@ export class PodWorker {
     for (const id of ids) await step(this.removeContainer(id));
     await step(removePodCgroup(this.deps.cgroups, this.uid));
     // An orphan (no pod seen) may have a namespace from before the agent's restart.
-    if (this.sandbox || !this.pod) await step(this.deps.network().then((n) => n.tearDown(this.uid)));
+    if ((this.sandbox && !this.pod?.spec?.hostNetwork) || !this.pod) await step(this.deps.network().then((n) => n.tearDown(this.uid)));
     await step(this.deps.volumes.tearDown(this.uid));
     if (errors.length > 0) throw errors[0];
   }

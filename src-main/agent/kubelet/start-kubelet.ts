@@ -54,7 +54,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
   const { client, nodeName, stateDir } = s;
   let network: Promise<PodNetwork> | undefined;
   const kubelet = new Kubelet({
-    client, nodeName, hostIP: s.hostIP, log: s.log,
+    client, nodeName, hostIP: s.hostIP, nodeNetns: s.cniNetns, log: s.log,
     runtime: new OciRuntime({ name: s.runtime, root: s.runtimeRoot ?? join(stateDir, 'runtime') }),
     images: new ImageStore(join(stateDir, 'images')),
     progressEveryMs: s.pullProgressEveryMs,

@@ -42,6 +42,8 @@ export interface AgentTestbed {
   /** registry-host/test/busybox:1 */
   image: string;
   nodeName: string;
+  /** The test host's network namespace: the node's network, where pod IPs are reachable. */
+  hostNetns: string;
   dir: string;
   stateDir: string;
   runtime: OciRuntime;
@@ -97,7 +99,7 @@ export async function startAgentTestbed(opts: AgentTestbedOptions): Promise<Agen
     cgroups: (await existingCgroupDirs(layout, layout.parent)).flatMap((d) => readdirSync(d).filter((c) => c.startsWith('pod')).map((c) => join(d, c))),
   });
   return {
-    cluster, registry, image: `${registry.host}/test/busybox:1`, nodeName, dir, stateDir, runtime, layout, agent, kubelet, agentClient,
+    cluster, registry, image: `${registry.host}/test/busybox:1`, nodeName, hostNetns, dir, stateDir, runtime, layout, agent, kubelet, agentClient,
     podNetnsLeft, leftovers,
     async close() {
       kubelet.stop();
