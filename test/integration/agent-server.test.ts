@@ -69,6 +69,10 @@ beforeAll(async () => {
     await new Promise<void>((r) => (release = r));
     res.end('second line\n');
   });
+  server.addRoute('GET', '/stats/*rest', (_req, res, params) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ node: { nodeName }, asked: params.rest }));
+  });
   server.addRoute('GET', '/containerLogs/:namespace/:pod/broken', () => {
     throw new Error('never reached: the first route matches');
   });
@@ -138,6 +142,15 @@ describe('the agent endpoint', () => {
     });
     expect(refused).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n[\s\S]*\r\n\r\nUnauthorized\n$/);
     expect(upgrades.length).toBe(before);
+  });
+});
+
+describe('the control plane\'s AgentConnector', () => {
+  it('reaches a node\'s agent with the kubelet client certificate, for JSON documents', async () => {
+    expect(await cluster.cp.agents.getJSON(nodeName, '/stats/summary')).toEqual({ node: { nodeName }, asked: 'summary' });
+    await expect(cluster.cp.agents.getJSON(nodeName, '/nothing')).rejects.toThrow(`the agent on node "${nodeName}" answered /nothing with 404: 404 page not found`);
+    await expect(cluster.cp.agents.getJSON(`${nodeName}-no-agent`, '/stats/summary')).rejects.toMatchObject({ code: 503 });
+    await expect(cluster.cp.agents.getJSON('no-such-node', '/stats/summary')).rejects.toMatchObject({ code: 404 });
   });
 });
 
