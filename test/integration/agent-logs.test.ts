@@ -137,6 +137,19 @@ describe('kubectl logs', () => {
     expect((await kubectl().run(['get', '--raw', '/api/v1/namespaces/default/pods/pair/log?container=c'])).stderr).toContain('Error from server (BadRequest): container c is not valid for pod pair');
   });
 
+  it('shows an init container\'s log with -c, and why a container that never started has none', async () => {
+    const manifest = JSON.parse(pod('inits', [{ name: 'main', script: 'echo main ran; sleep 3600' }]));
+    manifest.spec.initContainers = [{ name: 'prepare', image: node.image, command: ['sh', '-c', 'echo preparing'] }];
+    await runPod(JSON.stringify(manifest), 'inits');
+    for (const v of ['1.20', '1.35']) expect(await kubectls[v].ok(['logs', 'inits', '-c', 'prepare'])).toBe('preparing\n');
+    const missing = JSON.parse(pod('nopull', [{ name: 'main', script: 'true' }]));
+    missing.spec.containers[0].image = `${node.registry.host}/test/nothing:1`;
+    await runPod(JSON.stringify(missing), 'nopull', (p) => /ErrImagePull|ImagePullBackOff/.test(p.status?.containerStatuses?.[0]?.state?.waiting?.reason ?? ''));
+    const answer = await kubectl().run(['logs', 'nopull']);
+    expect(answer.stderr.trim()).toMatch(/^Error from server \(BadRequest\): container "main" in pod "nopull" is waiting to start: (image can't be pulled|trying and failing to pull image)$/);
+    await kubectl().ok(['delete', 'pod', 'nopull', 'inits', '--wait=true', '--timeout=60s']);
+  });
+
   it('rotates a log by size with upstream names, keeping maxFiles files, and shows the live one', async () => {
     // 1000 lines of 200 bytes: about 240 KB of entries, some four rotations at 64 KiB.
     const script = 'l=0123456789; l=$l$l$l$l$l$l$l$l$l$l$l$l$l$l$l$l$l$l$l$l; i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo "$i $l"; done; echo done; sleep 3600';
