@@ -133,6 +133,7 @@ describe('the agent endpoint', () => {
     expect(await agentGet('/stats/summary', nodeUser)).toMatchObject({ status: 403, body: expect.stringContaining('subresource(s)=[stats]') });
     expect(await agentGet(path, apiClient)).toEqual({ status: 200, body: `default/one/main ${path}\n` });
     expect(await agentGet('/no/such/path', apiClient)).toEqual({ status: 404, body: '404 page not found\n' });
+    expect(await agentGet('/exec/default/one/main?command=ls', apiClient)).toEqual({ status: 400, body: 'Upgrade request required\n' });
     // An upgrade without a certificate is refused before any route sees it.
     const before = upgrades.length;
     const refused = await new Promise<string>((resolve) => {
