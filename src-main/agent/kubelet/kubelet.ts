@@ -11,7 +11,8 @@ import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import type { ContainerState } from '../runtime/oci-runtime.ts';
 import { PodWorker, type PodWorkerDeps } from './pod-worker.ts';
-import { podStatus } from './pod-status.ts';
+import { podStatus, recordsFromStatus, type ContainerRecord } from './pod-status.ts';
+import type { ContainerLogs } from '../logs/container-logs.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event' | 'foundAtStart'> {
@@ -63,6 +64,13 @@ export class Kubelet {
     this.stopped = true;
     this.pods.stop();
     for (const t of this.timers) clearTimeout(t);
+    // The containers keep running; their output waits in its FIFOs for the next agent.
+    this.opts.logs.closeAll();
+  }
+
+  /** The containers' logs and stdio (for the logs, attach and exec handlers). */
+  get logs(): ContainerLogs {
+    return this.opts.logs;
   }
 
   /** Test helper and shutdown: stops every pod on the node (containers, network, volumes). */
@@ -76,6 +84,18 @@ export class Kubelet {
     const pod = this.pods.get(`${namespace}/${name}`);
     const worker = pod && this.workers.get(pod.metadata!.uid!);
     return worker ? { pod, worker } : undefined;
+  }
+
+  /**
+   * A pod's containers as the node knows them: its worker's records, or for a pod that finished
+   * before this agent started, what its status says. For logs.
+   */
+  podContainers(namespace: string, name: string): { pod: Pod; containers: Map<string, ContainerRecord>; initContainers: Map<string, ContainerRecord> } | undefined {
+    const running = this.runningPod(namespace, name);
+    if (running) return { pod: running.pod, containers: running.worker.containers, initContainers: running.worker.initContainers };
+    const pod = this.pods.get(`${namespace}/${name}`);
+    if (!pod || !isTerminal(pod.status?.phase)) return undefined;
+    return { pod, containers: recordsFromStatus(pod.status?.containerStatuses), initContainers: recordsFromStatus(pod.status?.initContainerStatuses) };
   }
 
   /** Every pod with a worker on this node. */
@@ -180,6 +200,9 @@ export class Kubelet {
     if (worker) {
       await worker.stop(grace);
       this.workers.delete(uid);
+    } else {
+      // A pod that had finished before this agent started kept only its logs.
+      this.opts.logs.removePod(uid);
     }
     if (!inAPI) return;
     try {

@@ -132,3 +132,17 @@ export function podStatus(input: PodStatusInput): PodStatus {
     qosClass: pod.status?.qosClass,
   };
 }
+
+/**
+ * What the status says of a pod's containers, as records: for a pod that finished before this
+ * agent started (it has no worker), so that its logs are still found by run.
+ */
+export function recordsFromStatus(statuses: ContainerStatus[] | undefined): Map<string, ContainerRecord> {
+  const terminated = (t: NonNullable<ContainerState['terminated']> | undefined) => t && {
+    exitCode: t.exitCode, reason: t.reason ?? '', startedAt: t.startedAt ?? '', finishedAt: t.finishedAt ?? '', containerID: t.containerID ?? '',
+  };
+  return new Map((statuses ?? []).map((c) => [c.name, {
+    name: c.name, image: c.image, imageID: c.imageID, restartCount: c.restartCount,
+    terminated: terminated(c.state?.terminated), lastTerminated: terminated(c.lastState?.terminated),
+  }]));
+}

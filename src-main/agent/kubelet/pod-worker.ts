@@ -19,6 +19,7 @@ import { ContainerBackoff } from './container-backoff.ts';
 import { ensureContainerImage, type ImagePullerDeps } from './image-puller.ts';
 import { etcHosts, podHostname, resolvConf, type DNSSettings } from './pod-files.ts';
 import type { ContainerRecord } from './pod-status.ts';
+import { podRef, type ContainerLogs } from '../logs/container-logs.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface PodWorkerDeps {
@@ -36,8 +37,10 @@ export interface PodWorkerDeps {
   cgroups: CgroupLayout;
   hostCapabilities: string[];
   dns: DNSSettings;
-  /** Where containers' bundles and logs live. */
+  /** Where containers' bundles live. */
   containersDir: string;
+  /** The containers' CRI logs and stdio (FIFOs read by the agent). */
+  logs: ContainerLogs;
   /** Pod folders (volumes, /etc files); PodVolumes uses the same. */
   podsDir: string;
   now: () => number;
@@ -51,6 +54,7 @@ export interface PodWorkerDeps {
 
 type Mounts = Awaited<ReturnType<PodVolumes['setUp']>>;
 
+const OUTPUT_DRAIN_MS = 2_000;
 
 export class PodWorker {
   readonly initContainers = new Map<string, ContainerRecord>();
@@ -62,6 +66,7 @@ export class PodWorker {
   private readonly removed = new Set<string>();
   private readonly backoff: ContainerBackoff;
   private stopping?: Promise<void>;
+  private tornDown?: Promise<void>;
   /** Set once a terminal pod gave its resources back: nothing more is done for it but deletion. */
   released = false;
   private adopting?: Promise<void>;
@@ -155,7 +160,9 @@ export class PodWorker {
         id: newest.id, restartCount: Number(newest.id.slice(prefix.length)), startedAt: newest.created ? rfc3339(Date.parse(newest.created)) : rfc3339(this.deps.now()),
         imageID: stored?.names.find((n) => n.includes('@')) ?? stored?.repoDigest,
       });
-      const exited = this.deps.runtime.waitExit(newest.id, join(this.deps.containersDir, newest.id));
+      const bundle = join(this.deps.containersDir, newest.id);
+      const io = this.deps.logs.reattach({ pod: podRef(this.pod!), container: record.name, restartCount: record.restartCount, id: newest.id, bundle, stdin: this.specOf(record.name)?.stdin === true });
+      const exited = this.deps.runtime.waitExit(newest.id, bundle).then(async (code) => (await io?.drained(OUTPUT_DRAIN_MS), code));
       this.exits.set(newest.id, exited);
       void exited.then((code) => this.onExit(record, newest.id, code));
     }
@@ -227,9 +234,23 @@ export class PodWorker {
       cgroupsPath: containerCgroup(deps.cgroups, this.uid, id), hostCapabilities: deps.hostCapabilities,
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
-    const log = join(dir, 'container.log');
+    const restartCount = Number(id.slice(id.lastIndexOf('-') + 1));
+    const { io, fifos, started } = await deps.logs.prepare({ pod: podRef(pod), container: container.name, restartCount, id, bundle: dir, stdin: container.stdin === true });
     deps.event(pod, 'Normal', 'Created', `Created container: ${container.name}`);
-    return deps.runtime.run(id, dir, { stdout: log, stderr: log });
+    try {
+      const { exited } = await deps.runtime.run(id, dir, { fifos });
+      // The exit is reported once the last output is in the log, for a `kubectl logs` right after.
+      return { exited: exited.then(async (code) => (await io.drained(OUTPUT_DRAIN_MS), code)) };
+    } catch (e) {
+      deps.logs.release(id);
+      throw e;
+    } finally {
+      started();
+    }
+  }
+
+  private specOf(name: string): Container | undefined {
+    return [...(this.pod?.spec?.initContainers ?? []), ...(this.pod?.spec?.containers ?? [])].find((c) => c.name === name);
   }
 
   private async onExit(record: ContainerRecord, id: string, exitCode: number): Promise<void> {
@@ -247,6 +268,7 @@ export class PodWorker {
   }
 
   private async removeContainer(id: string): Promise<void> {
+    this.deps.logs.release(id);
     await this.deps.runtime.delete(id, true).catch(() => undefined);
     await removeRootfs(join(this.deps.containersDir, id));
     this.exits.delete(id);
@@ -255,12 +277,21 @@ export class PodWorker {
 
   /** Stops every container (SIGTERM, then SIGKILL after graceMs) and removes the pod from the node. */
   stop(graceMs: number): Promise<void> {
-    // A stop that failed part-way is done again (every step is idempotent) when asked again.
-    this.stopping ??= this.stopAll(graceMs).catch((e: unknown) => {
+    // The kubelet keeps a pod's logs until the pod is gone.
+    this.stopping ??= this.tearDown(graceMs).then(() => this.deps.logs.removePod(this.uid)).catch((e: unknown) => {
       this.stopping = undefined;
       throw e;
     });
     return this.stopping;
+  }
+
+  /** Everything but the logs; a tear-down that failed part-way is done again (every step is idempotent). */
+  private tearDown(graceMs: number): Promise<void> {
+    this.tornDown ??= this.stopAll(graceMs).catch((e: unknown) => {
+      this.tornDown = undefined;
+      throw e;
+    });
+    return this.tornDown;
   }
 
   /** The node's own network as a pod's: its address, and its namespace when not the agent's. */
@@ -274,7 +305,7 @@ export class PodWorker {
    * state, mounts, cgroup, IP and namespace, as the kubelet tears down a finished pod's sandbox.
    */
   async release(): Promise<void> {
-    await this.stop(0);
+    await this.tearDown(0);
     this.released = true;
   }
 

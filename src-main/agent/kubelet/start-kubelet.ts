@@ -16,6 +16,7 @@ import { OciRuntime } from '../runtime/oci-runtime.ts';
 import type { RuntimeName } from '../runtime/runtime-version.ts';
 import { PodVolumes } from '../volumes/pod-volumes.ts';
 import { Kubelet } from './kubelet.ts';
+import { ContainerLogs } from '../logs/container-logs.ts';
 
 export interface KubeletSettings {
   client: KubeClient;
@@ -35,6 +36,9 @@ export interface KubeletSettings {
   registryConfigFile?: string;
   /** How often a long image pull reports its progress in an event (default 10 s). */
   pullProgressEveryMs?: number;
+  /** Log rotation (the kubelet's containerLogMaxSize, 10 MiB, and containerLogMaxFiles, 5). */
+  containerLogMaxSize?: number;
+  containerLogMaxFiles?: number;
   /** The node's allocatable, for resourceFieldRef without a limit. */
   allocatable: Record<string, string>;
   log?: (line: string) => void;
@@ -76,6 +80,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     hostCapabilities: await hostCapabilities(),
     dns: { clusterDNS: [], clusterDomain: 'cluster.local', hostResolvConf: readOr('/etc/resolv.conf', '') },
     containersDir: join(stateDir, 'containers'),
+    logs: new ContainerLogs(join(stateDir, 'logs'), { maxSize: s.containerLogMaxSize, maxFiles: s.containerLogMaxFiles }),
     podsDir: join(stateDir, 'pods'),
     now: () => Date.now(),
   });
