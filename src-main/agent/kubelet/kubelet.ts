@@ -9,7 +9,7 @@ import { EventRecorder, involved } from '../../client/event-recorder.ts';
 import { Informer } from '../../client/informer.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
-import { PodWorker, type PodWorkerDeps } from './pod-worker.ts';
+import { DEFAULT_GRACE_SECONDS, PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus } from './pod-status.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
@@ -20,7 +20,6 @@ export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event'> 
   log?: (line: string) => void;
 }
 
-const DEFAULT_GRACE_SECONDS = 30;
 const RETRY_MS = 5_000;
 /** The deleted pod's spec is gone with it: its containers get this long after SIGTERM. */
 const ORPHAN_GRACE_MS = 2_000;

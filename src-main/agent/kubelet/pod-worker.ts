@@ -4,7 +4,7 @@
 // stopped (SIGTERM, SIGKILL after the grace period) and every trace removed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Container, Pod } from 'kubernetes-types/core/v1';
+import type { Container, Pod, Probe } from 'kubernetes-types/core/v1';
 import type { ImageStore } from '../images/image-store.ts';
 import { defaultPullPolicy, shouldPull } from '../images/pull-policy.ts';
 import type { PodNetwork, PodSandboxNetwork } from '../network/pod-network.ts';
@@ -18,6 +18,8 @@ import type { PodVolumes, VolumeSources } from '../volumes/pod-volumes.ts';
 import { resolveEnv } from './env.ts';
 import { etcHosts, podHostname, resolvConf, type DNSSettings } from './pod-files.ts';
 import type { ContainerRecord } from './pod-status.ts';
+import { ContainerHooks } from './prober/lifecycle-hooks.ts';
+import { PodProbes } from './prober/pod-probes.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface PodWorkerDeps {
@@ -38,12 +40,16 @@ export interface PodWorkerDeps {
   resync: (delayMs?: number) => void;
   /** Records an event about the pod, as the kubelet's recorder does (reason and message as upstream). */
   event: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
+  /** The node's network namespace, where probes and hooks reach pod IPs from (undefined: the agent's). */
+  nodeNetnsPath?: string;
 }
 
 type Mounts = Awaited<ReturnType<PodVolumes['setUp']>>;
 
 const BACKOFF_START_MS = 10_000;
 const BACKOFF_MAX_MS = 300_000;
+/** terminationGracePeriodSeconds when the pod has none (the API's default). */
+export const DEFAULT_GRACE_SECONDS = 30;
 
 /** 10 s doubling to 5 min: CrashLoopBackOff's and the image pull backoff's delays. */
 const backoffDelay = (failures: number): number => Math.min(BACKOFF_START_MS * 2 ** failures, BACKOFF_MAX_MS);
@@ -64,7 +70,17 @@ export class PodWorker {
   /** The pod as last synced, for the events of exits and stops. */
   private pod?: Pod;
 
-  constructor(readonly uid: string, private readonly deps: PodWorkerDeps) {}
+  private readonly hooks: ContainerHooks;
+  private readonly probes: PodProbes;
+
+  constructor(readonly uid: string, private readonly deps: PodWorkerDeps) {
+    const host = { runtime: deps.runtime, netnsPath: deps.nodeNetnsPath, podIP: () => this.sandbox?.ip };
+    this.hooks = new ContainerHooks({ ...host, event: deps.event });
+    this.probes = new PodProbes({
+      ...host, event: (type, reason, message) => this.pod && deps.event(this.pod, type, reason, message),
+      changed: () => deps.resync(), unhealthy: (container, kind, probe) => this.killUnhealthy(container, kind, probe),
+    });
+  }
 
   /** Brings the node in line with the pod; returns when there is nothing more to do now. */
   async sync(pod: Pod): Promise<void> {
@@ -158,6 +174,8 @@ export class PodWorker {
       const exited = this.deps.runtime.waitExit(newest.id, join(this.deps.containersDir, newest.id));
       this.exits.set(newest.id, exited);
       void exited.then((code) => this.onExit(record, newest.id, code));
+      const spec = this.pod?.spec?.containers?.find((c) => c.name === record.name);
+      if (spec) this.probes.start(spec, record, Date.parse(record.startedAt!));
     }
   }
 
@@ -223,6 +241,26 @@ export class PodWorker {
     Object.assign(record, { id, imageID: stored.names.find((n) => n.includes('@')) ?? stored.repoDigest, startedAt: rfc3339(deps.now()), terminated: undefined, waiting: undefined });
     this.exits.set(id, exited);
     void exited.then((code) => this.onExit(record, id, code));
+    await this.afterStart(pod, container, record);
+  }
+
+  /** postStart, then the probes; a failed hook has the container killed (PostStartHookError). */
+  private async afterStart(pod: Pod, container: Container, record: ContainerRecord): Promise<void> {
+    const failed = await this.hooks.postStart(pod, container, record.id!);
+    if (failed === undefined) return this.probes.start(container, record, this.deps.now());
+    await this.stopContainer(record.id!, container.name, (pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000, 'FailedPostStartHook');
+    // One that will be restarted waits as PostStartHookError; one that will not stays terminated.
+    if (pod.spec?.restartPolicy !== 'Never') throw Object.assign(new Error(failed), { reason: 'PostStartHookError' });
+  }
+
+  /** A failed liveness or startup probe: the container is stopped, and restarted as its policy says. */
+  private killUnhealthy(container: Container, kind: 'liveness' | 'startup', probe: Probe): void {
+    const record = this.containers.get(container.name);
+    if (!this.pod || !record?.id || record.terminated) return;
+    this.probes.stop(container.name);
+    const restart = this.pod.spec?.restartPolicy !== 'Never';
+    const grace = (probe.terminationGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+    void this.stopContainer(record.id, container.name, grace, `Container ${container.name} failed ${kind} probe${restart ? ', will be restarted' : ''}`);
   }
 
   /** The OCI bundle of one container (spec from the pod, image and env), run by the runtime. */
@@ -249,6 +287,7 @@ export class PodWorker {
 
   private async onExit(record: ContainerRecord, id: string, exitCode: number): Promise<void> {
     if (record.id !== id) return;
+    this.probes.stop(record.name);
     const oom = await wasOomKilled(this.deps.cgroups, containerCgroup(this.deps.cgroups, this.uid, id)).catch(() => false);
     const finishedAt = rfc3339(this.deps.now());
     record.terminated = { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', startedAt: record.startedAt ?? finishedAt, finishedAt, containerID: `runc://${id}` };
@@ -266,6 +305,7 @@ export class PodWorker {
     await this.deps.runtime.delete(id, true).catch(() => undefined);
     await removeRootfs(join(this.deps.containersDir, id));
     this.exits.delete(id);
+    this.hooks.forget(id);
   }
 
   /** Stops every container (SIGTERM, then SIGKILL after graceMs) and removes the pod from the node. */
@@ -288,6 +328,7 @@ export class PodWorker {
   }
 
   private async stopAll(graceMs: number): Promise<void> {
+    this.probes.stopAll();
     // The runtime's list finds what the records do not know: containers of an orphaned pod (deleted
     // while the agent was away), or one started by an agent before its restart.
     const listed = (await this.deps.runtime.list().catch(() => [])).filter((c) => c.id.startsWith(`${this.uid}-`));
@@ -306,9 +347,11 @@ export class PodWorker {
     if (errors.length > 0) throw errors[0];
   }
 
-  /** SIGTERM, then SIGKILL at the deadline: a pid 1 without a TERM handler ignores SIGTERM. */
-  private async stopContainer(id: string, name: string, graceMs: number): Promise<void> {
-    if (this.pod) this.deps.event(this.pod, 'Normal', 'Killing', `Stopping container ${name}`);
+  /** preStop, SIGTERM, then SIGKILL at the deadline: a pid 1 without a TERM handler ignores SIGTERM. */
+  private async stopContainer(id: string, name: string, graceMs: number, message = `Stopping container ${name}`): Promise<void> {
+    if (this.pod) this.deps.event(this.pod, 'Normal', 'Killing', message);
+    const spec = this.pod?.spec?.containers?.find((c) => c.name === name);
+    if (this.pod && spec) graceMs = await this.hooks.preStop(this.pod, spec, id, graceMs);
     await this.deps.runtime.kill(id, 'TERM').catch(() => undefined);
     const exited = this.exits.get(id) ?? this.deps.runtime.waitExit(id, join(this.deps.containersDir, id), 100);
     let timer: NodeJS.Timeout | undefined;

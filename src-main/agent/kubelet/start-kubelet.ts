@@ -50,6 +50,8 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
   let network: Promise<PodNetwork> | undefined;
   const kubelet = new Kubelet({
     client, nodeName, hostIP: s.hostIP, log: s.log,
+    // Probes dial pod IPs from where the pod network is: the CNI host's namespace when given.
+    nodeNetnsPath: s.cniNetns ? `/run/netns/${s.cniNetns}` : undefined,
     runtime: new OciRuntime({ name: s.runtime, root: s.runtimeRoot ?? join(stateDir, 'runtime') }),
     images: new ImageStore(join(stateDir, 'images')),
     network: () => (network ??= Kubelet.podCIDR(client, nodeName).then(
