@@ -3,22 +3,26 @@
 // startup probe holds liveness back, httpGet (busybox httpd), tcpSocket and exec probes pass and
 // fail, readiness gates set by others take part in Ready, and postStart and preStop hooks run —
 // preStop before the container's SIGTERM. Events carry upstream's reasons and messages.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Container, Pod } from 'kubernetes-types/core/v1';
 import { gvr } from '../../src-main/client/resources.ts';
+import { ensureCA, issueCertificate } from '../../src-main/auth/ca.ts';
 import { waitFor } from './harness/cluster.ts';
 import { startKubeletNode, type KubeletNode } from './harness/kubelet-node.ts';
 
 let node: KubeletNode;
 const created: string[] = [];
+const servers: ChildProcess[] = [];
 
 beforeAll(async () => {
   node = await startKubeletNode('klp', 'kp-node');
 });
 
 afterAll(async () => {
+  for (const s of servers) s.kill('SIGKILL');
   const logs = node?.cluster.logs.filter((l) => l.startsWith('kubelet')).join('\n');
   for (const name of created) await node.kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s', '--grace-period=1']).catch(() => undefined);
   const left = await node?.stop();
@@ -55,7 +59,11 @@ const kubectlGet = async (name: string) => (await node.kubectl.ok(['get', 'pod',
 const eventTexts = async (pod: string) => (await node.events(pod)).map((e) => `${e.type} ${e.reason}: ${e.message}`);
 
 /** Waits for an event about the pod whose "type reason: message" matches. */
-const waitEvent = (pod: string, pattern: RegExp, timeoutMs = 30_000) => waitFor(`an event ${pattern} for ${pod}`, async () => (await eventTexts(pod)).find((t) => pattern.test(t)), timeoutMs, 250);
+const waitEvent = (pod: string, pattern: RegExp, timeoutMs = 30_000) => waitFor(`an event ${pattern} for ${pod}`, async () => {
+  const texts = await eventTexts(pod);
+  // The events seen so far go into the failure message.
+  return texts.find((t) => pattern.test(t)) ?? Promise.reject(new Error(texts.join(' | ')));
+}, timeoutMs, 250);
 
 const execProbe = (command: string[], more: Record<string, unknown> = {}) => ({ exec: { command }, periodSeconds: 1, ...more });
 
@@ -228,5 +236,80 @@ describe('lifecycle hooks', () => {
       'Normal Killing: FailedPostStartHook',
       'Warning FailedPreStopHook: PreStopHook failed',
     ]));
+  });
+});
+
+/**
+ * Servers busybox does not have (HTTPS, a gRPC health service, redirects), run by the node binary
+ * inside the pod's network namespace, so that the probes reach them at the pod IP.
+ */
+const serverScript = `const fs = require('fs'), http = require('http'), https = require('https'), http2 = require('http2');
+const [cert, key] = process.argv.slice(1).map((f) => fs.readFileSync(f));
+https.createServer({ cert, key }, (q, s) => s.end('secure')).listen(8443);
+http.createServer((q, s) => {
+  const to = { '/here': '/ok', '/away': 'http://192.0.2.1/', '/loop': '/loop' }[q.url];
+  if (to) s.writeHead(302, { location: to });
+  s.end(to ? 'moved' : 'ok');
+}).listen(8080);
+const h2 = http2.createServer();
+h2.on('stream', (st, h) => {
+  let body = Buffer.alloc(0);
+  st.on('data', (d) => (body = Buffer.concat([body, d])));
+  st.on('end', () => {
+    if (h[':path'] !== '/grpc.health.v1.Health/Check') return st.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12', 'grpc-message': 'unknown service' }, { endStream: true });
+    const service = body.subarray(7).toString();
+    st.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+    st.on('wantTrailers', () => st.sendTrailers({ 'grpc-status': '0' }));
+    st.end(Buffer.from([0, 0, 0, 0, 2, 8, service === 'down' ? 2 : 1]));
+  });
+});
+h2.listen(9090, () => console.log('up'));`;
+
+async function serveInPod(pod: string): Promise<void> {
+  const netns = await waitFor(`${pod}'s sandbox`, () => node.kubelet.runningPod('default', pod)?.worker.sandbox?.netnsPath, 60_000);
+  mkdirSync(join(node.dir, 'ca'), { recursive: true });
+  const ca = await ensureCA(join(node.dir, 'ca'));
+  const { certPem, keyPem } = await issueCertificate(ca, { subject: 'CN=probe-test', usages: ['1.3.6.1.5.5.7.3.1'], days: 1 });
+  writeFileSync(join(node.dir, 'ca', 'server.crt'), certPem);
+  writeFileSync(join(node.dir, 'ca', 'server.key'), keyPem);
+  const server = spawn('nsenter', [`--net=${netns}`, '--', process.execPath, '-e', serverScript, join(node.dir, 'ca', 'server.crt'), join(node.dir, 'ca', 'server.key')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  servers.push(server);
+  await new Promise((r) => server.stdout!.once('data', r));
+}
+
+describe('HTTPS, redirects and grpc', () => {
+  // The server starts once the pod's sandbox exists: the probes wait a little for it.
+  const probe = (action: Record<string, unknown>) => ({ ...action, initialDelaySeconds: 3, periodSeconds: 2 });
+
+  it('probes HTTPS without verifying the certificate, and gRPC health', async () => {
+    await createPod('secure', [
+      container('https', loop, { readinessProbe: probe({ httpGet: { scheme: 'HTTPS', path: '/healthz', port: 8443 } }) }),
+      container('grpc-up', loop, { readinessProbe: probe({ grpc: { port: 9090 } }) }),
+      container('grpc-down', loop, { readinessProbe: probe({ grpc: { port: 9090, service: 'down' } }) }),
+    ]);
+    await serveInPod('secure');
+    const pod = await waitFor('https and grpc-up ready', async () => {
+      const p = await node.getPod('secure');
+      return statusOf(p, 'https')?.ready && statusOf(p, 'grpc-up')?.ready && p;
+    }, 60_000);
+    expect(statusOf(pod, 'grpc-down')!.ready).toBe(false);
+    await waitEvent('secure', /^Warning Unhealthy: Readiness probe failed: service unhealthy \(responded with "NOT_SERVING"\)$/);
+  });
+
+  it('follows redirects on the same host, stops (as a success) at another host, and gives up after 10', async () => {
+    await createPod('redirects', [
+      container('here', loop, { readinessProbe: probe({ httpGet: { path: '/here', port: 8080 } }) }),
+      container('away', loop, { readinessProbe: probe({ httpGet: { path: '/away', port: 8080 } }) }),
+      // Ten hops, each a new connection: room for a busy machine beyond the default 1 s.
+      container('loop', loop, { readinessProbe: { ...probe({ httpGet: { path: '/loop', port: 8080 } }), timeoutSeconds: 5 } }),
+    ]);
+    await serveInPod('redirects');
+    const pod = await waitFor('here and away ready', async () => {
+      const p = await node.getPod('redirects');
+      return statusOf(p, 'here')?.ready && statusOf(p, 'away')?.ready && p;
+    }, 60_000);
+    expect(statusOf(pod, 'loop')!.ready).toBe(false);
+    await waitEvent('redirects', /^Warning ProbeWarning: Readiness probe warning: Probe terminated redirects, Response body: moved$/);
+    await waitEvent('redirects', new RegExp(`^Warning Unhealthy: Readiness probe failed: Get "http://${pod.status!.podIP!.replace(/\./g, '\\.')}:8080/loop": stopped after 10 redirects$`));
   });
 });

@@ -9,6 +9,7 @@ import { EventRecorder, involved } from '../../client/event-recorder.ts';
 import { Informer } from '../../client/informer.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
+import { closeRelay } from '../network/netns-relay.ts';
 import { DEFAULT_GRACE_SECONDS, PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus } from './pod-status.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
@@ -52,6 +53,7 @@ export class Kubelet {
     this.stopped = true;
     this.pods.stop();
     for (const t of this.timers) clearTimeout(t);
+    if (this.opts.nodeNetnsPath) closeRelay(this.opts.nodeNetnsPath);
   }
 
   /** Test helper and shutdown: stops every pod on the node (containers, network, volumes). */
