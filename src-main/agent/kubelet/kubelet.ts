@@ -53,6 +53,8 @@ export class Kubelet {
     this.stopped = true;
     this.pods.stop();
     for (const t of this.timers) clearTimeout(t);
+    // The containers stay (a restarted agent adopts them); their probes end with this kubelet.
+    for (const worker of this.workers.values()) worker.stopProbes();
     if (this.opts.nodeNetnsPath) closeRelay(this.opts.nodeNetnsPath);
   }
 

@@ -308,6 +308,11 @@ export class PodWorker {
     this.hooks.forget(id);
   }
 
+  /** The kubelet stops: no more probes (the containers run on). */
+  stopProbes(): void {
+    this.probes.stopAll();
+  }
+
   /** Stops every container (SIGTERM, then SIGKILL after graceMs) and removes the pod from the node. */
   stop(graceMs: number): Promise<void> {
     // A stop that failed part-way is done again (every step is idempotent) when asked again.
