@@ -1,7 +1,8 @@
 // Everything the node does for one pod (the kubelet's SyncPod and KillPod): its sandbox network,
 // volumes and /etc files, then each container — image, overlay root, OCI spec, runc — restarted
-// by the pod's restartPolicy with CrashLoopBackOff's delays; and on deletion, the containers
-// stopped (SIGTERM, SIGKILL after the grace period) and every trace removed.
+// by the pod's restartPolicy with CrashLoopBackOff's delays, with their hooks and probes
+// (prober/); and on deletion, the containers stopped (preStop, SIGTERM, SIGKILL after the grace
+// period) and every trace removed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1';
