@@ -204,12 +204,16 @@ describe('lifecycle hooks', () => {
       container('web', 'trap "exit 0" TERM; httpd -f -p 8080 -h /shared/www & wait', {
         lifecycle: { preStop: { httpGet: { path: '/cgi-bin/hook?preStop', port: 8080 } } },
       }),
+      // An HTTPS hook that an HTTP server answers is sent again over HTTP (its own httpd: it runs until its TERM).
+      container('fallback', 'trap "exit 0" TERM; httpd -f -p 8081 -h /shared/www & wait', {
+        lifecycle: { preStop: { httpGet: { scheme: 'HTTPS', path: '/cgi-bin/hook?fallback', port: 8081 } } },
+      }),
       container('sleeper', 'trap "echo TERM > /shared/sleeper.log; exit 0" TERM; while true; do sleep 0.1; done', { lifecycle: { preStop: { sleep: { seconds: 2 } } } }),
     ], { terminationGracePeriodSeconds: 10 });
-    await waitFor('hooks running', async () => {
+    const hooksIP = (await waitFor('hooks running', async () => {
       const p = await node.getPod('hooks');
       return p?.status?.containerStatuses?.every((c) => c.state?.running) && p;
-    }, 60_000);
+    }, 60_000)).status!.podIP;
     await waitFor('postStart ran', () => existsSync(join(dir, 'main.log')) && readFileSync(join(dir, 'main.log'), 'utf8').includes('postStart'));
     const deleted = Date.now();
     await node.kubectl.ok(['delete', 'pod', 'hooks', '--wait=false']);
@@ -217,7 +221,10 @@ describe('lifecycle hooks', () => {
     expect(Date.now() - deleted).toBeGreaterThanOrEqual(2_000);
     await waitFor('hooks gone', async () => (await node.getPod('hooks')) === undefined, 30_000);
     expect(readFileSync(join(dir, 'main.log'), 'utf8')).toMatch(/postStart\n(.|\n)*preStop\nTERM\n$/);
-    expect(readFileSync(join(dir, 'http.log'), 'utf8')).toBe('preStop kube-lifecycle/1.35\n');
+    expect(readFileSync(join(dir, 'http.log'), 'utf8').split('\n').sort()).toEqual(['', 'fallback kube-lifecycle/1.35', 'preStop kube-lifecycle/1.35']);
+    const texts = await eventTexts('hooks');
+    expect(texts).toContain(`Warning LifecycleHTTPFallback: request to HTTPS lifecycle hook ${hooksIP}:8081 got HTTP response, retry with HTTP succeeded`);
+    expect(texts.filter((t) => t.includes('FailedPreStopHook'))).toEqual([]);
   });
 
   it('kills a container whose postStart fails, and reports a failed preStop', async () => {

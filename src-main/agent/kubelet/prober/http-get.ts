@@ -14,6 +14,11 @@ import { resolvePort } from './probe-spec.ts';
 import { dial, joinHostPort } from './tcp-socket.ts';
 
 const MAX_BODY = 10 * 1024;
+/** What OpenSSL says when the server answered a TLS hello in plain HTTP. */
+const PLAIN_HTTP_ANSWER = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST']);
+
+/** An HTTPS request that an HTTP server answered (Go's "server gave HTTP response to HTTPS client"). */
+export const isHTTPResponseError = (e: unknown): boolean => (e as { code?: string }).code === 'HTTP_RESPONSE_TO_HTTPS';
 const MAX_REDIRECTS = 10;
 
 export interface HttpGetOptions {
@@ -78,6 +83,7 @@ async function getOnce(url: URL, hostHeader: string, headers: [string, string][]
     stream = await dial(hostname, port, left(), netnsPath);
     if (url.protocol === 'https:') stream = await handshake(stream, hostname);
   } catch (e) {
+    if (PLAIN_HTTP_ANSWER.has((e as { code?: string }).code ?? '')) throw Object.assign(fail('http: server gave HTTP response to HTTPS client'), { code: 'HTTP_RESPONSE_TO_HTTPS' });
     throw fail((e as Error).message);
   }
   const userHost = headers.find(([n]) => n.toLowerCase() === 'host')?.[1];

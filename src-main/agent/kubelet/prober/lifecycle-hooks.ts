@@ -7,7 +7,9 @@
 import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1';
 import type { OciRuntime } from '../../runtime/oci-runtime.ts';
 import { execInContainer } from './exec-in-container.ts';
-import { httpGet } from './http-get.ts';
+import { httpGet, isHTTPResponseError } from './http-get.ts';
+import { resolvePort } from './probe-spec.ts';
+import { joinHostPort } from './tcp-socket.ts';
 
 export interface HookHost {
   runtime: OciRuntime;
@@ -37,10 +39,19 @@ export async function runHandler(host: HookHost, pod: Pod, container: Container,
     return;
   }
   if (handler.httpGet) {
+    const action = handler.httpGet;
+    const opts = { podIP: host.podIP() ?? '', netnsPath: host.netnsPath, purpose: 'lifecycle' as const };
     try {
-      await httpGet(handler.httpGet, container, { podIP: host.podIP() ?? '', netnsPath: host.netnsPath, purpose: 'lifecycle' });
+      await httpGet(action, container, opts).catch(async (e: unknown) => {
+        if (!isHTTPResponseError(e)) throw e;
+        // An HTTPS hook that an HTTP server answered is sent again over HTTP, without credentials,
+        // as upstream does since it made hooks' HTTPS real (with an event that says so).
+        const headers = (action.httpHeaders ?? []).filter((h) => h.name.toLowerCase() !== 'authorization');
+        await httpGet({ ...action, scheme: 'HTTP', httpHeaders: headers }, container, opts).catch(() => Promise.reject(e));
+        host.event(pod, 'Warning', 'LifecycleHTTPFallback', `request to HTTPS lifecycle hook ${joinHostPort(action.host || opts.podIP, resolvePort(action.port, container))} got HTTP response, retry with HTTP succeeded`);
+      });
     } catch (e) {
-      throw new Error(`HTTP lifecycle hook (${handler.httpGet.path ?? ''}) ${where} failed - error: ${(e as Error).message}`);
+      throw new Error(`HTTP lifecycle hook (${action.path ?? ''}) ${where} failed - error: ${(e as Error).message}`);
     }
     return;
   }
