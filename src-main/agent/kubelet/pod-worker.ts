@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1';
 import type { ImageStore } from '../images/image-store.ts';
 import { defaultPullPolicy, shouldPull } from '../images/pull-policy.ts';
+import { closeRelay } from '../network/netns-relay.ts';
 import type { PodNetwork, PodSandboxNetwork } from '../network/pod-network.ts';
 import { containerCgroup, removePodCgroup, wasOomKilled, type CgroupLayout } from '../runtime/cgroups.ts';
 import { buildSpec } from '../runtime/oci-spec.ts';
@@ -348,6 +349,8 @@ export class PodWorker {
     for (const id of ids) await step(this.removeContainer(id));
     await step(removePodCgroup(this.deps.cgroups, this.uid));
     // An orphan (no pod seen) may have a namespace from before the agent's restart.
+    // A relay into the pod's namespace (port-forward's) would hold the namespace open.
+    if (this.sandbox) closeRelay(this.sandbox.netnsPath);
     if (this.sandbox || !this.pod) await step(this.deps.network().then((n) => n.tearDown(this.uid)));
     await step(this.deps.volumes.tearDown(this.uid));
     if (errors.length > 0) throw errors[0];

@@ -6,6 +6,8 @@ import { KUBELET_VERSION } from '../node-status.ts';
 import { dial, joinHostPort } from './tcp-socket.ts';
 
 const statusNames = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
+/** gRPC's status codes by number, as Go's client names them in errors. */
+const codeNames = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
 const UNIMPLEMENTED = 12;
 
 /** A gRPC frame: no compression, length, then HealthCheckRequest { string service = 1; }. */
@@ -62,7 +64,7 @@ export async function grpcHealthCheck(host: string, port: number, service: strin
       req.end(checkRequest(service));
     });
     if (answer.grpcStatus === UNIMPLEMENTED) return { result: 'Failure', output: `error: this server does not implement the grpc health protocol (grpc.health.v1.Health): ${answer.message}` };
-    if (answer.grpcStatus !== 0) return { result: 'Failure', output: `error: health rpc probe failed: rpc error: code = ${answer.grpcStatus} desc = ${answer.message}` };
+    if (answer.grpcStatus !== 0) return { result: 'Failure', output: `error: health rpc probe failed: rpc error: code = ${codeNames[answer.grpcStatus] ?? `Code(${answer.grpcStatus})`} desc = ${answer.message}` };
     if (answer.status !== 1) return { result: 'Failure', output: `service unhealthy (responded with "${statusNames[answer.status] ?? answer.status}")` };
     return { result: 'Success', output: 'service is serving' };
   } catch (e) {
