@@ -13,7 +13,9 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
   --runtime-root DIR the runtime's state (runc --root; default <state-dir>/runtime)
   --cgroup-parent P  the cgroup pods go under (default /kubelab/<node-name>)
   --cni-bin-dir DIRS where the CNI plugins are, colon-separated (default /usr/lib/cni:/opt/cni/bin)
-  --cni-netns NAME   run the CNI plugins in this network namespace (test hosts sharing a machine)`;
+  --cni-netns NAME   run the CNI plugins in this network namespace (test hosts sharing a machine)
+  --registry-config F mirrors, TLS and credentials per registry, as k3s' registries.yaml
+                     (default <state-dir>/registries.yaml when it exists)`;
 
 /** Bad flags: the caller prints the message as one line and exits with 2. */
 export class AgentUsageError extends Error {}
@@ -33,6 +35,7 @@ export async function agentMain(argv: string[]): Promise<void> {
         'cgroup-parent': { type: 'string' },
         'cni-bin-dir': { type: 'string' },
         'cni-netns': { type: 'string' },
+        'registry-config': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -46,7 +49,7 @@ export async function agentMain(argv: string[]): Promise<void> {
   if (!values.kubeconfig) throw new AgentUsageError('agent needs --kubeconfig FILE');
   const flags = {
     kubeconfig: values.kubeconfig, nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'],
-    runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'],
+    runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'], registryConfig: values['registry-config'],
   };
   try {
     agentOptions(flags);

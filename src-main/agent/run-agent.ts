@@ -1,5 +1,6 @@
 // `kubelab agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun]
-// [--node-ip IP] [--runtime-root DIR] [--cgroup-parent PATH] [--cni-bin-dir DIRS] [--cni-netns NAME]`:
+// [--node-ip IP] [--runtime-root DIR] [--cgroup-parent PATH] [--cni-bin-dir DIRS] [--cni-netns NAME]
+// [--registry-config FILE]`:
 // the node agent (its Node, Lease and the kubelet loop) in the foreground until SIGTERM/SIGINT,
 // as systemd, the lab and the tests start it. Its pods keep running when it stops.
 import { hostname } from 'node:os';
@@ -21,6 +22,7 @@ export interface AgentFlags {
   /** Colon-separated, as CNI_PATH. */
   cniBinDir?: string;
   cniNetns?: string;
+  registryConfig?: string;
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
@@ -58,7 +60,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     const machine = readMachine();
     kubelet = await startKubelet({
       client, nodeName: options.nodeName, stateDir: options.stateDir, runtime: options.runtime, hostIP: internalIP(options.nodeIP), log,
-      runtimeRoot: flags.runtimeRoot, cgroupParent: flags.cgroupParent, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns,
+      runtimeRoot: flags.runtimeRoot, cgroupParent: flags.cgroupParent, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns, registryConfigFile: flags.registryConfig,
       allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) },
     });
   } catch (e) {

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { benchAgent } from './agent.ts';
 import { benchApi } from './api.ts';
 import { benchScheduler } from './scheduler.ts';
 import { REPO_ROOT } from './server-process.ts';
@@ -15,6 +16,7 @@ import { printTable, Results, writeResults, type ResultRow } from './table.ts';
 const AREAS: Record<string, (results: Results) => Promise<void>> = {
   api: benchApi,
   scheduler: benchScheduler,
+  agent: benchAgent,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -85,6 +85,33 @@ describe('pulling from a real registry', () => {
     expect(execFileSync(join(dir ?? '', 'bin/busybox'), ['echo', 'hello from the layer'], { encoding: 'utf8' })).toBe('hello from the layer\n');
   });
 
+  it('fetches the layers of an image three at a time, and all arrive', async () => {
+    // Incompressible layers, large enough to come in many chunks.
+    const layers = Array.from({ length: 5 }, (_, i) => gzipLayer([{ path: `data-${i}`, data: randomBytes(768 * 1024) }]));
+    const wide = assembleImage([busyboxLayer(), ...layers], nodePlatform());
+    await pushImage({ url: registry.url }, 'test/wide', 'v1', wide);
+    const store = newStore();
+    const inFlight = new Set<string>();
+    let most = 0;
+    const progress: PullProgress[] = [];
+    const result = await store.pull(`${registry.host}/test/wide:v1`, {
+      onProgress: (p) => {
+        progress.push(p);
+        if (p.phase === 'downloading') inFlight.add(p.layer);
+        if (p.phase === 'downloaded') inFlight.delete(p.layer);
+        most = Math.max(most, inFlight.size);
+      },
+    });
+    expect(result.layersFetched).toBe(6);
+    expect(most).toBeGreaterThanOrEqual(2);
+    expect(most).toBeLessThanOrEqual(3);
+    for (const l of layers) {
+      expect(progress.filter((p) => p.layer === l.digest).map((p) => p.phase).filter((ph) => ph !== 'downloading')).toEqual(['downloaded', 'unpacked']);
+      expect(readFileSync(join(store.layerDir(l.diffID), `data-${layers.indexOf(l)}`)).length).toBe(768 * 1024);
+    }
+    expect(await store.layerDirs(`${registry.host}/test/wide:v1`)).toEqual([...wide.layers].reverse().map((l) => store.layerDir(l.diffID)));
+  });
+
   it('pulls by digest and again by tag without fetching a layer twice', async () => {
     const store = newStore();
     const byDigest = `${registry.host}/test/busybox@${busybox.manifestDigest}`;

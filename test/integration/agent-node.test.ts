@@ -133,21 +133,26 @@ describe('kubelab agent: the node', () => {
       await waitFor(`agent-3 with a podCIDR\n${agent.output()}`, async () => (await getNode('agent-3'))?.spec?.podCIDR);
       const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-agent-3', namespace: 'default' }, spec: { nodeName: 'agent-3', terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: `${registry.host}/test/busybox:1`, command: ['sleep', '1000'] }] } };
       await cluster.client.create(gvr.pods, pod);
-      const running = await waitFor(`on-agent-3 Running\n${agent.output()}`, async () => {
-        const p = await cluster.client.get<Pod>(gvr.pods, 'default', 'on-agent-3');
-        return p.status?.phase === 'Running' && p;
+      await cluster.client.create(gvr.pods, { ...pod, metadata: { name: 'orphan', namespace: 'default' } });
+      const [running, orphan] = await waitFor(`both Running\n${agent.output()}`, async () => {
+        const pods = await Promise.all(['on-agent-3', 'orphan'].map((n) => cluster.client.get<Pod>(gvr.pods, 'default', n)));
+        return pods.every((p) => p.status?.phase === 'Running') && pods;
       }, 60_000);
       expect(running.status!.podIP).toMatch(/^10\.42\./);
       const runcList = () => JSON.parse(execFileSync('runc', ['--root', runtimeRoot, 'list', '--format', 'json'], { encoding: 'utf8' })) as { id: string; status: string; pid: number }[] | null;
-      const [before] = runcList() ?? [];
+      const before = (runcList() ?? []).find((c) => c.id.startsWith(running.metadata!.uid!))!;
       expect(before.status).toBe('running');
-      // The agent killed and started again: it adopts the running container, restarts nothing.
+      // The agent killed and started again: it adopts the running container, restarts nothing;
+      // the pod deleted while it was away is stopped and removed from the node.
       agent.proc.kill('SIGKILL');
       await new Promise((r) => agent.proc.once('exit', r));
+      await kubectl.ok(['delete', 'pod', 'orphan', '--grace-period=0', '--force']);
       const again = startAgent('agent-3', ['--cni-netns', netns, '--runtime-root', runtimeRoot, '--cgroup-parent', cgroupParent]);
       await waitFor(`agent-3 back\n${again.output()}`, () => again.output().includes('is up'));
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitFor(`the orphan removed\n${again.output()}`, () => (runcList() ?? []).length === 1, 20_000);
       expect(runcList()).toEqual([before]);
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(orphan.metadata!.uid!);
+      expect(again.output()).toContain(`removing orphaned pod ${orphan.metadata!.uid}`);
       const adopted = await cluster.client.get<Pod>(gvr.pods, 'default', 'on-agent-3');
       expect(adopted.status!.phase).toBe('Running');
       expect(adopted.status!.containerStatuses![0]).toMatchObject({ restartCount: 0, containerID: `runc://${before.id}`, ready: true });

@@ -7,41 +7,49 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Container, Pod } from 'kubernetes-types/core/v1';
+import type { Container, Event as CoreEvent, Pod } from 'kubernetes-types/core/v1';
+import { isNotFound } from '../../src-main/client/api-error.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import { ensureCA, issueCertificate } from '../../src-main/auth/ca.ts';
+import { startAgentTestbed, type AgentTestbed } from './harness/agent-testbed.ts';
 import { waitFor } from './harness/cluster.ts';
-import { startKubeletNode, type KubeletNode } from './harness/kubelet-node.ts';
+import { Kubectl } from './harness/kubectl.ts';
 
-let node: KubeletNode;
+let bed: AgentTestbed;
+let kubectl: Kubectl;
 const created: string[] = [];
 const servers: ChildProcess[] = [];
 
 beforeAll(async () => {
-  node = await startKubeletNode('klp', 'kp-node');
-});
+  bed = await startAgentTestbed({ name: 'klp' });
+  kubectl = new Kubectl('1.35', bed.cluster.kubeconfigPath);
+}, 120_000);
 
 afterAll(async () => {
   for (const s of servers) s.kill('SIGKILL');
-  const logs = node?.cluster.logs.filter((l) => l.startsWith('kubelet')).join('\n');
-  for (const name of created) await node.kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s', '--grace-period=1']).catch(() => undefined);
-  const left = await node?.stop();
+  const logs = bed?.cluster.logs.filter((l) => l.startsWith('kubelet')).join('\n');
+  for (const name of created) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s', '--grace-period=1']).catch(() => undefined);
+  await kubectl?.cleanup();
+  const left = await bed?.close();
   expect(left?.containers, logs).toEqual([]);
   expect(left?.mounts).toEqual([]);
   expect(left?.podNetns).toEqual([]);
 });
 
+const getPod = (name: string) => bed.cluster.client.get<Pod>(gvr.pods, 'default', name).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+const events = async (pod: string) => (await bed.cluster.client.list<CoreEvent>({ group: '', version: 'v1', resource: 'events' }, { namespace: 'default' })).items.filter((e) => e.involvedObject?.name === pod);
+
 const loop = 'trap "exit 0" TERM; while true; do sleep 1; done';
 
 /** A folder of the test's, mounted in the pod at /shared. */
 function shared(pod: string): string {
-  const path = join(node.dir, 'shared', pod);
+  const path = join(bed.dir, 'shared', pod);
   mkdirSync(path, { recursive: true });
   return path;
 }
 
 function container(name: string, script: string, more: Partial<Container> = {}): Container {
-  return { name, image: node.image, command: ['sh', '-c', script], volumeMounts: [{ name: 'shared', mountPath: '/shared' }], ...more };
+  return { name, image: bed.image, command: ['sh', '-c', script], volumeMounts: [{ name: 'shared', mountPath: '/shared' }], ...more };
 }
 
 async function createPod(name: string, containers: Container[], spec: Record<string, unknown> = {}): Promise<void> {
@@ -49,14 +57,14 @@ async function createPod(name: string, containers: Container[], spec: Record<str
     apiVersion: 'v1', kind: 'Pod', metadata: { name },
     spec: { terminationGracePeriodSeconds: 5, containers, volumes: [{ name: 'shared', hostPath: { path: shared(name), type: 'DirectoryOrCreate' } }], ...spec },
   };
-  await node.kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+  await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(pod) });
   created.push(name);
 }
 
 const statusOf = (pod: Pod | undefined, name: string) => pod?.status?.containerStatuses?.find((c) => c.name === name);
 const conditionOf = (pod: Pod | undefined, type: string) => pod?.status?.conditions?.find((c) => c.type === type);
-const kubectlGet = async (name: string) => (await node.kubectl.ok(['get', 'pod', name, '--no-headers'])).trim().split(/\s+/);
-const eventTexts = async (pod: string) => (await node.events(pod)).map((e) => `${e.type} ${e.reason}: ${e.message}`);
+const kubectlGet = async (name: string) => (await kubectl.ok(['get', 'pod', name, '--no-headers'])).trim().split(/\s+/);
+const eventTexts = async (pod: string) => (await events(pod)).map((e) => `${e.type} ${e.reason}: ${e.message}`);
 
 /** Waits for an event about the pod whose "type reason: message" matches. */
 const waitEvent = (pod: string, pattern: RegExp, timeoutMs = 30_000) => waitFor(`an event ${pattern} for ${pod}`, async () => {
@@ -71,54 +79,54 @@ describe('readiness', () => {
   it('an exec readiness probe gates Ready: 0/1 until the file exists, 1/1, then 0/1 again', async () => {
     await createPod('ready-exec', [container('main', loop, { readinessProbe: execProbe(['test', '-f', '/shared/ready']) })]);
     const running = await waitFor('ready-exec running', async () => {
-      const p = await node.getPod('ready-exec');
+      const p = await getPod('ready-exec');
       return statusOf(p, 'main')?.state?.running && p;
     }, 60_000);
     expect(statusOf(running, 'main')).toMatchObject({ ready: false, started: true });
     await waitEvent('ready-exec', /^Warning Unhealthy: Readiness probe failed: $/);
     expect((await kubectlGet('ready-exec')).slice(0, 3)).toEqual(['ready-exec', '0/1', 'Running']);
-    const notReady = (await node.getPod('ready-exec'))!;
+    const notReady = (await getPod('ready-exec'))!;
     expect(conditionOf(notReady, 'ContainersReady')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [main]' });
     expect(conditionOf(notReady, 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [main]' });
 
     writeFileSync(join(shared('ready-exec'), 'ready'), '');
     await waitFor('ready-exec 1/1', async () => (await kubectlGet('ready-exec'))[1] === '1/1', 20_000, 200);
-    const ready = (await node.getPod('ready-exec'))!;
+    const ready = (await getPod('ready-exec'))!;
     expect(statusOf(ready, 'main')!.ready).toBe(true);
     expect(conditionOf(ready, 'Ready')!.status).toBe('True');
 
     rmSync(join(shared('ready-exec'), 'ready'));
     await waitFor('ready-exec 0/1 again', async () => (await kubectlGet('ready-exec'))[1] === '0/1', 20_000, 200);
-    expect(statusOf(await node.getPod('ready-exec'), 'main')!.restartCount).toBe(0);
+    expect(statusOf(await getPod('ready-exec'), 'main')!.restartCount).toBe(0);
   });
 
   it('readiness gates: Ready waits for the conditions others set, ContainersReady does not', async () => {
     await createPod('gated', [container('main', loop)], { readinessGates: [{ conditionType: 'example.com/lb-ready' }] });
     const pod = await waitFor('gated containers ready', async () => {
-      const p = await node.getPod('gated');
+      const p = await getPod('gated');
       return conditionOf(p, 'ContainersReady')?.status === 'True' && p;
     }, 60_000);
     expect(conditionOf(pod, 'Ready')).toMatchObject({ status: 'False', reason: 'ReadinessGatesNotReady', message: 'corresponding condition of pod readiness gate "example.com/lb-ready" does not exist.' });
     // What a load balancer controller does: its own condition, through the status subresource.
     const setGate = async (status: string) => {
-      const current = (await node.getPod('gated'))!;
+      const current = (await getPod('gated'))!;
       const conditions = [...(current.status!.conditions ?? []).filter((c) => c.type !== 'example.com/lb-ready'), { type: 'example.com/lb-ready', status, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }];
-      await node.cluster.client.patch(gvr.pods, 'default', 'gated', { status: { conditions } }, 'merge', { subresource: 'status' });
+      await bed.cluster.client.patch(gvr.pods, 'default', 'gated', { status: { conditions } }, 'merge', { subresource: 'status' });
     };
     await setGate('False');
     const gateFalse = await waitFor('Ready names the false gate', async () => {
-      const p = await node.getPod('gated');
+      const p = await getPod('gated');
       return conditionOf(p, 'Ready')?.message?.includes('is not "True", but False') && p;
     });
     expect(conditionOf(gateFalse, 'Ready')).toMatchObject({ status: 'False', reason: 'ReadinessGatesNotReady', message: 'the status of pod readiness gate "example.com/lb-ready" is not "True", but False' });
     await setGate('True');
     const open = await waitFor('gated Ready', async () => {
-      const p = await node.getPod('gated');
+      const p = await getPod('gated');
       return conditionOf(p, 'Ready')?.status === 'True' && p;
     });
     // The kubelet's status writes keep the condition it does not own.
     expect(conditionOf(open, 'example.com/lb-ready')!.status).toBe('True');
-    expect(await node.kubectl.ok(['get', 'pod', 'gated', '-o', 'wide'])).toMatch(/^gated\s+1\/1\s+Running\s.*\s1\/1\s*$/m);
+    expect(await kubectl.ok(['get', 'pod', 'gated', '-o', 'wide'])).toMatch(/^gated\s+1\/1\s+Running\s.*\s1\/1\s*$/m);
   });
 });
 
@@ -132,7 +140,7 @@ describe('liveness and startup', () => {
     expect(unhealthy).toBe("Warning Unhealthy: Liveness probe failed: cat: can't open '/tmp/healthy': No such file or directory\n");
     await waitEvent('live-exec', /^Normal Killing: Container main failed liveness probe, will be restarted$/);
     const restarted = await waitFor('live-exec restarted', async () => {
-      const p = await node.getPod('live-exec');
+      const p = await getPod('live-exec');
       return (statusOf(p, 'main')?.restartCount ?? 0) >= 1 && statusOf(p, 'main')?.state?.running && p;
     }, 60_000);
     const last = statusOf(restarted, 'main')!.lastState!.terminated!;
@@ -149,15 +157,15 @@ describe('liveness and startup', () => {
       }),
       container('never', loop, { startupProbe: execProbe(['sh', '-c', 'echo never; exit 1'], { failureThreshold: 2 }) }),
     ]);
-    await waitFor('startup running', async () => statusOf(await node.getPod('startup'), 'main')?.state?.running, 60_000);
+    await waitFor('startup running', async () => statusOf(await getPod('startup'), 'main')?.state?.running, 60_000);
     await waitEvent('startup', /^Normal Killing: Container never failed startup probe, will be restarted$/);
     // Three startup failures of main later, liveness has still not run.
-    await waitFor('main failed its startup probe a few times', async () => ((await node.events('startup')).find((e) => e.message === 'Startup probe failed: ')?.count ?? 0) >= 3, 30_000, 250);
+    await waitFor('main failed its startup probe a few times', async () => ((await events('startup')).find((e) => e.message === 'Startup probe failed: ')?.count ?? 0) >= 3, 30_000, 250);
     expect((await eventTexts('startup')).filter((t) => t.includes('Liveness'))).toEqual([]);
-    expect(statusOf(await node.getPod('startup'), 'main')).toMatchObject({ started: false, ready: false, restartCount: 0 });
+    expect(statusOf(await getPod('startup'), 'main')).toMatchObject({ started: false, ready: false, restartCount: 0 });
 
     writeFileSync(join(shared('startup'), 'started'), '');
-    await waitFor('main started', async () => statusOf(await node.getPod('startup'), 'main')?.started === true, 20_000, 200);
+    await waitFor('main started', async () => statusOf(await getPod('startup'), 'main')?.started === true, 20_000, 200);
     await waitEvent('startup', /^Warning Unhealthy: Liveness probe failed: $/);
     await waitEvent('startup', /^Normal Killing: Container main failed liveness probe, will be restarted$/);
   });
@@ -179,7 +187,7 @@ describe('httpGet and tcpSocket', () => {
       container('tcp-closed', loop, { readinessProbe: { tcpSocket: { port: 8081 }, periodSeconds: 1 } }),
     ]);
     const pod = await waitFor('web and tcp-open ready', async () => {
-      const p = await node.getPod('net-probes');
+      const p = await getPod('net-probes');
       return statusOf(p, 'web')?.ready && statusOf(p, 'tcp-open')?.ready && p;
     }, 60_000);
     const ip = pod.status!.podIP!;
@@ -211,15 +219,15 @@ describe('lifecycle hooks', () => {
       container('sleeper', 'trap "echo TERM > /shared/sleeper.log; exit 0" TERM; while true; do sleep 0.1; done', { lifecycle: { preStop: { sleep: { seconds: 2 } } } }),
     ], { terminationGracePeriodSeconds: 10 });
     const hooksIP = (await waitFor('hooks running', async () => {
-      const p = await node.getPod('hooks');
+      const p = await getPod('hooks');
       return p?.status?.containerStatuses?.every((c) => c.state?.running) && p;
     }, 60_000)).status!.podIP;
     await waitFor('postStart ran', () => existsSync(join(dir, 'main.log')) && readFileSync(join(dir, 'main.log'), 'utf8').includes('postStart'));
     const deleted = Date.now();
-    await node.kubectl.ok(['delete', 'pod', 'hooks', '--wait=false']);
+    await kubectl.ok(['delete', 'pod', 'hooks', '--wait=false']);
     await waitFor('the sleeper got SIGTERM', () => existsSync(join(dir, 'sleeper.log')), 20_000, 50);
     expect(Date.now() - deleted).toBeGreaterThanOrEqual(2_000);
-    await waitFor('hooks gone', async () => (await node.getPod('hooks')) === undefined, 30_000);
+    await waitFor('hooks gone', async () => (await getPod('hooks')) === undefined, 30_000);
     expect(readFileSync(join(dir, 'main.log'), 'utf8')).toMatch(/postStart\n(.|\n)*preStop\nTERM\n$/);
     expect(readFileSync(join(dir, 'http.log'), 'utf8').split('\n').sort()).toEqual(['', 'fallback kube-lifecycle/1.35', 'preStop kube-lifecycle/1.35']);
     const texts = await eventTexts('hooks');
@@ -232,7 +240,7 @@ describe('lifecycle hooks', () => {
       lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo oops; exit 3'] } }, preStop: { exec: { command: ['sh', '-c', 'exit 1'] } } },
     })], { restartPolicy: 'Never', terminationGracePeriodSeconds: 2 });
     const pod = await waitFor('hook-fails Failed', async () => {
-      const p = await node.getPod('hook-fails');
+      const p = await getPod('hook-fails');
       return p?.status?.phase === 'Failed' && p;
     }, 60_000);
     const uid = pod.metadata!.uid!;
@@ -273,13 +281,13 @@ h2.on('stream', (st, h) => {
 h2.listen(9090, () => console.log('up'));`;
 
 async function serveInPod(pod: string): Promise<void> {
-  const netns = await waitFor(`${pod}'s sandbox`, () => node.kubelet.runningPod('default', pod)?.worker.sandbox?.netnsPath, 60_000);
-  mkdirSync(join(node.dir, 'ca'), { recursive: true });
-  const ca = await ensureCA(join(node.dir, 'ca'));
+  const netns = await waitFor(`${pod}'s sandbox`, () => bed.kubelet.runningPod('default', pod)?.worker.sandbox?.netnsPath, 60_000);
+  mkdirSync(join(bed.dir, 'ca'), { recursive: true });
+  const ca = await ensureCA(join(bed.dir, 'ca'));
   const { certPem, keyPem } = await issueCertificate(ca, { subject: 'CN=probe-test', usages: ['1.3.6.1.5.5.7.3.1'], days: 1 });
-  writeFileSync(join(node.dir, 'ca', 'server.crt'), certPem);
-  writeFileSync(join(node.dir, 'ca', 'server.key'), keyPem);
-  const server = spawn('nsenter', [`--net=${netns}`, '--', process.execPath, '-e', serverScript, join(node.dir, 'ca', 'server.crt'), join(node.dir, 'ca', 'server.key')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  writeFileSync(join(bed.dir, 'ca', 'server.crt'), certPem);
+  writeFileSync(join(bed.dir, 'ca', 'server.key'), keyPem);
+  const server = spawn('nsenter', [`--net=${netns}`, '--', process.execPath, '-e', serverScript, join(bed.dir, 'ca', 'server.crt'), join(bed.dir, 'ca', 'server.key')], { stdio: ['ignore', 'pipe', 'inherit'] });
   servers.push(server);
   await new Promise((r) => server.stdout!.once('data', r));
 }
@@ -296,7 +304,7 @@ describe('HTTPS, redirects and grpc', () => {
     ]);
     await serveInPod('secure');
     const pod = await waitFor('https and grpc-up ready', async () => {
-      const p = await node.getPod('secure');
+      const p = await getPod('secure');
       return statusOf(p, 'https')?.ready && statusOf(p, 'grpc-up')?.ready && p;
     }, 60_000);
     expect(statusOf(pod, 'grpc-down')!.ready).toBe(false);
@@ -312,7 +320,7 @@ describe('HTTPS, redirects and grpc', () => {
     ]);
     await serveInPod('redirects');
     const pod = await waitFor('here and away ready', async () => {
-      const p = await node.getPod('redirects');
+      const p = await getPod('redirects');
       return statusOf(p, 'here')?.ready && statusOf(p, 'away')?.ready && p;
     }, 60_000);
     expect(statusOf(pod, 'loop')!.ready).toBe(false);

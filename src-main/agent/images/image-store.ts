@@ -65,6 +65,19 @@ interface IndexFile {
   images: StoredImage[];
 }
 
+const MAX_CONCURRENT_DOWNLOADS = 3;
+
+/** Runs fn over items, at most `limit` at once; the first failure rejects (after the rest end). */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, lane));
+  const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export class ImageStore {
   private index: IndexFile | undefined;
   private writing: Promise<unknown> = Promise.resolve();
@@ -107,7 +120,9 @@ export class ImageStore {
     const layers = manifest.layers.map((l, i) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size, diffID: diffIDs[i] as string }));
     let layersFetched = 0;
     let bytesFetched = 0;
-    for (const layer of layers) {
+    // Layers are fetched and unpacked in parallel (three at a time, as containerd does): each
+    // unpacks into its own folder, so their order does not matter until the overlay mount.
+    await eachLimited(layers, MAX_CONCURRENT_DOWNLOADS, async (layer) => {
       const report = (bytes: number, phase: PullProgress['phase']) =>
         opts.onProgress?.({ layer: layer.digest, bytes, total: layer.size, phase });
       if (existsSync(this.blobPath(layer.digest))) {
@@ -122,7 +137,7 @@ export class ImageStore {
         await this.once(layer.diffID, () => this.unpack(layer));
         report(layer.size, 'unpacked');
       }
-    }
+    });
     const name = imageName(ref);
     const names = [`${name}@${resolved.repoDigest}`];
     if (ref.tag !== undefined && !ref.digest) names.unshift(`${name}:${ref.tag}`);

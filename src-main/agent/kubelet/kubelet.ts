@@ -10,20 +10,23 @@ import { Informer } from '../../client/informer.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import { closeRelay } from '../network/netns-relay.ts';
+import type { ContainerState } from '../runtime/oci-runtime.ts';
 import { DEFAULT_GRACE_SECONDS, PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus } from './pod-status.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
-export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event'> {
+export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event' | 'foundAtStart'> {
   client: KubeClient;
   nodeName: string;
-  hostIP?: string;
   log?: (line: string) => void;
 }
 
 const RETRY_MS = 5_000;
 /** The deleted pod's spec is gone with it: its containers get this long after SIGTERM. */
 const ORPHAN_GRACE_MS = 2_000;
+
+/** Container ids start with their pod's uid. */
+const uidOf = (name: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(name)?.[0];
 
 const isTerminal = (phase: string | undefined) => phase === 'Succeeded' || phase === 'Failed';
 
@@ -34,6 +37,8 @@ export class Kubelet {
   /** Per pod uid: the sync running now, and whether another was asked for meanwhile. */
   private readonly syncing = new Map<string, { again: boolean }>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The runtime's containers when the agent started, by pod uid. */
+  private readonly foundAtStart = new Map<string, ContainerState[]>();
   /** Terminal pods found at start whose leftovers were removed. */
   private readonly released = new Set<string>();
   private stopped = false;
@@ -45,6 +50,11 @@ export class Kubelet {
   }
 
   async start(): Promise<void> {
+    // What runs from before this agent started: listed once, so that workers need not ask runc.
+    for (const c of await this.opts.runtime.list()) {
+      const uid = uidOf(c.id);
+      if (uid) this.foundAtStart.set(uid, [...(this.foundAtStart.get(uid) ?? []), c]);
+    }
     await this.pods.start();
     await this.removeOrphans().catch((e: unknown) => this.opts.log?.(`kubelet: removing orphaned pods: ${(e as Error).message}`));
   }
@@ -55,7 +65,7 @@ export class Kubelet {
     for (const t of this.timers) clearTimeout(t);
     // The containers stay (a restarted agent adopts them); their probes end with this kubelet.
     for (const worker of this.workers.values()) worker.stopProbes();
-    if (this.opts.nodeNetnsPath) closeRelay(this.opts.nodeNetnsPath);
+    if (this.opts.nodeNetns) closeRelay(`/run/netns/${this.opts.nodeNetns}`);
   }
 
   /** Test helper and shutdown: stops every pod on the node (containers, network, volumes). */
@@ -140,13 +150,11 @@ export class Kubelet {
    */
   private async removeOrphans(): Promise<void> {
     const known = new Set(this.pods.list().map((p) => p.metadata?.uid));
-    const uidOf = (name: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(name)?.[0];
-    const containers = await this.opts.runtime.list();
     const folders = existsSync(this.opts.podsDir) ? readdirSync(this.opts.podsDir) : [];
-    const orphans = new Set([...containers.map((c) => c.id), ...folders].map(uidOf).filter((u): u is string => u !== undefined && !known.has(u)));
+    const orphans = new Set([...this.foundAtStart.keys(), ...folders.map(uidOf)].filter((u): u is string => u !== undefined && !known.has(u)));
     for (const uid of orphans) {
       this.opts.log?.(`kubelet: removing orphaned pod ${uid}`);
-      await new PodWorker(uid, this.workerDeps()).stop(ORPHAN_GRACE_MS);
+      await new PodWorker(uid, this.workerDeps(undefined, uid)).stop(ORPHAN_GRACE_MS);
     }
   }
 
@@ -160,9 +168,10 @@ export class Kubelet {
     return worker;
   }
 
-  private workerDeps(pod?: Pod): PodWorkerDeps {
+  private workerDeps(pod: Pod | undefined, uid = pod?.metadata?.uid ?? ''): PodWorkerDeps {
     return {
       ...this.opts,
+      foundAtStart: this.foundAtStart.get(uid) ?? [],
       resync: (delayMs) => pod && this.enqueue(pod, delayMs),
       event: (p, type, reason, message) => this.recorder.event(involved(p, 'Pod', gvr.pods), type, reason, message),
     };

@@ -7,17 +7,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1';
 import type { ImageStore } from '../images/image-store.ts';
-import { defaultPullPolicy, shouldPull } from '../images/pull-policy.ts';
 import { closeRelay } from '../network/netns-relay.ts';
 import type { PodNetwork, PodSandboxNetwork } from '../network/pod-network.ts';
 import { containerCgroup, removePodCgroup, wasOomKilled, type CgroupLayout } from '../runtime/cgroups.ts';
 import { buildSpec } from '../runtime/oci-spec.ts';
 import type { ImageProcessConfig } from '../runtime/spec-process.ts';
-import type { OciRuntime } from '../runtime/oci-runtime.ts';
+import type { ContainerState, OciRuntime } from '../runtime/oci-runtime.ts';
 import { mountRootfs, removeRootfs } from '../runtime/rootfs.ts';
 import { readUserDb } from '../runtime/user-db.ts';
 import type { PodVolumes, VolumeSources } from '../volumes/pod-volumes.ts';
 import { resolveEnv } from './env.ts';
+import { ContainerBackoff } from './container-backoff.ts';
+import { ensureContainerImage, type ImagePullerDeps } from './image-puller.ts';
 import { etcHosts, podHostname, resolvConf, type DNSSettings } from './pod-files.ts';
 import type { ContainerRecord } from './pod-status.ts';
 import { ContainerHooks } from './prober/lifecycle-hooks.ts';
@@ -27,7 +28,13 @@ import { rfc3339 } from '../../util/rfc3339.ts';
 export interface PodWorkerDeps {
   runtime: OciRuntime;
   images: ImageStore;
+  registryConfig?: ImagePullerDeps['registryConfig'];
+  progressEveryMs?: number;
   network: () => Promise<PodNetwork>;
+  /** The node's InternalIP: a hostNetwork pod's IP. */
+  hostIP?: string;
+  /** The node's network namespace when it is not the agent's (a test host's, --cni-netns). */
+  nodeNetns?: string;
   volumes: PodVolumes;
   sources: VolumeSources;
   cgroups: CgroupLayout;
@@ -40,21 +47,16 @@ export interface PodWorkerDeps {
   now: () => number;
   /** The pod changed on the node (a container exited, a backoff ended): sync it again. */
   resync: (delayMs?: number) => void;
+  /** The pod's containers in the runtime when the agent started (an earlier agent's). */
+  foundAtStart: ContainerState[];
   /** Records an event about the pod, as the kubelet's recorder does (reason and message as upstream). */
   event: (pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string) => void;
-  /** The node's network namespace, where probes and hooks reach pod IPs from (undefined: the agent's). */
-  nodeNetnsPath?: string;
 }
 
 type Mounts = Awaited<ReturnType<PodVolumes['setUp']>>;
 
-const BACKOFF_START_MS = 10_000;
-const BACKOFF_MAX_MS = 300_000;
 /** terminationGracePeriodSeconds when the pod has none (the API's default). */
 export const DEFAULT_GRACE_SECONDS = 30;
-
-/** 10 s doubling to 5 min: CrashLoopBackOff's and the image pull backoff's delays. */
-const backoffDelay = (failures: number): number => Math.min(BACKOFF_START_MS * 2 ** failures, BACKOFF_MAX_MS);
 
 export class PodWorker {
   readonly initContainers = new Map<string, ContainerRecord>();
@@ -62,9 +64,9 @@ export class PodWorker {
   sandbox?: PodSandboxNetwork;
   startTime?: string;
   private readonly exits = new Map<string, Promise<number>>();
-  private readonly backoffUntil = new Map<string, number>();
-  /** Failed starts (pulls, runtime errors) in a row, per container: the backoff's exponent. */
-  private readonly startFailures = new Map<string, number>();
+  /** Containers this worker removed (so the start-time list is not acted on again). */
+  private readonly removed = new Set<string>();
+  private readonly backoff: ContainerBackoff;
   private stopping?: Promise<void>;
   /** Set once a terminal pod gave its resources back: nothing more is done for it but deletion. */
   released = false;
@@ -76,7 +78,9 @@ export class PodWorker {
   private readonly probes: PodProbes;
 
   constructor(readonly uid: string, private readonly deps: PodWorkerDeps) {
-    const host = { runtime: deps.runtime, netnsPath: deps.nodeNetnsPath, podIP: () => this.sandbox?.ip };
+    this.backoff = new ContainerBackoff(deps.now);
+    // Probes and hooks reach pod IPs from the node's network namespace (the test host's under --cni-netns).
+    const host = { runtime: deps.runtime, netnsPath: deps.nodeNetns ? `/run/netns/${deps.nodeNetns}` : undefined, podIP: () => this.sandbox?.ip };
     this.hooks = new ContainerHooks({ ...host, event: deps.event });
     this.probes = new PodProbes({
       ...host, event: (type, reason, message) => this.pod && deps.event(this.pod, type, reason, message),
@@ -93,9 +97,8 @@ export class PodWorker {
     for (const c of pod.spec?.containers ?? []) if (!this.containers.has(c.name)) this.containers.set(c.name, { name: c.name, image: c.image ?? '', restartCount: 0 });
     this.adopting ??= this.adopt();
     await this.adopting;
-    if (!this.sandbox) {
-      this.sandbox = await (await this.deps.network()).setUp(this.uid);
-    }
+    // A hostNetwork pod shares the node's network (in tests, the test host's namespace): no CNI.
+    this.sandbox ??= pod.spec?.hostNetwork ? this.hostSandbox() : await (await this.deps.network()).setUp(this.uid);
     const mounts = await this.deps.volumes.setUp(pod, this.deps.sources);
     const podDir = join(this.deps.podsDir, this.uid);
     mkdirSync(podDir, { recursive: true });
@@ -127,19 +130,14 @@ export class PodWorker {
   private async tryStart(pod: Pod, container: Container, record: ContainerRecord, mounts: Mounts): Promise<void> {
     try {
       await this.startContainer(pod, container, record, mounts);
-      this.startFailures.delete(record.name);
     } catch (e) {
-      // A container that cannot start waits with the reason; the pod is tried again after a
-      // backoff that doubles with each failure, as the kubelet's image and start backoffs do.
+      // A container that cannot start waits with the reason; the pod is tried again after the
+      // container's backoff.
       const err = e as Error & { reason?: string };
       const reason = err.reason ?? 'CreateContainerError';
       record.waiting = { reason, message: err.message };
       this.deps.event(pod, 'Warning', 'Failed', `Error: ${reason}`);
-      const failures = (this.startFailures.get(record.name) ?? 0) + 1;
-      this.startFailures.set(record.name, failures);
-      const delay = backoffDelay(failures - 1);
-      this.backoffUntil.set(record.name, this.deps.now() + delay);
-      this.deps.resync(delay);
+      this.deps.resync(this.backoff.fail(record.name));
       // The status shows ErrImagePull once, then ImagePullBackOff for the rest of the wait.
       if (reason === 'ErrImagePull') this.deps.resync(1000);
     }
@@ -162,7 +160,7 @@ export class PodWorker {
    * instead of starting another. Its exit is then read from the status the shim writes.
    */
   private async adopt(): Promise<void> {
-    const existing = await this.deps.runtime.list().catch(() => []);
+    const existing = this.deps.foundAtStart;
     for (const record of this.allRecords()) {
       const prefix = `${this.uid}-${record.name}-`;
       const runs = existing.filter((c) => c.id.startsWith(prefix) && /^\d+$/.test(c.id.slice(prefix.length)));
@@ -186,16 +184,16 @@ export class PodWorker {
     if (c.id && !c.terminated) return false;
     // A container that failed to start is tried again after the backoff, not at every sync.
     if (!c.terminated) {
-      if (this.deps.now() >= (this.backoffUntil.get(c.name) ?? 0)) return true;
+      if (this.backoff.remaining(c.name) === 0) return true;
       this.pullBackingOff(pod, c);
       return false;
     }
     if (policy === 'Never' || (policy === 'OnFailure' && c.terminated.exitCode === 0)) return false;
-    const until = this.backoffUntil.get(c.name) ?? 0;
-    if (this.deps.now() < until) {
+    const wait = this.backoff.remaining(c.name);
+    if (wait > 0) {
       if (c.waiting?.reason !== 'CrashLoopBackOff') this.deps.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${pod.metadata?.name}_${pod.metadata?.namespace}(${this.uid})`);
-      c.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round((until - this.deps.now()) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata?.name}_${pod.metadata?.namespace}(${this.uid})` };
-      this.deps.resync(until - this.deps.now());
+      c.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(wait / 1000)}s restarting failed container=${c.name} pod=${pod.metadata?.name}_${pod.metadata?.namespace}(${this.uid})` };
+      this.deps.resync(wait);
       return false;
     }
     return true;
@@ -204,23 +202,8 @@ export class PodWorker {
   private async startContainer(pod: Pod, container: Container, record: ContainerRecord, mounts: Mounts): Promise<void> {
     const { deps } = this;
     const image = container.image ?? '';
-    const policy = (container.imagePullPolicy as 'Always' | 'IfNotPresent' | 'Never' | undefined) ?? defaultPullPolicy(image);
-    // ImageError carries the kubelet's reason (ErrImagePull, ErrImageNeverPull, InvalidImageName).
-    if (shouldPull(policy, await deps.images.has(image), image)) {
-      record.waiting = { reason: 'ContainerCreating' };
-      deps.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
-      const t0 = Date.now();
-      try {
-        const { image: pulled } = await deps.images.pull(image);
-        const took = `${((Date.now() - t0) / 1000).toFixed(3)}s`;
-        deps.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${pulled.size} bytes.`);
-      } catch (e) {
-        deps.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${(e as Error).message}`);
-        throw e;
-      }
-    } else {
-      deps.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
-    }
+    record.waiting = { reason: 'ContainerCreating' };
+    await ensureContainerImage(pod, container, { ...deps, secret: deps.sources.secret });
     const stored = (await deps.images.get(image))!;
     if (record.id) await this.removeContainer(record.id);
     const id = `${this.uid}-${container.name}-${record.restartCount + (record.terminated ? 1 : 0)}`;
@@ -273,7 +256,7 @@ export class PodWorker {
     const podDir = join(deps.podsDir, this.uid);
     const spec = buildSpec({
       pod, container, image, env: env.env, userDb: await readUserDb(rootfs), rootfs,
-      hostname: podHostname(pod), namespacePaths: { network: this.sandbox!.netnsPath },
+      hostname: podHostname(pod), namespacePaths: { network: this.sandbox!.netnsPath || undefined },
       etcFiles: { hosts: join(podDir, 'etc-hosts'), resolvConf: join(podDir, 'resolv.conf'), hostname: join(podDir, 'hostname') },
       volumes: (container.volumeMounts ?? []).flatMap((m) => {
         const v = byName.get(m.name);
@@ -293,9 +276,8 @@ export class PodWorker {
     const oom = await wasOomKilled(this.deps.cgroups, containerCgroup(this.deps.cgroups, this.uid, id)).catch(() => false);
     const finishedAt = rfc3339(this.deps.now());
     record.terminated = { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', startedAt: record.startedAt ?? finishedAt, finishedAt, containerID: `runc://${id}` };
-    // CrashLoopBackOff: 10 s, doubling to 5 min with each restart.
-    const delay = backoffDelay(record.restartCount);
-    this.backoffUntil.set(record.name, this.deps.now() + delay);
+    // CrashLoopBackOff's wait starts at the exit.
+    this.backoff.fail(record.name);
     this.deps.resync();
   }
 
@@ -307,6 +289,7 @@ export class PodWorker {
     await this.deps.runtime.delete(id, true).catch(() => undefined);
     await removeRootfs(join(this.deps.containersDir, id));
     this.exits.delete(id);
+    this.removed.add(id);
     this.hooks.forget(id);
   }
 
@@ -325,6 +308,12 @@ export class PodWorker {
     return this.stopping;
   }
 
+  /** The node's own network as a pod's: its address, and its namespace when not the agent's. */
+  private hostSandbox(): PodSandboxNetwork {
+    const netnsPath = this.deps.nodeNetns ? `/run/netns/${this.deps.nodeNetns}` : '';
+    return { netnsName: this.deps.nodeNetns ?? '', netnsPath, ip: this.deps.hostIP ?? '' };
+  }
+
   /**
    * A terminal pod (Succeeded or Failed) keeps its status but gives back what it held: runc
    * state, mounts, cgroup, IP and namespace, as the kubelet tears down a finished pod's sandbox.
@@ -336,9 +325,9 @@ export class PodWorker {
 
   private async stopAll(graceMs: number): Promise<void> {
     this.probes.stopAll();
-    // The runtime's list finds what the records do not know: containers of an orphaned pod (deleted
-    // while the agent was away), or one started by an agent before its restart.
-    const listed = (await this.deps.runtime.list().catch(() => [])).filter((c) => c.id.startsWith(`${this.uid}-`));
+    // What the records do not know: containers of an orphaned pod (deleted while the agent was
+    // away), or ones an agent before its restart started.
+    const listed = this.deps.foundAtStart.filter((c) => !this.removed.has(c.id));
     const running = new Map(this.allRecords().filter((c) => c.id && !c.terminated).map((c) => [c.id!, c.name]));
     for (const c of listed) if (c.status === 'running' && !running.has(c.id)) running.set(c.id, c.id.slice(this.uid.length + 1).replace(/-\d+$/, ''));
     await Promise.all([...running].map(([id, name]) => this.stopContainer(id, name, graceMs)));
@@ -350,8 +339,8 @@ export class PodWorker {
     await step(removePodCgroup(this.deps.cgroups, this.uid));
     // An orphan (no pod seen) may have a namespace from before the agent's restart.
     // A relay into the pod's namespace (port-forward's) would hold the namespace open.
-    if (this.sandbox) closeRelay(this.sandbox.netnsPath);
-    if (this.sandbox || !this.pod) await step(this.deps.network().then((n) => n.tearDown(this.uid)));
+    if (this.sandbox && !this.pod?.spec?.hostNetwork) closeRelay(this.sandbox.netnsPath);
+    if ((this.sandbox && !this.pod?.spec?.hostNetwork) || !this.pod) await step(this.deps.network().then((n) => n.tearDown(this.uid)));
     await step(this.deps.volumes.tearDown(this.uid));
     if (errors.length > 0) throw errors[0];
   }

@@ -8,6 +8,7 @@ import { isNotFound } from '../../client/api-error.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import { ImageStore } from '../images/image-store.ts';
+import { readRegistriesFile } from '../images/registries-file.ts';
 import { PodNetwork } from '../network/pod-network.ts';
 import { cgroupLayout } from '../runtime/cgroups.ts';
 import { hostCapabilities } from '../runtime/host-capabilities.ts';
@@ -30,6 +31,10 @@ export interface KubeletSettings {
   cniBinDirs?: string[];
   /** Run the CNI plugins in this named network namespace (a test host's). */
   cniNetns?: string;
+  /** The node's registries.yaml (default <stateDir>/registries.yaml when it exists). */
+  registryConfigFile?: string;
+  /** How often a long image pull reports its progress in an event (default 10 s). */
+  pullProgressEveryMs?: number;
   /** The node's allocatable, for resourceFieldRef without a limit. */
   allocatable: Record<string, string>;
   log?: (line: string) => void;
@@ -49,11 +54,11 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
   const { client, nodeName, stateDir } = s;
   let network: Promise<PodNetwork> | undefined;
   const kubelet = new Kubelet({
-    client, nodeName, hostIP: s.hostIP, log: s.log,
-    // Probes dial pod IPs from where the pod network is: the CNI host's namespace when given.
-    nodeNetnsPath: s.cniNetns ? `/run/netns/${s.cniNetns}` : undefined,
+    client, nodeName, hostIP: s.hostIP, nodeNetns: s.cniNetns, log: s.log,
     runtime: new OciRuntime({ name: s.runtime, root: s.runtimeRoot ?? join(stateDir, 'runtime') }),
     images: new ImageStore(join(stateDir, 'images')),
+    progressEveryMs: s.pullProgressEveryMs,
+    registryConfig: readRegistriesFile(s.registryConfigFile ?? join(stateDir, 'registries.yaml'), s.registryConfigFile !== undefined),
     network: () => (network ??= Kubelet.podCIDR(client, nodeName).then(
       (podCIDR) => new PodNetwork({ podCIDR, stateDir: join(stateDir, 'cni'), cni: { binDirs: s.cniBinDirs ?? ['/usr/lib/cni', '/opt/cni/bin'], hostNetns: s.cniNetns } }),
       (e: unknown) => {

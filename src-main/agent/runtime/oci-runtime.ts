@@ -2,6 +2,7 @@
 // and test passes its own --root so their containers never meet. Errors carry the runtime's own
 // message: from its stderr, or for create/run (whose stderr is the container's) from --log.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeName } from './runtime-version.ts';
@@ -206,7 +207,8 @@ export async function exitStatus(bundle: string): Promise<number | undefined> {
 async function waitForFile(file: string, gaveUp: () => boolean, timeoutMs = 30_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ready = await readFile(file, 'utf8').then((t) => t.trim() !== '', () => false);
+    // existsSync first: a failed read per poll would make an error object each time.
+    const ready = existsSync(file) && (await readFile(file, 'utf8').then((t) => t.trim() !== '', () => false));
     if (ready) return true;
     if (gaveUp()) return false;
     await new Promise((r) => setTimeout(r, 10));

@@ -5,7 +5,10 @@ import type { ResourceRequirements } from 'kubernetes-types/core/v1';
 import { milliValue, parseQuantity, value } from '../../util/quantity.ts';
 import type { OciDeviceRule, OciNamespace, OciNamespaceType, OciResources } from './oci-types.ts';
 
-/** Namespaces to join instead of creating; network undefined and hostNetwork false → a new one. */
+/**
+ * Namespaces to join instead of creating; network undefined and hostNetwork false → a new one,
+ * hostNetwork with a path → that one (the node's), hostNetwork without → the runtime's own.
+ */
 export interface NamespacePaths {
   network?: string;
   ipc?: string;
@@ -23,7 +26,8 @@ export function namespaces(paths: NamespacePaths, host: HostNamespaces): OciName
   const ns = (type: OciNamespaceType, path: string | undefined): OciNamespace => (path ? { type, path } : { type });
   const out: OciNamespace[] = [];
   if (!host.pid) out.push(ns('pid', paths.pid));
-  if (!host.network) out.push(ns('network', paths.network));
+  // A host-network pod joins the node's namespace by path when the node is a test host's.
+  if (!host.network || paths.network) out.push(ns('network', paths.network));
   if (!host.ipc) out.push(ns('ipc', paths.ipc));
   // A host-network pod keeps the node's hostname, as upstream (UTS follows the network).
   if (!host.network) out.push(ns('uts', paths.uts));

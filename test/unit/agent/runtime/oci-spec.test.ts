@@ -81,6 +81,9 @@ describe('OCI spec from a pod container', () => {
     const spec = buildSpec({ ...input({}), pod: p, namespacePaths: {} });
     expect(spec.linux.namespaces.map((n) => n.type)).toEqual(['pid', 'ipc', 'mount']);
     expect(spec.hostname).toBeUndefined();
+    // On a test host the node's network is a named namespace: joined by path, UTS still the host's.
+    const onTestHost = buildSpec({ ...input({}), pod: p, namespacePaths: { network: '/run/netns/node-a' } });
+    expect(onTestHost.linux.namespaces).toEqual([{ type: 'pid' }, { type: 'network', path: '/run/netns/node-a' }, { type: 'ipc' }, { type: 'mount' }]);
   });
 
   it('falls back to the image for args, cwd and user, and to root and / without them', () => {
