@@ -235,6 +235,16 @@ describe('lifecycle hooks', () => {
     expect(texts.filter((t) => t.includes('FailedPreStopHook'))).toEqual([]);
   });
 
+  it('ends a postStart hook that is still running when the pod is deleted', async () => {
+    await createPod('slow-start', [container('main', loop, { lifecycle: { postStart: { sleep: { seconds: 3600 } } } })], { terminationGracePeriodSeconds: 2 });
+    await waitFor('slow-start\'s container created', async () => (await events('slow-start')).some((e) => e.reason === 'Started'), 60_000);
+    expect(statusOf(await getPod('slow-start'), 'main')?.state?.running).toBeUndefined();
+    const t0 = Date.now();
+    await kubectl.ok(['delete', 'pod', 'slow-start', '--wait=true', '--timeout=60s']);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(await eventTexts('slow-start')).toEqual(expect.arrayContaining([expect.stringMatching(/^Warning FailedPostStartHook: Sleep lifecycle hook \(3600\) for Container "main" in Pod "slow-start_default\(.*\)" failed - error: container terminated before sleep hook finished$/)]));
+  });
+
   it('kills a container whose postStart fails, and reports a failed preStop', async () => {
     await createPod('hook-fails', [container('main', 'while true; do sleep 1; done', {
       lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo oops; exit 3'] } }, preStop: { exec: { command: ['sh', '-c', 'exit 1'] } } },

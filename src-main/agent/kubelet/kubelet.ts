@@ -46,7 +46,12 @@ export class Kubelet {
   constructor(private readonly opts: KubeletOptions) {
     this.recorder = new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName });
     this.pods = new Informer<Pod>(opts.client, gvr.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}` });
-    this.pods.on('add', (p) => this.enqueue(p)).on('update', (_o, p) => this.enqueue(p)).on('delete', (p) => this.enqueue(p));
+    const changed = (p: Pod, gone = false) => {
+      // A pod being deleted does not wait behind a postStart hook that never returns.
+      if (gone || p.metadata?.deletionTimestamp) this.workers.get(p.metadata!.uid!)?.abortHooks();
+      this.enqueue(p);
+    };
+    this.pods.on('add', (p) => changed(p)).on('update', (_o, p) => changed(p)).on('delete', (p) => changed(p, true));
   }
 
   async start(): Promise<void> {

@@ -293,6 +293,11 @@ export class PodWorker {
     this.hooks.forget(id);
   }
 
+  /** The pod is being deleted: a postStart hook still running ends, so that the stop can begin. */
+  abortHooks(): void {
+    this.hooks.abortPostStarts();
+  }
+
   /** The kubelet stops: no more probes (the containers run on). */
   stopProbes(): void {
     this.probes.stopAll();

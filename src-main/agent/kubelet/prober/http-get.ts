@@ -20,6 +20,7 @@ const PLAIN_HTTP_ANSWER = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACK
 /** An HTTPS request that an HTTP server answered (Go's "server gave HTTP response to HTTPS client"). */
 export const isHTTPResponseError = (e: unknown): boolean => (e as { code?: string }).code === 'HTTP_RESPONSE_TO_HTTPS';
 const MAX_REDIRECTS = 10;
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface HttpGetOptions {
   podIP: string;
@@ -28,6 +29,8 @@ export interface HttpGetOptions {
   timeoutMs?: number;
   /** "probe" or "lifecycle": the User-Agent's kube-<purpose>. */
   purpose: 'probe' | 'lifecycle';
+  /** Ends the request (a hook whose pod is being deleted). */
+  signal?: AbortSignal;
 }
 
 export interface HttpGetResult {
@@ -61,7 +64,7 @@ export async function httpGet(action: HTTPGetAction, container: Container, opts:
   // Go sends the port it was given in Host, even the scheme's default one.
   let hostHeader = joinHostPort(host, port);
   for (let hops = 0; ; hops++) {
-    const res = await getOnce(url, hostHeader, headers, deadline, opts.netnsPath);
+    const res = await getOnce(url, hostHeader, headers, deadline, opts.netnsPath, opts.signal);
     const location = res.location;
     if (![301, 302, 303, 307, 308].includes(res.status) || !location) return { status: res.status, body: res.body, redirectStopped: false };
     const next = new URL(location, url);
@@ -72,10 +75,11 @@ export async function httpGet(action: HTTPGetAction, container: Container, opts:
   }
 }
 
-async function getOnce(url: URL, hostHeader: string, headers: [string, string][], deadline: number | undefined, netnsPath: string | undefined): Promise<{ status: number; body: string; location?: string }> {
+async function getOnce(url: URL, hostHeader: string, headers: [string, string][], deadline: number | undefined, netnsPath: string | undefined, signal?: AbortSignal): Promise<{ status: number; body: string; location?: string }> {
   const fail = (message: string) => new Error(`Get "${url.href}": ${message}`);
   const left = () => (deadline === undefined ? 30_000 : deadline - Date.now());
   if (left() <= 0) throw fail('context deadline exceeded (Client.Timeout exceeded while awaiting headers)');
+  if (signal?.aborted) throw fail('context canceled');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   let stream: Duplex;
@@ -92,8 +96,11 @@ async function getOnce(url: URL, hostHeader: string, headers: [string, string][]
     const timer = deadline === undefined ? undefined : setTimeout(() => {
       req.destroy(fail('context deadline exceeded (Client.Timeout exceeded while awaiting headers)'));
     }, left());
+    const cancel = () => req.destroy(fail('context canceled'));
+    signal?.addEventListener('abort', cancel, { once: true });
     const done = (f: () => void) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', cancel);
       stream.destroy();
       f();
     };
@@ -116,12 +123,17 @@ async function getOnce(url: URL, hostHeader: string, headers: [string, string][]
   });
 }
 
-/** TLS over the dialled stream, without verification (upstream's InsecureSkipVerify). */
+/** TLS over the dialled stream, without verification (upstream's InsecureSkipVerify), in Go's 10 s. */
 function handshake(stream: Duplex, host: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const tls = tlsConnect({ socket: stream, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
-    tls.once('secureConnect', () => resolve(tls));
+    const timer = setTimeout(() => tls.destroy(new Error('net/http: TLS handshake timeout')), TLS_HANDSHAKE_TIMEOUT_MS);
+    tls.once('secureConnect', () => {
+      clearTimeout(timer);
+      resolve(tls);
+    });
     tls.once('error', (e) => {
+      clearTimeout(timer);
       stream.destroy();
       reject(e);
     });

@@ -40,7 +40,7 @@ export async function runHandler(host: HookHost, pod: Pod, container: Container,
   }
   if (handler.httpGet) {
     const action = handler.httpGet;
-    const opts = { podIP: host.podIP() ?? '', netnsPath: host.netnsPath, purpose: 'lifecycle' as const };
+    const opts = { podIP: host.podIP() ?? '', netnsPath: host.netnsPath, purpose: 'lifecycle' as const, signal };
     try {
       await httpGet(action, container, opts).catch(async (e: unknown) => {
         if (!isHTTPResponseError(e)) throw e;
@@ -73,6 +73,11 @@ export async function runHandler(host: HookHost, pod: Pod, container: Container,
 export class ContainerHooks {
   /** Containers whose preStop ran: a second stop (deletion after a liveness kill) does not repeat it. */
   private readonly preStopped = new Set<string>();
+  /**
+   * Ends running postStart hooks. Upstream's hooks have no timeout, and one that never returns
+   * would hold the pod's sync, and with it the pod's deletion: the kubelet ends them on deletion.
+   */
+  private postStarts = new AbortController();
 
   constructor(private readonly host: HookHost) {}
 
@@ -81,7 +86,7 @@ export class ContainerHooks {
     const handler = container.lifecycle?.postStart;
     if (!handler) return undefined;
     try {
-      await runHandler(this.host, pod, container, containerID, handler);
+      await runHandler(this.host, pod, container, containerID, handler, this.postStarts.signal);
       return undefined;
     } catch (e) {
       this.host.event(pod, 'Warning', 'FailedPostStartHook', (e as Error).message);
@@ -107,6 +112,12 @@ export class ContainerHooks {
     if ((await Promise.race([ran, timedOut])) === 'timeout') abort.abort();
     clearTimeout(timer);
     return Math.max(graceMs - (Date.now() - began), MIN_GRACE_AFTER_HOOK_MS);
+  }
+
+  /** The pod is being deleted: running postStart hooks fail now. */
+  abortPostStarts(): void {
+    this.postStarts.abort();
+    this.postStarts = new AbortController();
   }
 
   /** The container is gone: forget it. */
