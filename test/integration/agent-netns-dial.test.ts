@@ -3,6 +3,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialTCP } from '../../src-main/agent/network/netns-dial.ts';
+import { closeRelay } from '../../src-main/agent/network/netns-relay.ts';
 
 const netns = `kldial-${process.pid}`;
 const port = 18081;
@@ -17,6 +18,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  closeRelay(`/run/netns/${netns}`);
   echo?.kill('SIGKILL');
   execFileSync('ip', ['netns', 'del', netns]);
 });

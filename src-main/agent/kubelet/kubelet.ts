@@ -9,8 +9,9 @@ import { EventRecorder, involved } from '../../client/event-recorder.ts';
 import { Informer } from '../../client/informer.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
+import { closeRelay } from '../network/netns-relay.ts';
 import type { ContainerState } from '../runtime/oci-runtime.ts';
-import { PodWorker, type PodWorkerDeps } from './pod-worker.ts';
+import { DEFAULT_GRACE_SECONDS, PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus, recordsFromStatus, type ContainerRecord } from './pod-status.ts';
 import type { ContainerLogs } from '../logs/container-logs.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
@@ -21,7 +22,6 @@ export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event' |
   log?: (line: string) => void;
 }
 
-const DEFAULT_GRACE_SECONDS = 30;
 const RETRY_MS = 5_000;
 /** The deleted pod's spec is gone with it: its containers get this long after SIGTERM. */
 const ORPHAN_GRACE_MS = 2_000;
@@ -47,7 +47,12 @@ export class Kubelet {
   constructor(private readonly opts: KubeletOptions) {
     this.recorder = new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName });
     this.pods = new Informer<Pod>(opts.client, gvr.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}` });
-    this.pods.on('add', (p) => this.enqueue(p)).on('update', (_o, p) => this.enqueue(p)).on('delete', (p) => this.enqueue(p));
+    const changed = (p: Pod, gone = false) => {
+      // A pod being deleted does not wait behind a postStart hook that never returns.
+      if (gone || p.metadata?.deletionTimestamp) this.workers.get(p.metadata!.uid!)?.abortHooks();
+      this.enqueue(p);
+    };
+    this.pods.on('add', (p) => changed(p)).on('update', (_o, p) => changed(p)).on('delete', (p) => changed(p, true));
   }
 
   async start(): Promise<void> {
@@ -64,6 +69,9 @@ export class Kubelet {
     this.stopped = true;
     this.pods.stop();
     for (const t of this.timers) clearTimeout(t);
+    // The containers stay (a restarted agent adopts them); their probes end with this kubelet.
+    for (const worker of this.workers.values()) worker.stopProbes();
+    if (this.opts.nodeNetns) closeRelay(`/run/netns/${this.opts.nodeNetns}`);
     // The containers keep running; their output waits in its FIFOs for the next agent.
     this.opts.logs.closeAll();
   }

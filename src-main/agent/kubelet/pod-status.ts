@@ -17,6 +17,10 @@ export interface ContainerRecord {
   lastTerminated?: ContainerRecord['terminated'];
   /** Why it is not running: ContainerCreating, ErrImagePull, CrashLoopBackOff, … */
   waiting?: { reason: string; message?: string };
+  /** False while its startup probe has not passed; undefined without one. */
+  started?: boolean;
+  /** Its readiness probe's result; undefined without one (ready once started). */
+  ready?: boolean;
 }
 
 const runtimeName = 'runc';
@@ -31,7 +35,8 @@ function stateOf(c: ContainerRecord): ContainerState {
 /** A container's status; an init container is ready once it succeeded, a waiting one says why. */
 export function containerStatus(c: ContainerRecord, init = false, waitingFor?: string): ContainerStatus {
   const running = !c.waiting && !c.terminated && c.startedAt !== undefined;
-  const ready = init ? c.terminated?.exitCode === 0 : running;
+  const started = running && c.started !== false;
+  const ready = init ? c.terminated?.exitCode === 0 : started && c.ready !== false;
   const waiting = waitingFor && !c.id && !c.waiting ? { waiting: { reason: waitingFor } } : undefined;
   return {
     name: c.name,
@@ -39,7 +44,7 @@ export function containerStatus(c: ContainerRecord, init = false, waitingFor?: s
     imageID: c.imageID ?? '',
     ...(c.id ? { containerID: `${runtimeName}://${c.id}` } : {}),
     ready,
-    started: running,
+    started,
     restartCount: c.restartCount,
     state: waiting ?? stateOf(c),
     lastState: c.lastTerminated ? { terminated: { ...c.lastTerminated } } : {},
@@ -84,15 +89,41 @@ export function podPhase(pod: Pod, containers: ContainerRecord[], inits: Contain
   return 'Pending';
 }
 
-function condition(type: string, ok: boolean, now: string, previous: PodCondition[] | undefined, reason?: string): PodCondition {
+function condition(type: string, ok: boolean, now: string, previous: PodCondition[] | undefined, reason?: string, message?: string): PodCondition {
   const status = ok ? 'True' : 'False';
   const old = previous?.find((c) => c.type === type);
   return {
     type, status, lastProbeTime: null as unknown as string,
     lastTransitionTime: old?.status === status && old.lastTransitionTime ? old.lastTransitionTime : now,
     ...(ok || !reason ? {} : { reason }),
+    ...(ok || !message ? {} : { message }),
   };
 }
+
+/** Go's %s of a []string, as upstream's condition messages print names. */
+const goList = (names: string[]) => `[${names.join(' ')}]`;
+
+/**
+ * ContainersReady and Ready (GeneratePodReadyCondition): every container ready, and for Ready
+ * also every readiness gate's condition True — conditions that others (controllers, load
+ * balancers) set on the pod.
+ */
+function readyConditions(pod: Pod, statuses: ContainerStatus[], finished: boolean, now: string): PodCondition[] {
+  const previous = pod.status?.conditions;
+  if (finished) return ['Ready', 'ContainersReady'].map((t) => condition(t, false, now, previous, 'PodCompleted'));
+  const unready = statuses.filter((c) => !c.ready).map((c) => c.name);
+  const message = unready.length > 0 ? `containers with unready status: ${goList(unready)}` : undefined;
+  const containersReady = condition('ContainersReady', statuses.length > 0 && unready.length === 0, now, previous, 'ContainersNotReady', message);
+  if (containersReady.status !== 'True') return [condition('Ready', false, now, previous, containersReady.reason, containersReady.message), containersReady];
+  const gates = (pod.spec?.readinessGates ?? []).flatMap(({ conditionType }) => {
+    const c = previous?.find((p) => p.type === conditionType);
+    if (!c) return [`corresponding condition of pod readiness gate ${JSON.stringify(conditionType)} does not exist.`];
+    return c.status === 'True' ? [] : [`the status of pod readiness gate ${JSON.stringify(conditionType)} is not "True", but ${c.status}`];
+  });
+  return [condition('Ready', gates.length === 0, now, previous, 'ReadinessGatesNotReady', gates.join(', ')), containersReady];
+}
+
+const kubeletConditions = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
 
 export interface PodStatusInput {
   pod: Pod;
@@ -111,7 +142,7 @@ export function podStatus(input: PodStatusInput): PodStatus {
   const inits = input.initContainers ?? [];
   const phase = podPhase(pod, containers, inits);
   const initDone = initialized(inits);
-  const allReady = containers.length > 0 && containers.every((c) => !c.waiting && !c.terminated && c.startedAt !== undefined);
+  const statuses = containers.map((c) => containerStatus(c, false, initDone ? undefined : 'PodInitializing'));
   // A pod that finished is no longer ready (PodCompleted), whatever its containers last were.
   const finished = phase === 'Succeeded' || phase === 'Failed';
   return {
@@ -119,16 +150,17 @@ export function podStatus(input: PodStatusInput): PodStatus {
     conditions: [
       condition('PodReadyToStartContainers', input.sandboxReady, now, previous),
       condition('Initialized', initDone, now, previous, 'ContainersNotInitialized'),
-      condition('Ready', allReady && !finished, now, previous, finished ? 'PodCompleted' : 'ContainersNotReady'),
-      condition('ContainersReady', allReady && !finished, now, previous, finished ? 'PodCompleted' : 'ContainersNotReady'),
+      ...readyConditions(pod, statuses, finished, now),
       condition('PodScheduled', true, now, previous),
+      // Conditions others own (readiness gates' among them) stay as they are.
+      ...(previous ?? []).filter((c) => !kubeletConditions.has(c.type)),
     ],
     hostIP: input.hostIP,
     ...(input.hostIP ? { hostIPs: [{ ip: input.hostIP }] } : {}),
     ...(input.podIP ? { podIP: input.podIP, podIPs: [{ ip: input.podIP }] } : {}),
     startTime: input.startTime,
     ...(inits.length > 0 ? { initContainerStatuses: inits.map((c) => containerStatus(c, true)) } : {}),
-    containerStatuses: containers.map((c) => containerStatus(c, false, initDone ? undefined : 'PodInitializing')),
+    containerStatuses: statuses,
     qosClass: pod.status?.qosClass,
   };
 }

@@ -1,11 +1,13 @@
 // Everything the node does for one pod (the kubelet's SyncPod and KillPod): its sandbox network,
 // volumes and /etc files, then each container — image, overlay root, OCI spec, runc — restarted
-// by the pod's restartPolicy with CrashLoopBackOff's delays; and on deletion, the containers
-// stopped (SIGTERM, SIGKILL after the grace period) and every trace removed.
+// by the pod's restartPolicy with CrashLoopBackOff's delays, with their hooks and probes
+// (prober/); and on deletion, the containers stopped (preStop, SIGTERM, SIGKILL after the grace
+// period) and every trace removed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Container, Pod } from 'kubernetes-types/core/v1';
+import type { Container, Pod, Probe } from 'kubernetes-types/core/v1';
 import type { ImageStore } from '../images/image-store.ts';
+import { closeRelay } from '../network/netns-relay.ts';
 import type { PodNetwork, PodSandboxNetwork } from '../network/pod-network.ts';
 import { containerCgroup, removePodCgroup, wasOomKilled, type CgroupLayout } from '../runtime/cgroups.ts';
 import { buildSpec } from '../runtime/oci-spec.ts';
@@ -20,6 +22,8 @@ import { ensureContainerImage, type ImagePullerDeps } from './image-puller.ts';
 import { etcHosts, podHostname, resolvConf, type DNSSettings } from './pod-files.ts';
 import type { ContainerRecord } from './pod-status.ts';
 import { podRef, type ContainerLogs } from '../logs/container-logs.ts';
+import { ContainerHooks } from './prober/lifecycle-hooks.ts';
+import { PodProbes } from './prober/pod-probes.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface PodWorkerDeps {
@@ -55,6 +59,8 @@ export interface PodWorkerDeps {
 type Mounts = Awaited<ReturnType<PodVolumes['setUp']>>;
 
 const OUTPUT_DRAIN_MS = 2_000;
+/** terminationGracePeriodSeconds when the pod has none (the API's default). */
+export const DEFAULT_GRACE_SECONDS = 30;
 
 export class PodWorker {
   readonly initContainers = new Map<string, ContainerRecord>();
@@ -73,8 +79,18 @@ export class PodWorker {
   /** The pod as last synced, for the events of exits and stops. */
   private pod?: Pod;
 
+  private readonly hooks: ContainerHooks;
+  private readonly probes: PodProbes;
+
   constructor(readonly uid: string, private readonly deps: PodWorkerDeps) {
     this.backoff = new ContainerBackoff(deps.now);
+    // Probes and hooks reach pod IPs from the node's network namespace (the test host's under --cni-netns).
+    const host = { runtime: deps.runtime, netnsPath: deps.nodeNetns ? `/run/netns/${deps.nodeNetns}` : undefined, podIP: () => this.sandbox?.ip };
+    this.hooks = new ContainerHooks({ ...host, event: deps.event });
+    this.probes = new PodProbes({
+      ...host, event: (type, reason, message) => this.pod && deps.event(this.pod, type, reason, message),
+      changed: () => deps.resync(), unhealthy: (container, kind, probe) => this.killUnhealthy(container, kind, probe),
+    });
   }
 
   /** Brings the node in line with the pod; returns when there is nothing more to do now. */
@@ -165,6 +181,8 @@ export class PodWorker {
       const exited = this.deps.runtime.waitExit(newest.id, bundle).then(async (code) => (await io?.drained(OUTPUT_DRAIN_MS), code));
       this.exits.set(newest.id, exited);
       void exited.then((code) => this.onExit(record, newest.id, code));
+      const spec = this.pod?.spec?.containers?.find((c) => c.name === record.name);
+      if (spec) this.probes.start(spec, record, Date.parse(record.startedAt!));
     }
   }
 
@@ -215,6 +233,26 @@ export class PodWorker {
     Object.assign(record, { id, imageID: stored.names.find((n) => n.includes('@')) ?? stored.repoDigest, startedAt: rfc3339(deps.now()), terminated: undefined, waiting: undefined });
     this.exits.set(id, exited);
     void exited.then((code) => this.onExit(record, id, code));
+    await this.afterStart(pod, container, record);
+  }
+
+  /** postStart, then the probes; a failed hook has the container killed (PostStartHookError). */
+  private async afterStart(pod: Pod, container: Container, record: ContainerRecord): Promise<void> {
+    const failed = await this.hooks.postStart(pod, container, record.id!);
+    if (failed === undefined) return this.probes.start(container, record, this.deps.now());
+    await this.stopContainer(record.id!, container.name, (pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000, 'FailedPostStartHook');
+    // One that will be restarted waits as PostStartHookError; one that will not stays terminated.
+    if (pod.spec?.restartPolicy !== 'Never') throw Object.assign(new Error(failed), { reason: 'PostStartHookError' });
+  }
+
+  /** A failed liveness or startup probe: the container is stopped, and restarted as its policy says. */
+  private killUnhealthy(container: Container, kind: 'liveness' | 'startup', probe: Probe): void {
+    const record = this.containers.get(container.name);
+    if (!this.pod || !record?.id || record.terminated) return;
+    this.probes.stop(container.name);
+    const restart = this.pod.spec?.restartPolicy !== 'Never';
+    const grace = (probe.terminationGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+    void this.stopContainer(record.id, container.name, grace, `Container ${container.name} failed ${kind} probe${restart ? ', will be restarted' : ''}`);
   }
 
   /** The OCI bundle of one container (spec from the pod, image and env), run by the runtime. */
@@ -255,6 +293,7 @@ export class PodWorker {
 
   private async onExit(record: ContainerRecord, id: string, exitCode: number): Promise<void> {
     if (record.id !== id) return;
+    this.probes.stop(record.name);
     const oom = await wasOomKilled(this.deps.cgroups, containerCgroup(this.deps.cgroups, this.uid, id)).catch(() => false);
     const finishedAt = rfc3339(this.deps.now());
     record.terminated = { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', startedAt: record.startedAt ?? finishedAt, finishedAt, containerID: `runc://${id}` };
@@ -273,6 +312,17 @@ export class PodWorker {
     await removeRootfs(join(this.deps.containersDir, id));
     this.exits.delete(id);
     this.removed.add(id);
+    this.hooks.forget(id);
+  }
+
+  /** The pod is being deleted: a postStart hook still running ends, so that the stop can begin. */
+  abortHooks(): void {
+    this.hooks.abortPostStarts();
+  }
+
+  /** The kubelet stops: no more probes (the containers run on). */
+  stopProbes(): void {
+    this.probes.stopAll();
   }
 
   /** Stops every container (SIGTERM, then SIGKILL after graceMs) and removes the pod from the node. */
@@ -310,6 +360,7 @@ export class PodWorker {
   }
 
   private async stopAll(graceMs: number): Promise<void> {
+    this.probes.stopAll();
     // What the records do not know: containers of an orphaned pod (deleted while the agent was
     // away), or ones an agent before its restart started.
     const listed = this.deps.foundAtStart.filter((c) => !this.removed.has(c.id));
@@ -323,14 +374,18 @@ export class PodWorker {
     for (const id of ids) await step(this.removeContainer(id));
     await step(removePodCgroup(this.deps.cgroups, this.uid));
     // An orphan (no pod seen) may have a namespace from before the agent's restart.
+    // A relay into the pod's namespace (port-forward's) would hold the namespace open.
+    if (this.sandbox && !this.pod?.spec?.hostNetwork) closeRelay(this.sandbox.netnsPath);
     if ((this.sandbox && !this.pod?.spec?.hostNetwork) || !this.pod) await step(this.deps.network().then((n) => n.tearDown(this.uid)));
     await step(this.deps.volumes.tearDown(this.uid));
     if (errors.length > 0) throw errors[0];
   }
 
-  /** SIGTERM, then SIGKILL at the deadline: a pid 1 without a TERM handler ignores SIGTERM. */
-  private async stopContainer(id: string, name: string, graceMs: number): Promise<void> {
-    if (this.pod) this.deps.event(this.pod, 'Normal', 'Killing', `Stopping container ${name}`);
+  /** preStop, SIGTERM, then SIGKILL at the deadline: a pid 1 without a TERM handler ignores SIGTERM. */
+  private async stopContainer(id: string, name: string, graceMs: number, message = `Stopping container ${name}`): Promise<void> {
+    if (this.pod) this.deps.event(this.pod, 'Normal', 'Killing', message);
+    const spec = this.pod?.spec?.containers?.find((c) => c.name === name);
+    if (this.pod && spec) graceMs = await this.hooks.preStop(this.pod, spec, id, graceMs);
     await this.deps.runtime.kill(id, 'TERM').catch(() => undefined);
     const exited = this.exits.get(id) ?? this.deps.runtime.waitExit(id, join(this.deps.containersDir, id), 100);
     let timer: NodeJS.Timeout | undefined;
