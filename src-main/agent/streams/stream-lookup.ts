@@ -1,0 +1,24 @@
+// What the stream handlers need of the kubelet, behind an interface so that they can be tested
+// on containers the test made itself: a running container's runtime id, and a pod's network
+// namespace (port-forward dials inside it).
+import type { Kubelet } from '../kubelet/kubelet.ts';
+
+export interface StreamLookup {
+  /** The runtime id of the container while it runs (an init container's too). */
+  runningContainer(namespace: string, pod: string, container: string): string | undefined;
+  podNetwork(namespace: string, pod: string): { uid: string; netnsPath: string } | undefined;
+}
+
+export function kubeletLookup(kubelet: Pick<Kubelet, 'runningPod'>): StreamLookup {
+  return {
+    runningContainer: (namespace, pod, container) => {
+      const worker = kubelet.runningPod(namespace, pod)?.worker;
+      const record = worker?.containers.get(container) ?? worker?.initContainers.get(container);
+      return record?.id && !record.terminated ? record.id : undefined;
+    },
+    podNetwork: (namespace, pod) => {
+      const worker = kubelet.runningPod(namespace, pod)?.worker;
+      return worker?.sandbox ? { uid: worker.uid, netnsPath: worker.sandbox.netnsPath } : undefined;
+    },
+  };
+}
