@@ -97,8 +97,9 @@ function forwardWebSocket(ch: WsChannels, target: Target, ports: number[]): void
     const finish = (): void => {
       if (--open === 0) ch.close();
     };
+    const data = ch.duplex(2 * i); // before the dial: what the client sends meanwhile waits in it
     dialPod(target, port).then(
-      (socket) => splice(ch.duplex(2 * i), socket).then(finish),
+      (socket) => splice(data, socket).then(finish),
       (e: Error) => {
         ch.send(2 * i + 1, Buffer.from(e.message));
         finish();
