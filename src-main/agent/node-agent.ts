@@ -21,6 +21,8 @@ export interface NodeAgentOptions {
   /** The InternalIP to report; the first non-loopback IPv4 address otherwise. */
   nodeIP?: string;
   maxPods?: number;
+  /** The port the agent's HTTPS endpoint listens on, reported in status.daemonEndpoints. */
+  kubeletPort?: number;
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -51,6 +53,7 @@ export class NodeAgent {
       address: internalIP(this.opts.nodeIP),
       runtimeVersion: await runtimeVersion(this.opts.runtime),
       maxPods: this.opts.maxPods ?? 110,
+      kubeletPort: this.opts.kubeletPort,
     };
     if (!this.config.runtimeVersion) this.log(`agent: ${this.opts.runtime} does not answer to --version; the node stays NotReady`);
     await this.register();

@@ -12,6 +12,8 @@ export interface NodeConfig {
   runtimeVersion?: string;
   maxPods: number;
   labels?: Record<string, string>;
+  /** The port of the agent's HTTPS endpoint (status.daemonEndpoints), 0 without one. */
+  kubeletPort?: number;
 }
 
 // Upstream's defaults: --eviction-hard memory.available<100Mi, nodefs.available<10%; and the
@@ -62,7 +64,7 @@ export function nodeStatus(config: NodeConfig, machine: MachineInfo, pressure: M
       operatingSystem: 'linux',
       architecture: machine.architecture,
     },
-    daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: config.kubeletPort ?? 0 } },
   };
 }
 
