@@ -10,6 +10,7 @@ import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import { PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus } from './pod-status.ts';
+import type { OciRuntime } from '../runtime/oci-runtime.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event'> {
@@ -66,6 +67,11 @@ export class Kubelet {
       const pod = this.pods.list().find((p) => p.metadata?.uid === worker.uid);
       return pod ? [{ pod, worker }] : [];
     });
+  }
+
+  /** The container runtime the pods run on (exec runs in their containers). */
+  get runtime(): OciRuntime {
+    return this.opts.runtime;
   }
 
   private key(pod: Pod): string {
