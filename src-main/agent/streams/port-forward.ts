@@ -35,24 +35,34 @@ async function dialPod(target: Target, port: number): Promise<Duplex> {
   }
 }
 
-/** Copies both ways; each side's end becomes the other's half-close. Resolves once both ended. */
+/** How long the other direction may go on once one ended, as containerd's port-forward waits. */
+const GRACE_MS = 1000;
+
+/**
+ * Copies both ways between the client's stream `a` and the pod's socket `b`, each side's end
+ * becoming the other's half-close. Done (the socket closed) when both ended, or a grace period after the first: the client waits for the error stream's
+ * end before it closes its local connection, so the forward must not wait for that close.
+ */
 function splice(a: Duplex, b: Duplex): Promise<void> {
   return new Promise((resolve) => {
-    let open = 2;
+    let ended = 0;
+    let timer: NodeJS.Timeout | undefined;
     const done = (): void => {
-      if (--open === 0) resolve();
-    };
-    a.pipe(b).on('finish', done);
-    b.pipe(a).on('finish', done);
-    const fail = (): void => {
-      a.destroy();
+      clearTimeout(timer);
       b.destroy();
+      if (!a.writableEnded) a.end(); // the client's side: a half-close, not a reset
       resolve();
     };
-    a.on('error', fail);
-    b.on('error', fail);
-    a.on('close', () => !a.readableEnded && fail());
-    b.on('close', () => !b.readableEnded && fail());
+    const oneEnded = (): void => {
+      if (++ended === 2) done();
+      else timer = setTimeout(done, GRACE_MS);
+    };
+    a.pipe(b).on('finish', oneEnded);
+    b.pipe(a).on('finish', oneEnded);
+    for (const s of [a, b]) {
+      s.on('error', done);
+      s.on('close', () => !s.readableEnded && done());
+    }
   });
 }
 

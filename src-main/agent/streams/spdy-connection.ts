@@ -57,6 +57,11 @@ function storedBlock(data: Buffer): Buffer {
 export class SpdyStream extends Duplex {
   constructor(readonly id: number, readonly headers: Record<string, string>, private readonly conn: SpdyConnection) {
     super({ allowHalfOpen: true });
+    // Ended both ways: the connection forgets it (a long port-forward opens many).
+    const ended = (): void => {
+      if (this.writableFinished && this.readableEnded) this.conn.forget(this.id, false);
+    };
+    this.on('end', ended).on('finish', ended);
   }
 
   override _read(): void {

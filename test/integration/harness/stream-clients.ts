@@ -1,0 +1,45 @@
+// Client-side helpers of the exec / port-forward tests: kubectl in a terminal (script(1), so
+// that `-t` gets one, of a known size), a free local port, and a TCP exchange through a
+// forwarded port.
+import { spawn } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import type { Kubectl } from './kubectl.ts';
+
+/** kubectl with a 33x111 terminal on its stdin; `input` is typed after `delayMs`, as a person would. */
+export function inTerminal(k: Kubectl, args: string[], input: string, delayMs = 1500): Promise<{ code: number; out: string }> {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const line = ['stty rows 33 cols 111;', quote(k.bin), '--kubeconfig', quote(k.kubeconfig), ...args.map(quote)].join(' ');
+  const child = spawn('script', ['-q', '-e', '-c', line, '/dev/null'], { env: { PATH: process.env.PATH, HOME: k.home, LANG: 'C' } });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  const timer = setTimeout(() => child.stdin.write(input), delayMs);
+  return new Promise((r) => child.on('close', (code) => {
+    clearTimeout(timer);
+    r({ code: code ?? -1, out });
+  }));
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((r) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => r(port));
+    });
+  });
+}
+
+/** Sends `text` on a new connection and reads until `until` says so, or the peer closes. */
+export function exchange(port: number, text: string, until: (got: string) => boolean): Promise<{ got: string; socket: Socket }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let got = '';
+    socket.on('connect', () => socket.write(text));
+    socket.on('data', (d) => {
+      got += d.toString();
+      if (until(got)) resolve({ got, socket });
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve({ got, socket }));
+  });
+}
