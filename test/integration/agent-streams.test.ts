@@ -3,6 +3,7 @@
 // the API server's proxy to the agent's endpoint, into a pod the kubelet runs with runc.
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
+import { WebSocket } from 'ws';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gvr } from '../../src-main/client/resources.ts';
@@ -86,6 +87,31 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     expect((await exchange(refused, 'x', () => false)).got).toBe('');
     await waitFor('the refused port in kubectl\'s log', () => /error forwarding port 7001 to pod .*connection refused/.test(pf.stderr()), 10_000);
     await pf.kill();
+  });
+});
+
+describe('exec sessions', () => {
+  it('speak the base64 channel protocol to a client that asks for it', async () => {
+    const { url, caPem, adminToken } = node.cluster.cp;
+    const ws = new WebSocket(`${url.replace('https', 'wss')}/api/v1/namespaces/default/pods/box/exec?command=sh&command=-c&command=echo%20hi%3B%20exit%202&stdout=true&stderr=true`,
+      ['v4.base64.channel.k8s.io'], { ca: caPem, headers: { Authorization: `Bearer ${adminToken}` } });
+    const messages: string[] = [];
+    ws.on('message', (d: Buffer) => messages.push(d.toString()));
+    await new Promise((r) => ws.on('close', r));
+    expect(ws.protocol).toBe('v4.base64.channel.k8s.io');
+    expect(messages[0]).toBe(`1${Buffer.from('hi\n').toString('base64')}`);
+    expect(messages[1]![0]).toBe('3');
+    expect(JSON.parse(Buffer.from(messages[1]!.slice(1), 'base64').toString())).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '2' }] } });
+  });
+
+  it('end the command when the client goes away', async () => {
+    const k = kubectls.get('1.28')!;
+    const exec = k.start(['exec', 'box', '--', 'sh', '-c', 'echo started; exec sleep 4242']);
+    await exec.waitFor(/started/);
+    const running = async () => (await k.ok(['exec', 'box', '--', 'ps'])).includes('sleep 4242');
+    expect(await running()).toBe(true);
+    await exec.kill();
+    await waitFor('the sleep ended', async () => !(await running()), 15_000, 300);
   });
 });
 
