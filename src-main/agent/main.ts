@@ -15,7 +15,9 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
   --cni-bin-dir DIRS where the CNI plugins are, colon-separated (default /usr/lib/cni:/opt/cni/bin)
   --cni-netns NAME   run the CNI plugins in this network namespace (test hosts sharing a machine)
   --port PORT        the agent's HTTPS endpoint (default 10250; 0 takes any free port)
-  --address IP       the address it listens on (default 0.0.0.0)`;
+  --address IP       the address it listens on (default 0.0.0.0)
+  --container-log-max-size Q   rotate a container's log at this size (default 10Mi)
+  --container-log-max-files N  log files kept per container, the live one included (default 5)`;
 
 /** Bad flags: the caller prints the message as one line and exits with 2. */
 export class AgentUsageError extends Error {}
@@ -37,6 +39,8 @@ export async function agentMain(argv: string[]): Promise<void> {
         'cni-netns': { type: 'string' },
         port: { type: 'string' },
         address: { type: 'string' },
+        'container-log-max-size': { type: 'string' },
+        'container-log-max-files': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -52,6 +56,7 @@ export async function agentMain(argv: string[]): Promise<void> {
     kubeconfig: values.kubeconfig, nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'],
     runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'],
     port: values.port, address: values.address,
+    containerLogMaxSize: values['container-log-max-size'], containerLogMaxFiles: values['container-log-max-files'],
   };
   try {
     agentOptions(flags);

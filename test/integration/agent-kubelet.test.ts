@@ -4,7 +4,7 @@
 // kubectl shows. Restart policies, CrashLoopBackOff and deletion are followed to the end, and
 // nothing is left on the machine.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,13 +15,14 @@ import type { Kubelet } from '../../src-main/agent/kubelet/kubelet.ts';
 import { startKubelet } from '../../src-main/agent/kubelet/start-kubelet.ts';
 import { mountsUnder } from '../../src-main/agent/volumes/pod-volumes.ts';
 import { NodeAgent } from '../../src-main/agent/node-agent.ts';
-import { cgroupLayout, existingCgroupDirs, removeCgroupTree, type CgroupLayout } from '../../src-main/agent/runtime/cgroups.ts';
+import { cgroupLayout, type CgroupLayout } from '../../src-main/agent/runtime/cgroups.ts';
 import { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
 import { buildBusyboxImage, pushImage } from '../fixtures/images/busybox-image.ts';
 import { startTestRegistry, type TestRegistry } from '../fixtures/images/test-registry.ts';
 import { addBlackholeRoutes } from './harness/blackhole.ts';
 import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
 import { Kubectl } from './harness/kubectl.ts';
+import { removeTestCgroups, removeTestNetns } from './harness/agent-node.ts';
 
 const suffix = `${process.pid}`;
 const nodeName = 'kl-node';
@@ -73,14 +74,8 @@ afterAll(async () => {
   await kubectl?.cleanup();
   await cluster?.stop();
   await registry?.stop();
-  await removeCgroupTree(layout, layout.parent).catch(() => undefined);
-  for (const d of await existingCgroupDirs(layout, '/kubelab')) try { rmdirSync(d); } catch { /* another agent's */ }
-  const podNetns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter((n) => uids.some((u) => n === `kubelab-${u}`));
-  for (const n of [...podNetns, nodeNetns]) {
-    try {
-      execFileSync('ip', ['netns', 'delete', n], { stdio: 'ignore' });
-    } catch { /* not made, or gone */ }
-  }
+  await removeTestCgroups(layout);
+  const podNetns = removeTestNetns(uids, nodeNetns);
   removeRoutes();
   const left = { containers: runtime ? await runtime.list() : [], mounts: mountsUnder(dir) };
   rmSync(dir, { recursive: true, force: true });
@@ -168,8 +163,10 @@ describe('the kubelet loop', () => {
     const running = await waitFor('with-init Running', async () => (await getPod('with-init'))?.status?.phase === 'Running' && getPod('with-init'), 60_000);
     expect(running!.status!.initContainerStatuses!.map((c) => [c.name, c.ready, c.state!.terminated?.reason])).toEqual([['first', true, 'Completed'], ['second', true, 'Completed']]);
     expect(running!.status!.conditions!.find((c) => c.type === 'Initialized')!.status).toBe('True');
-    const id = running!.status!.containerStatuses![0].containerID!.slice('runc://'.length);
-    await waitFor('main printed the init output', () => readFileSync(join(dir, 'state', 'containers', id, 'container.log'), 'utf8') === 'first\nsecond\n');
+    // The container's output, in its CRI log (<stateDir>/logs/<ns>_<pod>_<uid>/<container>/<restarts>.log).
+    const log = join(dir, 'state', 'logs', `default_with-init_${running!.metadata!.uid}`, 'main', '0.log');
+    const lines = () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.replace(/^\S+ stdout F /, ''));
+    await waitFor('main printed the init output', () => lines().join(',') === 'first,second');
 
     const failing = { ...withInit, metadata: { name: 'init-fails' }, spec: { ...withInit.spec, restartPolicy: 'Never', initContainers: [{ name: 'check', image, command: ['sh', '-c', 'exit 2'] }] } };
     await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(failing) });

@@ -11,6 +11,7 @@ import { gvr } from '../../client/resources.ts';
 import { PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus } from './pod-status.ts';
 import type { OciRuntime } from '../runtime/oci-runtime.ts';
+import type { ContainerLogs } from '../logs/container-logs.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event'> {
@@ -46,6 +47,13 @@ export class Kubelet {
     this.stopped = true;
     this.pods.stop();
     for (const t of this.timers) clearTimeout(t);
+    // The containers keep running; their output waits in its FIFOs for the next agent.
+    this.opts.logs.closeAll();
+  }
+
+  /** The containers' logs and stdio (for the logs, attach and exec handlers). */
+  get logs(): ContainerLogs {
+    return this.opts.logs;
   }
 
   /** Test helper and shutdown: stops every pod on the node (containers, network, volumes). */

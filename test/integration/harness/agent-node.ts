@@ -1,0 +1,119 @@
+// One real node for the tests that need pods running end to end through the API: a registry on
+// loopback with the busybox image, a control plane, and an agent in-process — its HTTPS endpoint
+// (routes as run-agent sets them), its Node and the kubelet with runc, a cgroup parent and a CNI
+// test host netns of its own. restartAgent() stops the kubelet and the endpoint and starts them
+// again on the same state and port, as an agent restart does. stop() removes everything and
+// reports what was left (containers, mounts, the pods' netns).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Node } from 'kubernetes-types/core/v1';
+import { gvr } from '../../../src-main/client/resources.ts';
+import type { Kubelet } from '../../../src-main/agent/kubelet/kubelet.ts';
+import { startKubelet, type KubeletSettings } from '../../../src-main/agent/kubelet/start-kubelet.ts';
+import { NodeAgent } from '../../../src-main/agent/node-agent.ts';
+import { cgroupLayout, existingCgroupDirs, removeCgroupTree, type CgroupLayout } from '../../../src-main/agent/runtime/cgroups.ts';
+import { OciRuntime } from '../../../src-main/agent/runtime/oci-runtime.ts';
+import { AgentServer } from '../../../src-main/agent/server/agent-server.ts';
+import { addAgentRoutes } from '../../../src-main/agent/server/agent-routes.ts';
+import { mountsUnder } from '../../../src-main/agent/volumes/pod-volumes.ts';
+import { buildBusyboxImage, pushImage } from '../../fixtures/images/busybox-image.ts';
+import { startTestRegistry, type TestRegistry } from '../../fixtures/images/test-registry.ts';
+import { addBlackholeRoutes } from './blackhole.ts';
+import { startTestCluster, waitFor, type TestCluster } from './cluster.ts';
+
+export interface TestNode {
+  cluster: TestCluster;
+  registry: TestRegistry;
+  /** The busybox image in the registry. */
+  image: string;
+  nodeName: string;
+  /** The agent's state folder. */
+  stateDir: string;
+  runtime: OciRuntime;
+  kubelet: Kubelet;
+  server: AgentServer;
+  /** Stops the kubelet and the endpoint, waits downMs, and starts them again. */
+  restartAgent(downMs?: number): Promise<void>;
+  /** Removes everything; resolves with what was left behind. */
+  stop(): Promise<{ containers: string[]; mounts: string[]; netns: string[] }>;
+}
+
+/** Removes a test node's cgroup tree, and /kubelab folders no other agent uses any more. */
+export async function removeTestCgroups(layout: CgroupLayout): Promise<void> {
+  await removeCgroupTree(layout, layout.parent).catch(() => undefined);
+  for (const d of await existingCgroupDirs(layout, '/kubelab')) try { rmdirSync(d); } catch { /* another agent's */ }
+}
+
+/** Deletes the host netns and the pods' (of these uids) still there; returns the pods' found. */
+export function removeTestNetns(uids: string[], hostNetns: string): string[] {
+  const podNetns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter((n) => uids.some((u) => n === `kubelab-${u}`));
+  for (const n of [...podNetns, hostNetns]) {
+    try {
+      execFileSync('ip', ['netns', 'delete', n], { stdio: 'ignore' });
+    } catch { /* not made, or gone */ }
+  }
+  return podNetns;
+}
+
+export type TestNodeSettings = Partial<Pick<KubeletSettings, 'containerLogMaxSize' | 'containerLogMaxFiles'>>;
+
+export async function startTestNode(prefix: string, settings: TestNodeSettings = {}): Promise<TestNode> {
+  const suffix = `${process.pid}`;
+  const nodeName = `${prefix}-node`;
+  const hostNetns = `${prefix}-host-${suffix}`;
+  const removeRoutes = addBlackholeRoutes();
+  const dir = mkdtempSync(join(tmpdir(), `kubelab-${prefix}-`));
+  const stateDir = join(dir, 'state');
+  const registry = await startTestRegistry();
+  await pushImage({ url: registry.url }, 'test/busybox', '1', buildBusyboxImage());
+  const cluster = await startTestCluster();
+  const runtime = new OciRuntime({ name: 'runc', root: join(dir, 'runc') });
+  const layout: CgroupLayout = await cgroupLayout(`/kubelab/${nodeName}-${suffix}`);
+  execFileSync('ip', ['netns', 'add', hostNetns]);
+  const log = (l: string) => cluster.logs.push(l);
+  const startServer = async (port: number) => {
+    const server = new AgentServer({ caPem: cluster.cp.caPem, stateDir, nodeName, port, address: '127.0.0.1', log });
+    await server.start();
+    return server;
+  };
+  const startNodeKubelet = () => startKubelet({
+    client: cluster.client, nodeName, stateDir, runtime: 'runc', hostIP: '127.0.0.1', runtimeRoot: join(dir, 'runc'), cgroupParent: layout.parent,
+    cniNetns: hostNetns, allocatable: { cpu: '2', memory: '4Gi' }, log, ...settings,
+  });
+  let server = await startServer(0);
+  const agent = new NodeAgent({ client: cluster.client, nodeName, stateDir, runtime: 'runc', nodeIP: '127.0.0.1', kubeletPort: server.port });
+  await agent.start();
+  let kubelet = await startNodeKubelet();
+  addAgentRoutes(server, kubelet);
+  await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, nodeName)).spec?.podCIDR);
+  const node: TestNode = {
+    cluster, registry, image: `${registry.host}/test/busybox:1`, nodeName, stateDir, runtime, kubelet, server,
+    async restartAgent(downMs = 0) {
+      const port = server.port;
+      kubelet.stop();
+      await server.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      server = node.server = await startServer(port);
+      kubelet = node.kubelet = await startNodeKubelet();
+      addAgentRoutes(server, kubelet);
+    },
+    async stop() {
+      kubelet.stop();
+      await kubelet.stopAllPods().catch(() => undefined);
+      await server.stop();
+      agent.stop();
+      const uids = (await cluster.client.list(gvr.pods).catch(() => ({ items: [] }))).items.map((p) => p.metadata?.uid);
+      await cluster.stop();
+      await registry.stop();
+      await removeTestCgroups(layout);
+      const netns = removeTestNetns(uids.filter((u): u is string => !!u), hostNetns);
+      removeRoutes();
+      const left = { containers: (await runtime.list()).map((c) => c.id), mounts: mountsUnder(dir), netns };
+      rmSync(dir, { recursive: true, force: true });
+      return left;
+    },
+  };
+  return node;
+}
