@@ -65,6 +65,25 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     expect(r.code).toBe(4);
   });
 
+  it('attaches to a container: its live output, and its stdin (stdinOnce: the end of ours ends it)', async () => {
+    const name = `att-${version.replace('.', '-')}`;
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 2, containers: [{
+      name: 'main', image: node.image, stdin: true, stdinOnce: true,
+      command: ['sh', '-c', 'i=0; while [ ! -e /tmp/go ]; do i=$((i+1)); echo "tick $i"; sleep 0.3; done; while read line; do echo "got $line"; done; echo bye'],
+    }] } };
+    await k().ok(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    await waitFor(`${name} Running`, async () => (await node.cluster.client.get<Pod>(gvr.pods, 'default', name)).status?.phase === 'Running', 60_000);
+    const watching = k().start(['attach', name]);
+    await watching.waitFor(/tick \d+\n/);
+    await watching.kill();
+    await k().ok(['exec', name, '--', 'touch', '/tmp/go']);
+    const r = await k().run(['attach', '-i', name], { input: 'hello\nworld\n' });
+    expect(r.stdout).toContain('got hello\ngot world\nbye\n');
+    expect(r.code).toBe(0);
+    await waitFor(`${name} Succeeded`, async () => (await node.cluster.client.get<Pod>(gvr.pods, 'default', name)).status?.phase === 'Succeeded', 30_000);
+    await k().ok(['delete', 'pod', name, '--wait=true']);
+  });
+
   it('forwards local ports to 127.0.0.1 in the pod: HTTP, two echo connections at once, and a refused port', async () => {
     const [http, echo, refused] = [await freePort(), await freePort(), await freePort()];
     const pf = k().start(['port-forward', 'pod/box', `${http}:8080`, `${echo}:7000`, `${refused}:7001`]);

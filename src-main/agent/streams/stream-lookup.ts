@@ -14,7 +14,7 @@ export interface StreamLookup {
   stdinOnce?(namespace: string, pod: string, container: string): boolean;
 }
 
-export function kubeletLookup(kubelet: Pick<Kubelet, 'runningPod'>): StreamLookup {
+export function kubeletLookup(kubelet: Pick<Kubelet, 'runningPod' | 'logs'>): StreamLookup {
   return {
     runningContainer: (namespace, pod, container) => {
       const worker = kubelet.runningPod(namespace, pod)?.worker;
@@ -24,6 +24,11 @@ export function kubeletLookup(kubelet: Pick<Kubelet, 'runningPod'>): StreamLooku
     podNetwork: (namespace, pod) => {
       const worker = kubelet.runningPod(namespace, pod)?.worker;
       return worker?.sandbox ? { uid: worker.uid, netnsPath: worker.sandbox.netnsPath } : undefined;
+    },
+    containerIO: (id) => kubelet.logs.get(id),
+    stdinOnce: (namespace, pod, container) => {
+      const spec = kubelet.runningPod(namespace, pod)?.pod.spec;
+      return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find((c) => c.name === container)?.stdinOnce === true;
     },
   };
 }
