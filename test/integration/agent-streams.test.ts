@@ -56,6 +56,14 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     expect(r).toMatchObject({ code: 0, stdout: 'line one\nline two\ndone\n' });
   });
 
+  it('moves megabytes both ways', async () => {
+    const out = await k().run(['exec', 'box', '--', 'dd', 'if=/dev/zero', 'bs=65536', 'count=64']);
+    expect(out.code).toBe(0);
+    expect(out.stdout.length).toBe(64 * 65536);
+    const input = await k().run(['exec', '-i', 'box', '--', 'sh', '-c', 'cat > /tmp/in; stat -c %s /tmp/in; rm /tmp/in'], { input: 'x'.repeat(3 << 20) });
+    expect(input).toMatchObject({ code: 0, stdout: `${3 << 20}\n` });
+  });
+
   it('execs with a terminal (-it): a tty inside, of the client\'s size, with the exit code', async () => {
     const r = await inTerminal(k(), ['exec', '-it', 'box', '--', 'sh', '-c', 'busybox tty; test -t 0 && echo isatty; read x; busybox stty size; echo "got $x"; exit 4'], 'typed\r');
     expect(r.out).toMatch(/\/dev\/pts\/\d+/);

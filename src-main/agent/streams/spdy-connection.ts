@@ -69,8 +69,11 @@ export class SpdyStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    for (let off = 0; off < chunk.length; off += MAX_DATA) this.conn.sendData(this.id, chunk.subarray(off, off + MAX_DATA), false);
-    cb();
+    let flowing = true;
+    for (let off = 0; off < chunk.length; off += MAX_DATA) flowing = this.conn.sendData(this.id, chunk.subarray(off, off + MAX_DATA), false);
+    // The transport's backpressure is the stream's: a slow client slows the writer down.
+    if (flowing) cb();
+    else this.conn.onDrain(() => cb());
   }
 
   override _final(cb: (e?: Error | null) => void): void {
@@ -118,13 +121,26 @@ export class SpdyConnection extends EventEmitter {
     this.teardown();
   }
 
-  sendData(id: number, data: Buffer, fin: boolean): void {
-    if (this.closed) return;
+  /** Queues a DATA frame; false when the transport wants the writer to wait for onDrain. */
+  sendData(id: number, data: Buffer, fin: boolean): boolean {
+    if (this.closed) return true;
     const frame = Buffer.alloc(8 + data.length);
     frame.writeUInt32BE(id & 0x7fffffff, 0);
     frame.writeUInt32BE(((fin ? FLAG_FIN : 0) << 24) | data.length, 4);
     data.copy(frame, 8);
-    this.transport.write(frame);
+    return this.transport.write(frame);
+  }
+
+  /** Calls back once the transport drained, or at once when the connection is gone. */
+  onDrain(cb: () => void): void {
+    if (this.closed) return cb();
+    const done = (): void => {
+      this.transport.off('drain', done);
+      this.off('close', done);
+      cb();
+    };
+    this.transport.on('drain', done);
+    this.on('close', done);
   }
 
   /** A stream done with: forgotten, and reset when it had not ended both ways. */

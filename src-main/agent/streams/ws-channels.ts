@@ -29,10 +29,11 @@ export class WsChannels extends EventEmitter {
     ws.on('error', () => this.teardown());
   }
 
-  send(channel: number, data: Buffer): void {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    if (this.base64) this.ws.send(String.fromCharCode(48 + channel) + data.toString('base64'));
-    else this.ws.send(Buffer.concat([Buffer.from([channel]), data]));
+  /** Sends one message; `sent` runs once it is written (or could not be). */
+  send(channel: number, data: Buffer, sent?: () => void): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return void sent?.();
+    const message = this.base64 ? String.fromCharCode(48 + channel) + data.toString('base64') : Buffer.concat([Buffer.from([channel]), data]);
+    this.ws.send(message, () => sent?.());
   }
 
   /** Messages from the client on `channel` as a stream; ends at a v5 close or the socket's end. */
@@ -48,10 +49,8 @@ export class WsChannels extends EventEmitter {
   /** A writable whose chunks go to the client on `channel`. */
   output(channel: number): Writable {
     return new Writable({
-      write: (chunk: Buffer, _enc, cb) => {
-        this.send(channel, chunk);
-        cb();
-      },
+      // Done once written: the socket's backpressure reaches the writer.
+      write: (chunk: Buffer, _enc, cb) => this.send(channel, chunk, () => cb()),
     });
   }
 
