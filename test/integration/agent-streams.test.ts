@@ -131,6 +131,23 @@ describe('exec sessions', () => {
     expect(JSON.parse(Buffer.from(messages[1]!.slice(1), 'base64').toString())).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '2' }] } });
   });
 
+  it('find only running containers: an exited one is not found', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'half' }, spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 2, containers: [
+      { name: 'main', image: node.image, command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'] },
+      { name: 'done', image: node.image, command: ['true'] },
+    ] } };
+    const k = kubectls.get('1.35')!;
+    await k.ok(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    await waitFor('done exited', async () => (await node.cluster.client.get<Pod>(gvr.pods, 'default', 'half')).status?.containerStatuses?.find((c) => c.name === 'done')?.state?.terminated, 60_000);
+    for (const version of ['1.28', '1.35'] as const) {
+      const r = await kubectls.get(version)!.run(['exec', 'half', '-c', 'done', '--', 'true']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('container not found ("done")');
+    }
+    expect(await k.ok(['exec', 'half', '-c', 'main', '--', 'echo', 'alive'])).toBe('alive\n');
+    await k.ok(['delete', 'pod', 'half', '--wait=true']);
+  });
+
   it('end the command when the client goes away', async () => {
     const k = kubectls.get('1.28')!;
     const exec = k.start(['exec', 'box', '--', 'sh', '-c', 'echo started; exec sleep 4242']);
@@ -159,6 +176,21 @@ describe('@kubernetes/client-node', () => {
     });
     expect(out).toBe('got hello\n');
     expect(status).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '5' }] } });
+  });
+
+  it('Attach: the live output of a container', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'talker' }, spec: { terminationGracePeriodSeconds: 2, containers: [
+      { name: 'main', image: node.image, command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "line $i"; sleep 0.2; done'] },
+    ] } };
+    await kubectls.get('1.35')!.ok(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    await waitFor('talker Running', async () => (await node.cluster.client.get<Pod>(gvr.pods, 'default', 'talker')).status?.phase === 'Running', 60_000);
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const ws = await new k8s.Attach(config()).attach('default', 'talker', 'main', stdout, null, null, false);
+    await waitFor('two live lines', () => /line \d+\nline \d+\n/.test(out), 10_000);
+    (ws as { close(): void }).close();
+    await kubectls.get('1.35')!.ok(['delete', 'pod', 'talker', '--wait=true']);
   });
 
   it('PortForward: a connection to the echo server', async () => {
