@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { openSession } from './exec-handler.ts';
 import type { StreamLookup } from './stream-lookup.ts';
-import type { UpgradeHandler } from './upgrade.ts';
+import type { UpgradeHandler } from '../server/routes.ts';
 
 /** What attach needs of a container's stdio (logs/container-io.ts). */
 export interface AttachableIO {

@@ -8,7 +8,8 @@ import type { OciRuntime } from '../runtime/oci-runtime.ts';
 import { startExec } from './exec-process.ts';
 import { EXEC_PROTOCOLS, execSession, type ExecSession, type StreamRequest } from './exec-session.ts';
 import type { StreamLookup } from './stream-lookup.ts';
-import { refuse, upgrade, type UpgradeHandler } from './upgrade.ts';
+import type { UpgradeHandler } from '../server/routes.ts';
+import { refuse, upgrade } from './upgrade.ts';
 
 export interface StreamTarget {
   namespace: string;

@@ -7,7 +7,8 @@ import type { Duplex } from 'node:stream';
 import { dialTCP } from '../network/netns-dial.ts';
 import type { SpdyConnection, SpdyStream } from './spdy-connection.ts';
 import type { StreamLookup } from './stream-lookup.ts';
-import { refuse, upgrade, type UpgradeHandler } from './upgrade.ts';
+import type { UpgradeHandler } from '../server/routes.ts';
+import { refuse, upgrade } from './upgrade.ts';
 import { WsChannels } from './ws-channels.ts';
 
 export const PORT_FORWARD_PROTOCOLS = {

@@ -19,9 +19,6 @@ export interface Protocols {
   spdyTunnel?: string;
 }
 
-/** The header-value type of an upgrade handler's socket end: the raw socket. */
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, params?: Record<string, string>) => void | Promise<void>;
-
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
 
 export function refuse(socket: Duplex, code: number, reason: string, message: string): void {
