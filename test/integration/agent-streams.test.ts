@@ -71,6 +71,9 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     expect(r.out).toContain('33 111');
     expect(r.out).toContain('got typed');
     expect(r.code).toBe(4);
+    const missing = await inTerminal(k(), ['exec', '-it', 'box', '--', 'no-such-command'], '', 0);
+    expect(missing.out).toContain('"no-such-command": executable file not found in $PATH');
+    expect(missing.code).toBe(127);
   });
 
   it('attaches to a container: its live output, and its stdin (stdinOnce: the end of ours ends it)', async () => {
