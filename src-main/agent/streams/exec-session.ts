@@ -100,8 +100,13 @@ async function spdySession(up: Extract<Upgraded, { kind: 'spdy' }>, req: StreamR
       }
     });
   });
-  const resize = streams.get('resize');
-  resize?.on('data', (d: Buffer) => parseSizes(d.toString(), (s) => events.emit('resize', s)));
+  // One JSON size per line; a line may come in pieces.
+  let partial = '';
+  streams.get('resize')?.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop()!;
+    parseSizes(lines.join('\n'), (s) => events.emit('resize', s));
+  });
   const out = (t: string): SpdyStream | undefined => (wanted.includes(t) ? streams.get(t) : undefined);
   return {
     stdin: out('stdin'), stdout: out('stdout'), stderr: out('stderr'), events,
