@@ -36,6 +36,8 @@ export const DEFAULT_AGENT_PORT = 10250;
 export class AgentServer {
   private readonly routes = new RouteTable();
   private server?: Server;
+  /** Upgraded connections belong to their handlers, not the HTTP server: stop() ends them. */
+  private readonly upgraded = new Set<Duplex>();
 
   constructor(private readonly opts: AgentServerOptions) {}
 
@@ -73,6 +75,7 @@ export class AgentServer {
     if (!server) return;
     this.server = undefined;
     server.closeAllConnections();
+    for (const s of this.upgraded) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -83,6 +86,8 @@ export class AgentServer {
     const found = this.routes.findPlain(req.method ?? 'GET', path);
     if (found === undefined) return writeText(res, 404, '404 page not found');
     if (found === 'method') return writeText(res, 405, 'Method Not Allowed');
+    // As the kubelet's stream servers answer a request without the upgrade headers.
+    if (found === 'upgrade') return writeText(res, 400, 'Upgrade request required');
     Promise.resolve()
       .then(() => found.handler(req, res, found.params, query))
       .catch((err: unknown) => {
@@ -94,6 +99,8 @@ export class AgentServer {
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => undefined);
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
     const { path, query } = splitURL(req.url);
     const auth = authorizeAgentRequest(req, path);
     if (!auth.allowed) return writeSocketError(socket, auth.code, auth.message);

@@ -5,7 +5,8 @@
 // --kubelet-certificate-authority); that belongs to the security issue.
 //
 //   const res = await agents.request('node-a', '/stats/summary');      // an http.IncomingMessage
-//   const socket = await agents.connect('node-a');                     // a TLS socket, for upgrades
+//   const summary = await agents.getJSON<Summary>('node-a', '/stats/summary');
+//   const { socket } = await agents.connect('node-a');                 // a TLS socket, for upgrades
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
@@ -34,6 +35,8 @@ export interface AgentRequestOptions {
 
 export class AgentConnector {
   private readonly agent: Agent;
+  /** Raw connections (proxied exec, attach, port-forward sessions), ended by close(). */
+  private readonly sockets = new Set<TLSSocket>();
 
   constructor(private readonly opts: AgentConnectorOptions) {
     this.agent = new Agent({ cert: opts.clientCert.certPem, key: opts.clientCert.keyPem, rejectUnauthorized: false, keepAlive: true });
@@ -61,11 +64,24 @@ export class AgentConnector {
     });
   }
 
+  /** A JSON document from the agent; a non-2xx answer is an InternalError with the agent's words. */
+  async getJSON<T>(nodeName: string, path: string, signal?: AbortSignal): Promise<T> {
+    const res = await this.request(nodeName, path, { signal, headers: { accept: 'application/json' } });
+    const chunks: Buffer[] = [];
+    for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const code = res.statusCode ?? 500;
+    if (code < 200 || code > 299) throw new ApiError(500, 'InternalError', `the agent on node "${nodeName}" answered ${path} with ${code}: ${text.trim()}`);
+    return JSON.parse(text) as T;
+  }
+
   /** A TLS connection to the agent with the client certificate, for a request written raw. */
   async connect(nodeName: string): Promise<{ socket: TLSSocket; location: AgentLocation }> {
     const location = await this.location(nodeName);
     const { host, port } = location;
     const socket = tlsConnect({ host, port, cert: this.opts.clientCert.certPem, key: this.opts.clientCert.keyPem, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     await new Promise<void>((resolve, reject) => {
       socket.once('secureConnect', () => resolve());
       socket.once('error', (err) => reject(dialError('CONNECT', host, port, '', err)));
@@ -75,6 +91,7 @@ export class AgentConnector {
 
   close(): void {
     this.agent.destroy();
+    for (const s of this.sockets) s.destroy();
   }
 }
 
