@@ -64,11 +64,11 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     expect(input).toMatchObject({ code: 0, stdout: `${3 << 20}\n` });
   });
 
-  it('execs with a terminal (-it): a tty inside, of the client\'s size, with the exit code', async () => {
-    const r = await inTerminal(k(), ['exec', '-it', 'box', '--', 'sh', '-c', 'busybox tty; test -t 0 && echo isatty; read x; busybox stty size; echo "got $x"; exit 4'], 'typed\r');
+  it('execs with a terminal (-it): a tty inside, of the client\'s size and resized with it, with the exit code', async () => {
+    const r = await inTerminal(k(), ['exec', '-it', 'box', '--', 'sh', '-c', 'busybox tty; test -t 0 && echo isatty; sleep 0.5; busybox stty size; read x; busybox stty size; echo "got $x"; exit 4'], 'typed\r', 1500, { rows: 40, cols: 90 });
     expect(r.out).toMatch(/\/dev\/pts\/\d+/);
     expect(r.out).toContain('isatty');
-    expect(r.out).toContain('33 111');
+    expect(r.out).toMatch(/33 111\r\n[^]*40 90\r\n/);
     expect(r.out).toContain('got typed');
     expect(r.code).toBe(4);
     const missing = await inTerminal(k(), ['exec', '-it', 'box', '--', 'no-such-command'], '', 0);

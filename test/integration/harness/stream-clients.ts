@@ -1,19 +1,30 @@
 // Client-side helpers of the exec / port-forward tests: kubectl in a terminal (script(1), so
-// that `-t` gets one, of a known size), a free local port, and a TCP exchange through a
+// that `-t` gets one, of a known size, resized on the way), a free local port, and a TCP exchange through a
 // forwarded port.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Kubectl } from './kubectl.ts';
 
-/** kubectl with a 33x111 terminal on its stdin; `input` is typed after `delayMs`, as a person would. */
-export function inTerminal(k: Kubectl, args: string[], input: string, delayMs = 1500): Promise<{ code: number; out: string }> {
+/**
+ * kubectl with a 33x111 terminal on its stdin; `input` is typed after `delayMs`, as a person
+ * would, after the terminal was resized to `resize` (which kubectl sees as a SIGWINCH).
+ */
+export function inTerminal(k: Kubectl, args: string[], input: string, delayMs = 1500, resize?: { rows: number; cols: number }): Promise<{ code: number; out: string }> {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const line = ['stty rows 33 cols 111;', quote(k.bin), '--kubeconfig', quote(k.kubeconfig), ...args.map(quote)].join(' ');
   const child = spawn('script', ['-q', '-e', '-c', line, '/dev/null'], { env: { PATH: process.env.PATH, HOME: k.home, LANG: 'C' } });
   let out = '';
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-  const timer = setTimeout(() => child.stdin.write(input), delayMs);
+  const timer = setTimeout(() => {
+    if (resize) {
+      // The shell script(1) started holds the terminal as its stdin.
+      const shell = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0];
+      execFileSync('stty', ['-F', readlinkSync(`/proc/${shell}/fd/0`), 'rows', String(resize.rows), 'cols', String(resize.cols)]);
+    }
+    setTimeout(() => child.stdin.write(input), resize ? 500 : 0);
+  }, delayMs);
   return new Promise((r) => child.on('close', (code) => {
     clearTimeout(timer);
     r({ code: code ?? -1, out });
