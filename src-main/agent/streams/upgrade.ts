@@ -40,6 +40,8 @@ export function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, prot
       return Promise.resolve(undefined);
     }
     return new Promise((resolve) => {
+      // A handshake ws refuses (it answers the 400) never calls back; the socket's close ends it.
+      socket.once('close', () => resolve(undefined));
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (chosen === protocols.spdyTunnel) {
           const tunnel = createWebSocketStream(ws);
