@@ -65,13 +65,13 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
   });
 
   it('execs with a terminal (-it): a tty inside, of the client\'s size and resized with it, with the exit code', async () => {
-    const r = await inTerminal(k(), ['exec', '-it', 'box', '--', 'sh', '-c', 'busybox tty; test -t 0 && echo isatty; sleep 0.5; busybox stty size; read x; busybox stty size; echo "got $x"; exit 4'], 'typed\r', 1500, { rows: 40, cols: 90 });
+    const r = await inTerminal(k(), ['exec', '-it', 'box', '--', 'sh', '-c', 'busybox tty; test -t 0 && echo isatty; sleep 0.5; busybox stty size; read x; busybox stty size; echo "got $x"; exit 4'], 'typed\r', { after: /33 111\r\n/, resize: { rows: 40, cols: 90 } });
     expect(r.out).toMatch(/\/dev\/pts\/\d+/);
     expect(r.out).toContain('isatty');
     expect(r.out).toMatch(/33 111\r\n[^]*40 90\r\n/);
     expect(r.out).toContain('got typed');
     expect(r.code).toBe(4);
-    const missing = await inTerminal(k(), ['exec', '-it', 'box', '--', 'no-such-command'], '', 0);
+    const missing = await inTerminal(k(), ['exec', '-it', 'box', '--', 'no-such-command'], '');
     expect(missing.out).toContain('"no-such-command": executable file not found in $PATH');
     expect(missing.code).toBe(127);
   });
