@@ -129,6 +129,8 @@ describe('kubectl logs', () => {
       expect(await waitFor('b logged', async () => (await kubectls[v].ok(['logs', 'pair', '-c', 'b'])) === 'from b\n' || undefined)).toBe(true);
       expect(await kubectls[v].ok(['logs', 'pair', '--container=a'])).toBe('from a\n');
     }
+    for (const v of ['1.20', '1.35']) expect(await kubectls[v].ok(['logs', 'pair', '--all-containers'])).toBe('from a\nfrom b\n');
+    expect(await kubectl().ok(['logs', 'pair', '--all-containers', '--prefix'])).toBe('[pod/pair/a] from a\n[pod/pair/b] from b\n');
     // 1.20 refuses itself; later ones default to the first container and say so.
     expect((await kubectls['1.20'].run(['logs', 'pair'])).stderr).toContain('a container name must be specified for pod pair, choose one of: [a b]');
     const defaulted = await kubectls['1.28'].run(['logs', 'pair']);
