@@ -10,7 +10,7 @@ import { Informer } from '../../client/informer.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import { closeRelay } from '../network/netns-relay.ts';
-import type { ContainerState } from '../runtime/oci-runtime.ts';
+import type { ContainerState, OciRuntime } from '../runtime/oci-runtime.ts';
 import { DEFAULT_GRACE_SECONDS, PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus, recordsFromStatus, type ContainerRecord } from './pod-status.ts';
 import type { ContainerLogs } from '../logs/container-logs.ts';
@@ -112,6 +112,11 @@ export class Kubelet {
       const pod = this.pods.list().find((p) => p.metadata?.uid === worker.uid);
       return pod ? [{ pod, worker }] : [];
     });
+  }
+
+  /** The container runtime the pods run on (exec runs in their containers). */
+  get runtime(): OciRuntime {
+    return this.opts.runtime;
   }
 
   private key(pod: Pod): string {

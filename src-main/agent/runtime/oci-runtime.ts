@@ -34,6 +34,13 @@ export interface ContainerStdio {
   stderr: string | number;
 }
 
+export interface ExecOptions {
+  tty?: boolean;
+  extraArgs?: string[];
+  /** The runtime's own errors go to this file (JSON lines) instead of the process's stderr. */
+  logFile?: string;
+}
+
 /** FIFOs the run shim opens as the container's stdio (stdin only for `stdin: true`). */
 export interface RunFifos {
   stdout: string;
@@ -129,9 +136,15 @@ export class OciRuntime {
    * config.json (env, user, cwd, capabilities) and replaces only its args. The caller owns the
    * child's stdio (pipes) and its exit code is the command's.
    */
-  spawnExec(id: string, command: string[], opts: { tty?: boolean; extraArgs?: string[] } = {}): ChildProcess {
-    const args = [...this.globalArgs(), 'exec', ...(opts.tty ? ['--tty'] : []), ...(opts.extraArgs ?? []), id, ...command];
-    return spawn(this.binary, args, { stdio: 'pipe' });
+  spawnExec(id: string, command: string[], opts: ExecOptions = {}): ChildProcess {
+    const [file, args] = this.execArgv(id, command, opts);
+    return spawn(file, args, { stdio: 'pipe' });
+  }
+
+  /** The command line of spawnExec, for callers that run it under a wrapper (a tty's script(1)). */
+  execArgv(id: string, command: string[], opts: ExecOptions = {}): [string, string[]] {
+    const log = opts.logFile ? ['--log', opts.logFile] : [];
+    return [this.binary, [...this.globalArgs(), ...log, 'exec', ...(opts.tty ? ['--tty'] : []), ...(opts.extraArgs ?? []), id, ...command]];
   }
 
   async state(id: string): Promise<ContainerState> {

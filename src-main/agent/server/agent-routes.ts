@@ -3,8 +3,10 @@
 // has started, so the endpoint serves what the node runs.
 import type { Kubelet } from '../kubelet/kubelet.ts';
 import { addLogsRoute } from '../logs/logs-route.ts';
+import { addStreamRoutes } from '../streams/stream-routes.ts';
 import type { AgentServer } from './agent-server.ts';
 
 export function addAgentRoutes(server: AgentServer, kubelet: Kubelet): void {
   addLogsRoute(server, kubelet);
+  addStreamRoutes(server, kubelet);
 }
