@@ -156,6 +156,8 @@ describe('the kubelet loop', () => {
       return p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' && p;
     }, 60_000);
     expect(backingOff.status!.phase).toBe('Running');
+    // While it waits, lastState is the run that just ended (as upstream), not the one before.
+    expect(backingOff.status!.containerStatuses![0].lastState!.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
     const events = await waitFor('a BackOff event', async () => {
       const list = await cluster.client.list<CoreEvent>({ group: '', version: 'v1', resource: 'events' }, { namespace: 'default' });
       return list.items.find((e) => e.involvedObject?.name === 'crash' && e.reason === 'BackOff');

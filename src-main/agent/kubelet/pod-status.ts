@@ -32,6 +32,9 @@ function stateOf(c: ContainerRecord): ContainerState {
   return { waiting: { reason: 'ContainerCreating' } };
 }
 
+/** The run lastState shows: while a container waits to restart, the one that just ended. */
+const lastRun = (c: ContainerRecord) => (c.waiting && c.terminated ? c.terminated : c.lastTerminated);
+
 /** A container's status; an init container is ready once it succeeded, a waiting one says why. */
 export function containerStatus(c: ContainerRecord, init = false, waitingFor?: string): ContainerStatus {
   const running = !c.waiting && !c.terminated && c.startedAt !== undefined;
@@ -47,7 +50,7 @@ export function containerStatus(c: ContainerRecord, init = false, waitingFor?: s
     started,
     restartCount: c.restartCount,
     state: waiting ?? stateOf(c),
-    lastState: c.lastTerminated ? { terminated: { ...c.lastTerminated } } : {},
+    lastState: lastRun(c) ? { terminated: { ...lastRun(c)! } } : {},
   };
 }
 
