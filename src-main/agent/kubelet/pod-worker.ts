@@ -142,7 +142,7 @@ export class PodWorker {
       const reason = err.reason ?? 'CreateContainerError';
       record.waiting = { reason, message: err.message };
       this.deps.event(pod, 'Warning', 'Failed', `Error: ${reason}`);
-      this.deps.resync(this.backoff.fail(record.name));
+      this.deps.resync(this.backoff.fail(record.name, 'start'));
       // The status shows ErrImagePull once, then ImagePullBackOff for the rest of the wait.
       if (reason === 'ErrImagePull') this.deps.resync(1000);
     }
