@@ -36,10 +36,10 @@ const readText = (path: string): string | undefined => {
 };
 
 /** /proc/meminfo values in bytes, by name. */
-function meminfo(): Map<string, number> {
+export function meminfo(): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of (readText('/proc/meminfo') ?? '').split('\n')) {
-    const m = /^(\w+):\s+(\d+)(?: kB)?$/.exec(line);
+    const m = /^([\w()]+):\s+(\d+)(?: kB)?$/.exec(line);
     if (m) out.set(m[1], Number(m[2]) * (line.endsWith('kB') ? 1024 : 1));
   }
   return out;
