@@ -10,6 +10,10 @@ import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import { PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus } from './pod-status.ts';
+import { evictedStatus, markKilled } from './eviction/evicted-status.ts';
+import type { EvictionManager } from './eviction/eviction-manager.ts';
+import type { ImageGC } from '../images/image-gc.ts';
+import type { StatsProvider } from '../stats/stats-provider.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event'> {
@@ -29,7 +33,14 @@ export class Kubelet {
   /** Per pod uid: the sync running now, and whether another was asked for meanwhile. */
   private readonly syncing = new Map<string, { again: boolean }>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Pods being evicted, by uid: the message their status ends with. */
+  private readonly evictions = new Map<string, { message: string; done: Promise<void>; resolve: () => void }>();
+  private readonly stopHooks: (() => void)[] = [];
   private stopped = false;
+  /** Set by startKubelet: the node's stats (for /stats/summary, /metrics/resource), eviction and image GC. */
+  stats?: StatsProvider;
+  eviction?: EvictionManager;
+  imageGC?: ImageGC;
 
   constructor(private readonly opts: KubeletOptions) {
     this.recorder = new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName });
@@ -45,6 +56,48 @@ export class Kubelet {
     this.stopped = true;
     this.pods.stop();
     for (const t of this.timers) clearTimeout(t);
+    for (const hook of this.stopHooks.splice(0)) hook();
+  }
+
+  /** Parts that run beside the loop (stats housekeeping, eviction, image GC) stop with it. */
+  onStop(hook: () => void): void {
+    this.stopHooks.push(hook);
+  }
+
+  /** Every pod bound to this node, as the API has it (the images they name are in use). */
+  podsOnNode(): Pod[] {
+    return this.pods.list();
+  }
+
+  log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  podEvent(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.recorder.event(involved(pod, 'Pod', gvr.pods), type, reason, message);
+  }
+
+  /** An event about the Node itself (image GC's), as upstream's nodeRef events. */
+  nodeEvent(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const name = this.opts.nodeName;
+    this.recorder.event({ kind: 'Node', apiVersion: 'v1', metadata: { name, uid: name } }, type, reason, message);
+  }
+
+  /**
+   * Evicts a pod (the eviction manager's killPodFunc): its containers are killed at once and it
+   * ends Failed with reason Evicted and the message. Runs as the pod's sync, so never beside one.
+   */
+  evict(pod: Pod, message: string): Promise<void> {
+    const uid = pod.metadata!.uid!;
+    let entry = this.evictions.get(uid);
+    if (!entry) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      entry = { message, done, resolve };
+      this.evictions.set(uid, entry);
+      this.enqueue(pod);
+    }
+    return entry.done;
   }
 
   /** Test helper and shutdown: stops every pod on the node (containers, network, volumes). */
@@ -111,6 +164,12 @@ export class Kubelet {
       await this.killPod(current ?? seen, uid, current !== undefined);
       return;
     }
+    const eviction = this.evictions.get(uid);
+    if (eviction) {
+      await this.finishEviction(current, uid, eviction.message);
+      eviction.resolve();
+      return;
+    }
     const phase = current.status?.phase;
     if ((phase === 'Succeeded' || phase === 'Failed') && !this.workers.has(uid)) return;
     const worker = this.workerFor(current);
@@ -125,14 +184,25 @@ export class Kubelet {
       worker = new PodWorker(uid, {
         ...this.opts,
         resync: (delayMs) => this.enqueue(pod, delayMs),
-        event: (p, type, reason, message) => this.recorder.event(involved(p, 'Pod', gvr.pods), type, reason, message),
+        event: (p, type, reason, message) => this.podEvent(p, type, reason, message),
       });
       this.workers.set(uid, worker);
     }
     return worker;
   }
 
+  private async finishEviction(pod: Pod, uid: string, message: string): Promise<void> {
+    const worker = this.workers.get(uid);
+    if (!worker) return;
+    await worker.stop(0);
+    this.workers.delete(uid);
+    const now = rfc3339(this.opts.now());
+    markKilled([...worker.containers.values(), ...worker.initContainers.values()], now);
+    await this.writeStatus(pod, worker, (status) => evictedStatus(status, message, now));
+  }
+
   private async killPod(pod: Pod, uid: string, inAPI: boolean): Promise<void> {
+    this.evictions.delete(uid);
     const worker = this.workers.get(uid);
     const grace = (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
     if (worker) {
@@ -147,11 +217,11 @@ export class Kubelet {
     }
   }
 
-  private async writeStatus(pod: Pod, worker: PodWorker): Promise<void> {
-    const status: PodStatus = podStatus({
+  private async writeStatus(pod: Pod, worker: PodWorker, override = (s: PodStatus) => s): Promise<void> {
+    const status: PodStatus = override(podStatus({
       pod, containers: [...worker.containers.values()], initContainers: [...worker.initContainers.values()], podIP: worker.sandbox?.ip, hostIP: this.opts.hostIP,
       startTime: worker.startTime!, sandboxReady: worker.sandbox !== undefined, now: rfc3339(this.opts.now()),
-    });
+    }));
     if (sameStatus(pod.status, status)) return;
     // A merge patch replaces the lists whole: the kubelet owns the pod's status.
     await this.opts.client.patch(gvr.pods, pod.metadata!.namespace, pod.metadata!.name!, { status }, 'merge', { subresource: 'status' });

@@ -15,6 +15,7 @@ import { OciRuntime } from '../runtime/oci-runtime.ts';
 import type { RuntimeName } from '../runtime/runtime-version.ts';
 import { PodVolumes } from '../volumes/pod-volumes.ts';
 import { Kubelet } from './kubelet.ts';
+import { startHousekeeping, type HousekeepingSettings } from './housekeeping.ts';
 
 export interface KubeletSettings {
   client: KubeClient;
@@ -32,6 +33,8 @@ export interface KubeletSettings {
   cniNetns?: string;
   /** The node's allocatable, for resourceFieldRef without a limit. */
   allocatable: Record<string, string>;
+  /** Stats, eviction (--eviction-hard) and image GC settings; upstream's defaults otherwise. */
+  housekeeping?: HousekeepingSettings;
   log?: (line: string) => void;
 }
 
@@ -48,10 +51,12 @@ const readOr = (path: string, fallback: string): string => {
 export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
   const { client, nodeName, stateDir } = s;
   let network: Promise<PodNetwork> | undefined;
+  const images = new ImageStore(join(stateDir, 'images'));
+  const cgroups = await cgroupLayout(s.cgroupParent ?? `/kubelab/${nodeName}`);
   const kubelet = new Kubelet({
     client, nodeName, hostIP: s.hostIP, log: s.log,
     runtime: new OciRuntime({ name: s.runtime, root: s.runtimeRoot ?? join(stateDir, 'runtime') }),
-    images: new ImageStore(join(stateDir, 'images')),
+    images,
     network: () => (network ??= Kubelet.podCIDR(client, nodeName).then(
       (podCIDR) => new PodNetwork({ podCIDR, stateDir: join(stateDir, 'cni'), cni: { binDirs: s.cniBinDirs ?? ['/usr/lib/cni', '/opt/cni/bin'], hostNetns: s.cniNetns } }),
       (e: unknown) => {
@@ -65,7 +70,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
       secret: (ns, name) => orUndefined(client.get<Secret>(secrets, ns, name)),
       allocatable: s.allocatable,
     },
-    cgroups: await cgroupLayout(s.cgroupParent ?? `/kubelab/${nodeName}`),
+    cgroups,
     hostCapabilities: await hostCapabilities(),
     dns: { clusterDNS: [], clusterDomain: 'cluster.local', hostResolvConf: readOr('/etc/resolv.conf', '') },
     containersDir: join(stateDir, 'containers'),
@@ -73,5 +78,6 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     now: () => Date.now(),
   });
   await kubelet.start();
+  await startHousekeeping(kubelet, { nodeName, stateDir, images, cgroups, containersDir: join(stateDir, 'containers'), podsDir: join(stateDir, 'pods') }, s.housekeeping);
   return kubelet;
 }
