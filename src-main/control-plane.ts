@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { openWalStore } from './store/wal-store.ts';
 import { StoreLockedError, type Store } from './store/store.ts';
-import { ensureCA, ensureServingCert } from './auth/ca.ts';
+import { ensureCA, ensureClientCert, ensureServingCert } from './auth/ca.ts';
+import { AgentConnector } from './api/node-proxy/agent-connector.ts';
+import { getObject } from './api/object-store.ts';
+import type { Node } from 'kubernetes-types/core/v1';
 import { ensureAdminToken } from './auth/tokens.ts';
 import { TokenAuthenticator } from './auth/authenticator.ts';
 import { authorizerChain, mastersAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
@@ -71,6 +74,8 @@ export interface ControlPlane {
   fleet?: HollowFleet;
   /** Where the metrics.k8s.io API gets node and pod usage from. */
   metricsSources: MetricsSource[];
+  /** HTTPS to the nodes' agents with the API server's kubelet client certificate. */
+  agents: AgentConnector;
   close(): Promise<void>;
 }
 
@@ -121,12 +126,17 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     });
     const adminToken = ensureAdminToken(opts.dataDir);
     const registry = new ResourceRegistry(resourceDefinitions);
+    // What kube-apiserver calls kubelets with (kubeadm's apiserver-kubelet-client).
+    const kubeletClient = await ensureClientCert(pkiDir, ca, 'apiserver-kubelet-client', 'CN=kube-apiserver-kubelet-client, O=system:masters');
+    const nodes = registry.lookup('', 'v1', 'nodes')!.definition;
+    const agents = new AgentConnector({ clientCert: kubeletClient, node: async (name) => (await getObject(store, nodes, undefined, name))?.obj as Node | undefined });
     const api: ApiContext = {
       store,
       registry,
       allocators: { clusterIP: new IPRangeAllocator(serviceCIDR), nodePort: new PortRangeAllocator(30000, 32767) },
       now: () => new Date(clock.now()),
       log,
+      agents,
     };
     await reserveServiceAllocations(api);
     const metricsSources: MetricsSource[] = [];
@@ -174,6 +184,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     } catch (e) {
       await stopParts();
       client.close();
+      agents.close();
       server.closeAllConnections();
       server.close();
       throw e;
@@ -188,9 +199,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       controllers,
       fleet,
       metricsSources,
+      agents,
       async close() {
         await stopParts();
         client.close();
+        agents.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await store.close();

@@ -13,7 +13,9 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
   --runtime-root DIR the runtime's state (runc --root; default <state-dir>/runtime)
   --cgroup-parent P  the cgroup pods go under (default /kubelab/<node-name>)
   --cni-bin-dir DIRS where the CNI plugins are, colon-separated (default /usr/lib/cni:/opt/cni/bin)
-  --cni-netns NAME   run the CNI plugins in this network namespace (test hosts sharing a machine)`;
+  --cni-netns NAME   run the CNI plugins in this network namespace (test hosts sharing a machine)
+  --port PORT        the agent's HTTPS endpoint (default 10250; 0 takes any free port)
+  --address IP       the address it listens on (default 0.0.0.0)`;
 
 /** Bad flags: the caller prints the message as one line and exits with 2. */
 export class AgentUsageError extends Error {}
@@ -33,6 +35,8 @@ export async function agentMain(argv: string[]): Promise<void> {
         'cgroup-parent': { type: 'string' },
         'cni-bin-dir': { type: 'string' },
         'cni-netns': { type: 'string' },
+        port: { type: 'string' },
+        address: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -47,6 +51,7 @@ export async function agentMain(argv: string[]): Promise<void> {
   const flags = {
     kubeconfig: values.kubeconfig, nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'],
     runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'],
+    port: values.port, address: values.address,
   };
   try {
     agentOptions(flags);

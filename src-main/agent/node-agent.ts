@@ -24,6 +24,8 @@ export interface NodeAgentOptions {
   maxPods?: number;
   /** --eviction-hard: the thresholds the pressure conditions report (upstream's defaults otherwise). */
   evictionHard?: readonly Threshold[];
+  /** The port the agent's HTTPS endpoint listens on, reported in status.daemonEndpoints. */
+  kubeletPort?: number;
   clock?: Clock;
   log?: (line: string) => void;
 }
@@ -55,6 +57,7 @@ export class NodeAgent {
       runtimeVersion: await runtimeVersion(this.opts.runtime),
       maxPods: this.opts.maxPods ?? 110,
       evictionHard: this.opts.evictionHard,
+      kubeletPort: this.opts.kubeletPort,
     };
     if (!this.config.runtimeVersion) this.log(`agent: ${this.opts.runtime} does not answer to --version; the node stays NotReady`);
     await this.register();

@@ -1,9 +1,15 @@
 // `kubelab agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun]
-// [--node-ip IP] [--runtime-root DIR] [--cgroup-parent PATH] [--cni-bin-dir DIRS] [--cni-netns NAME]`:
-// the node agent (its Node, Lease and the kubelet loop) in the foreground until SIGTERM/SIGINT,
-// as systemd, the lab and the tests start it. Its pods keep running when it stops.
+// [--node-ip IP] [--runtime-root DIR] [--cgroup-parent PATH] [--cni-bin-dir DIRS] [--cni-netns NAME]
+// [--port PORT] [--address IP]`: the node agent (its HTTPS endpoint, Node, Lease and the kubelet
+// loop) in the foreground until SIGTERM/SIGINT, as systemd, the lab and the tests start it. Its
+// pods keep running when it stops.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { KubeClient } from '../client/kube-client.ts';
+import { parseKubeconfig } from '../client/kubeconfig.ts';
+import { AgentServer, DEFAULT_AGENT_PORT } from './server/agent-server.ts';
+import { addAgentRoutes } from './server/agent-routes.ts';
 import { NodeAgent } from './node-agent.ts';
 import type { Kubelet } from './kubelet/kubelet.ts';
 import { internalIP, readMachine } from './kubelet/machine.ts';
@@ -21,12 +27,15 @@ export interface AgentFlags {
   /** Colon-separated, as CNI_PATH. */
   cniBinDir?: string;
   cniNetns?: string;
+  /** The HTTPS endpoint's port (default 10250, 0 = any free one) and address (default 0.0.0.0). */
+  port?: string;
+  address?: string;
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
 
 /** Checks the flags; throws an Error with the one line to print. */
-export function agentOptions(flags: AgentFlags): { nodeName: string; stateDir: string; runtime: RuntimeName; nodeIP?: string } {
+export function agentOptions(flags: AgentFlags): { nodeName: string; stateDir: string; runtime: RuntimeName; nodeIP?: string; port: number; address: string } {
   const runtime = flags.runtime ?? 'runc';
   if (runtime !== 'runc' && runtime !== 'crun') throw new Error(`--runtime must be runc or crun, not "${runtime}"`);
   // Node names are DNS subdomains; a hostname with capitals is lowered, as the kubelet does.
@@ -34,26 +43,35 @@ export function agentOptions(flags: AgentFlags): { nodeName: string; stateDir: s
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(nodeName) || nodeName.length > 253) {
     throw new Error(`--node-name "${nodeName}" is not a valid node name (lowercase letters, digits, '-' and '.')`);
   }
-  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP };
+  const port = flags.port === undefined ? DEFAULT_AGENT_PORT : Number(flags.port);
+  if (!/^\d+$/.test(flags.port ?? '0') || port > 65535) throw new Error(`--port must be a port number (0 for any free one), not "${flags.port}"`);
+  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0' };
 }
 
 export async function runAgent(flags: AgentFlags): Promise<void> {
   const options = agentOptions(flags);
-  const client = KubeClient.fromKubeconfigFile(flags.kubeconfig);
+  const connection = parseKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), undefined, dirname(flags.kubeconfig));
+  // The cluster CA is what the endpoint checks its callers' certificates against.
+  if (!connection.ca) throw new Error(`${flags.kubeconfig} names no certificate authority: the agent could not tell the API server from anyone else`);
+  const client = new KubeClient(connection);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const agent = new NodeAgent({ client, ...options, log });
+  const server = new AgentServer({ caPem: connection.ca, stateDir: options.stateDir, nodeName: options.nodeName, port: options.port, address: options.address, ips: [internalIP(options.nodeIP) ?? ''].filter(Boolean), log });
+  let agent: NodeAgent | undefined;
   let kubelet: Kubelet | undefined;
   // The agent's timers do not hold the process; this does, until a signal stops it.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const stop = (): void => {
     clearInterval(keepAlive);
     kubelet?.stop();
-    agent.stop();
+    agent?.stop();
+    void server.stop();
     client.close();
     process.exit(0);
   };
   process.on('SIGTERM', stop).on('SIGINT', stop);
   try {
+    const port = await server.start();
+    agent = new NodeAgent({ client, ...options, kubeletPort: port, log });
     await agent.start();
     const machine = readMachine();
     kubelet = await startKubelet({
@@ -61,10 +79,13 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
       runtimeRoot: flags.runtimeRoot, cgroupParent: flags.cgroupParent, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns,
       allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) },
     });
+    addAgentRoutes(server, kubelet);
   } catch (e) {
     clearInterval(keepAlive);
+    agent?.stop();
+    await server.stop();
     client.close();
     throw e;
   }
-  log(`agent: node ${options.nodeName} is up (state in ${options.stateDir})`);
+  log(`agent: node ${options.nodeName} is up (state in ${options.stateDir}, HTTPS on ${options.address}:${server.port})`);
 }

@@ -72,7 +72,7 @@ function splitURL(raw: string | undefined): { pathname: string; searchParams: UR
   return { pathname: q < 0 ? text : text.slice(0, q), searchParams: new URLSearchParams(q < 0 ? '' : text.slice(q + 1)) };
 }
 
-async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse, upgrade?: RequestScope['upgrade']): Promise<void> {
   const url = splitURL(req.url);
   const pathname = url.pathname;
   if (!isApiPath(pathname)) {
@@ -95,7 +95,7 @@ async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerR
   if (info.kind === 'other') return handleNonResource(opts, req, res, pathname);
   const ext = findExtension(opts.groups, info.group);
   if (ext) return ext.handle({ req, res, info, query: url.searchParams, user: user! });
-  return handleResource(opts, req, res, info, url.searchParams, user!);
+  return handleResource(opts, req, res, info, url.searchParams, user!, upgrade);
 }
 
 function handleNonResource(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse, pathname: string): void {
@@ -124,7 +124,7 @@ function handleNonResource(opts: ApiServerOptions, req: IncomingMessage, res: Se
   throw pageNotFound();
 }
 
-async function handleResource(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse, info: ResourceRequest, query: URLSearchParams, user: UserInfo): Promise<void> {
+async function handleResource(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse, info: ResourceRequest, query: URLSearchParams, user: UserInfo, upgrade?: RequestScope['upgrade']): Promise<void> {
   const served = opts.api.registry.lookup(info.group, info.version, info.resource);
   if (!served) throw pageNotFound();
   const def = served.definition;
@@ -140,6 +140,7 @@ async function handleResource(opts: ApiServerOptions, req: IncomingMessage, res:
     dryRun: parseDryRun(query),
     fieldValidation: parseFieldValidation(query),
     warnings: [],
+    upgrade,
   };
   const verbs = def.verbs;
   if (verbs && !verbs.includes(info.verb) && !info.subresource) throw methodNotSupported(def.kind, req.method ?? '');
@@ -192,7 +193,7 @@ function dispatchStatus(scope: RequestScope): Promise<void> {
   }
 }
 
-/** Upgrades: exec/attach/port-forward streams (to agents, later) or an extension's WebSocket. */
+/** Upgrades: exec/attach/port-forward streams (proxied to the pod's agent) or an extension's WebSocket. */
 function handleUpgrade(opts: ApiServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const url = splitURL(req.url);
   if (!isApiPath(url.pathname)) {
@@ -200,7 +201,8 @@ function handleUpgrade(opts: ApiServerOptions, req: IncomingMessage, socket: Dup
     socket.destroy();
     return;
   }
-  // No streaming subresource can be served yet: answer the upgrade with a plain HTTP error.
+  // Errors before the socket is handed to the agent are plain HTTP answers on the socket.
+  socket.on('error', () => undefined);
   const fakeRes = {
     headersSent: false,
     writeHead(code: number, headers: Record<string, string | number>) {
@@ -214,5 +216,5 @@ function handleUpgrade(opts: ApiServerOptions, req: IncomingMessage, socket: Dup
       socket.destroy();
     },
   } as unknown as ServerResponse;
-  handle(opts, req, fakeRes).catch((err) => writeError(fakeRes, err));
+  handle(opts, req, fakeRes, { socket, head }).catch((err) => writeError(fakeRes, err));
 }

@@ -41,16 +41,19 @@ async function exportKey(key: CryptoKey): Promise<string> {
   return toPem(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
-/** Loads the CA from dir, or makes one (ten years) on first start. */
-export async function ensureCA(dir: string): Promise<CertificateAuthority> {
-  const certPath = join(dir, 'ca.crt');
-  const keyPath = join(dir, 'ca.key');
+/**
+ * Loads the CA from dir, or makes one (ten years) on first start. `name` is the files' base name
+ * and the CN's prefix: the cluster's is ca.crt / kubelab-ca@…; an agent's own is its kubelet-ca.
+ */
+export async function ensureCA(dir: string, name = { file: 'ca', cn: 'kubelab-ca' }): Promise<CertificateAuthority> {
+  const certPath = join(dir, `${name.file}.crt`);
+  const keyPath = join(dir, `${name.file}.key`);
   if (existsSync(certPath) && existsSync(keyPath)) return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
   const keys = await generateKeys();
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
-    name: `CN=kubelab-ca@${Math.floor(now / 1000)}`,
+    name: `CN=${name.cn}@${Math.floor(now / 1000)}`,
     notBefore: new Date(now - day),
     notAfter: new Date(now + 3650 * day),
     signingAlgorithm: algorithm,
@@ -80,20 +83,32 @@ function coversAll(cert: x509.X509Certificate, sans: SubjectAltNames): boolean {
   return sans.dns.every((d) => have.has(`dns:${d}`)) && sans.ips.every((ip) => have.has(`ip:${ip}`)) && cert.notAfter.getTime() > Date.now() + 30 * day;
 }
 
-/** Loads the serving certificate, or issues a new one when it is missing a name or near expiry. */
-export async function ensureServingCert(dir: string, ca: CertificateAuthority, sans: SubjectAltNames): Promise<ServingCertificate> {
-  const certPath = join(dir, 'apiserver.crt');
-  const keyPath = join(dir, 'apiserver.key');
+/**
+ * Loads the serving certificate, or issues a new one when it is missing a name or near expiry.
+ * The API server's is apiserver.crt (CN=kube-apiserver); an agent's is kubelet.crt.
+ */
+export async function ensureServingCert(dir: string, ca: CertificateAuthority, sans: SubjectAltNames, name = { file: 'apiserver', subject: 'CN=kube-apiserver' }): Promise<ServingCertificate> {
+  return ensureLeaf(dir, name.file, (cert) => coversAll(cert, sans), () => issueCertificate(ca, { subject: name.subject, sans, usages: [x509.ExtendedKeyUsage.serverAuth], days: 365 * 2 }));
+}
+
+/**
+ * A client certificate the CA issues once and the data folder keeps (the API server's
+ * apiserver-kubelet-client, as kubeadm names it), renewed near expiry or when the CA changed.
+ */
+export async function ensureClientCert(dir: string, ca: CertificateAuthority, file: string, subject: string): Promise<ServingCertificate> {
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const valid = (cert: x509.X509Certificate) => cert.issuer === caCert.subject && cert.subject === new x509.Name(subject).toString() && cert.notAfter.getTime() > Date.now() + 30 * day;
+  return ensureLeaf(dir, file, valid, () => issueCertificate(ca, { subject, usages: [x509.ExtendedKeyUsage.clientAuth], days: 365 }));
+}
+
+async function ensureLeaf(dir: string, file: string, valid: (cert: x509.X509Certificate) => boolean, issue: () => Promise<ServingCertificate>): Promise<ServingCertificate> {
+  const certPath = join(dir, `${file}.crt`);
+  const keyPath = join(dir, `${file}.key`);
   if (existsSync(certPath) && existsSync(keyPath)) {
     const certPem = readFileSync(certPath, 'utf8');
-    if (coversAll(new x509.X509Certificate(certPem), sans)) return { certPem, keyPem: readFileSync(keyPath, 'utf8') };
+    if (valid(new x509.X509Certificate(certPem))) return { certPem, keyPem: readFileSync(keyPath, 'utf8') };
   }
-  const issued = await issueCertificate(ca, {
-    subject: 'CN=kube-apiserver',
-    sans,
-    usages: [x509.ExtendedKeyUsage.serverAuth],
-    days: 365 * 2,
-  });
+  const issued = await issue();
   writeFileAtomic(keyPath, issued.keyPem, 0o600);
   writeFileAtomic(certPath, issued.certPem, 0o644);
   return issued;

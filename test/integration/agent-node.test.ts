@@ -22,7 +22,7 @@ let dir: string;
 const agents: ChildProcess[] = [];
 
 function startAgent(name: string, extra: string[] = []): { proc: ChildProcess; output: () => string } {
-  const proc = spawn(process.execPath, [CLI, 'agent', '--kubeconfig', cluster.kubeconfigPath, '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1', ...extra], {
+  const proc = spawn(process.execPath, [CLI, 'agent', '--kubeconfig', cluster.kubeconfigPath, '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1', '--port', '0', '--address', '127.0.0.1', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -106,7 +106,7 @@ describe('kubelab agent: the node', () => {
     const bundle = join(dir, 'lone', 'kubelab-agent.js');
     const built = spawnSync(process.execPath, [join(REPO_ROOT, 'src-main/bin/agent-bundle.js'), bundle], { encoding: 'utf8' });
     expect(built.status, built.stderr).toBe(0);
-    const proc = spawn(process.execPath, [bundle, '--kubeconfig', cluster.kubeconfigPath, '--node-name', 'agent-2', '--state-dir', join(dir, 'agent-2')], {
+    const proc = spawn(process.execPath, [bundle, '--kubeconfig', cluster.kubeconfigPath, '--node-name', 'agent-2', '--state-dir', join(dir, 'agent-2'), '--port', '0', '--address', '127.0.0.1'], {
       cwd: join(dir, 'lone'),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -114,6 +114,10 @@ describe('kubelab agent: the node', () => {
     let err = '';
     proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     await waitFor(`agent-2 Ready\n${err}`, async () => ready(await getNode('agent-2')));
+    // --port 0: the endpoint took a free port, and the Node says which.
+    const port = (await getNode('agent-2'))!.status!.daemonEndpoints!.kubeletEndpoint!.Port;
+    expect(port).toBeGreaterThan(0);
+    await waitFor(`the agent's endpoint line\n${err}`, () => err.includes(`HTTPS on 127.0.0.1:${port}`));
     expect(await stopAgent(proc)).toBe(0);
     const bad = spawnSync(process.execPath, [bundle, '--kubeconfig', cluster.kubeconfigPath, '--node-name', 'Not_A_Name'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
@@ -177,5 +181,8 @@ describe('kubelab agent: the node', () => {
     const noConfig = spawnSync(process.execPath, [CLI, 'agent'], { encoding: 'utf8' });
     expect(noConfig.status).toBe(2);
     expect(noConfig.stderr.trim()).toBe('kubelab: agent needs --kubeconfig FILE');
+    const badPort = spawnSync(process.execPath, [CLI, 'agent', '--kubeconfig', cluster.kubeconfigPath, '--port', 'http'], { encoding: 'utf8' });
+    expect(badPort.status).toBe(2);
+    expect(badPort.stderr.trim()).toBe('kubelab: --port must be a port number (0 for any free one), not "http"');
   });
 });

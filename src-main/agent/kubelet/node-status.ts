@@ -15,6 +15,8 @@ export interface NodeConfig {
   labels?: Record<string, string>;
   /** --eviction-hard (upstream's defaults unless set). */
   evictionHard?: readonly Threshold[];
+  /** The port of the agent's HTTPS endpoint (status.daemonEndpoints), 0 without one. */
+  kubeletPort?: number;
 }
 
 // The system reserves nothing unless told (--kube-reserved / --system-reserved are empty): only
@@ -64,7 +66,7 @@ export function nodeStatus(config: NodeConfig, machine: MachineInfo, pressure: M
       operatingSystem: 'linux',
       architecture: machine.architecture,
     },
-    daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: config.kubeletPort ?? 0 } },
   };
 }
 

@@ -1,10 +1,12 @@
 // What every resource handler gets: the server-wide parts (store, registry, allocators, clock)
 // and the request's own scope (what it is about, who asks, its options).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Store } from '../../store/store.ts';
 import type { UserInfo } from '../../auth/authenticator.ts';
 import type { ResourceRegistry, ServedResource } from '../registry.ts';
 import type { ResourceRequest } from '../request-info.ts';
+import type { AgentConnector } from '../node-proxy/agent-connector.ts';
 import type { Allocator, KubeObject, StrategyContext } from '../resources/types.ts';
 import { apiVersionOf } from '../registry.ts';
 import { badRequest } from '../status.ts';
@@ -16,6 +18,8 @@ export interface ApiContext {
   allocators: { clusterIP: Allocator; nodePort: Allocator };
   now(): Date;
   log(line: string): void;
+  /** The way to the nodes' agents (pods/log, exec, attach, portforward). */
+  agents?: AgentConnector;
 }
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -32,6 +36,8 @@ export interface RequestScope {
   fieldValidation: FieldValidation;
   /** Warning headers to send (fieldValidation=Warn, deprecations). */
   warnings: string[];
+  /** For an Upgrade request: its socket and the bytes read past its headers (res is a stand-in). */
+  upgrade?: { socket: Duplex; head: Buffer };
 }
 
 /** For releasing on delete: values go straight back to the shared allocators. */

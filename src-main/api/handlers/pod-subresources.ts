@@ -1,7 +1,7 @@
 // Pod subresources the API server answers itself: binding (the scheduler's write), and log /
-// exec / attach / portforward, which go to the pod's node agent. Agents arrive in a later
-// issue; until a node has one, these answer with a clear Status instead of hanging.
-import type { PodCondition, PodStatus } from 'kubernetes-types/core/v1';
+// exec / attach / portforward, which go to the pod's node agent (node-proxy/pod-proxy.ts); a
+// node without an agent answers with a clear Status instead of hanging.
+import type { Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1';
 import type { KubeObject } from '../resources/types.ts';
 import { rfc3339 } from '../apply/managed-fields.ts';
 import { getObject } from '../object-store.ts';
@@ -10,6 +10,7 @@ import { decodeBody, isObject, mediaType, readBody, writeJSON } from './codec.ts
 import { successStatus } from '../status.ts';
 import type { RequestScope } from './context.ts';
 import { updateObject } from './update.ts';
+import { proxyToAgent } from '../node-proxy/pod-proxy.ts';
 
 /**
  * POST pods/NAME/binding, as upstream's BindingREST: the pod gets its node, the binding's
@@ -46,11 +47,12 @@ function setScheduled(status: PodStatus, now: string): PodStatus {
   return { ...status, conditions: old ? conditions.map((c) => (c === old ? condition : c)) : [...conditions, condition] };
 }
 
-/** log, exec, attach, portforward: need the pod's node agent. */
+/** log, exec, attach, portforward: proxied to the pod's node agent; proxy (to the pod) not yet. */
 export async function handleNodeProxied(scope: RequestScope): Promise<void> {
   const { info, api, served } = scope;
   const found = await getObject(api.store, served.definition, info.namespace, info.name!);
   if (!found) throw notFound('', 'pods', info.name!);
+  if (info.subresource !== 'proxy') return proxyToAgent(scope, found.obj as Pod);
   throw nodeUnavailable(found.obj, info.subresource!);
 }
 

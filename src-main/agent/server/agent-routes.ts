@@ -1,0 +1,10 @@
+// The routes of the agent's endpoint, in one place: each part of the kubelet that answers the API
+// server (logs, exec/attach/port-forward, stats) registers its handlers here, after the kubelet
+// has started, so the endpoint serves what the node runs.
+import type { Kubelet } from '../kubelet/kubelet.ts';
+import type { AgentServer } from './agent-server.ts';
+
+export function addAgentRoutes(server: AgentServer, kubelet: Kubelet): void {
+  void server;
+  void kubelet;
+}

@@ -1,0 +1,90 @@
+// How the control plane reaches a node's agent, as kube-apiserver reaches kubelets: HTTPS to the
+// Node's InternalIP at the port its status.daemonEndpoints.kubeletEndpoint reports, with the
+// client certificate the control plane issued itself (CN=kube-apiserver-kubelet-client,
+// O=system:masters). The agent's serving certificate is not verified yet (as upstream without
+// --kubelet-certificate-authority); that belongs to the security issue.
+//
+//   const res = await agents.request('node-a', '/stats/summary');      // an http.IncomingMessage
+//   const socket = await agents.connect('node-a');                     // a TLS socket, for upgrades
+import { Agent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { Node } from 'kubernetes-types/core/v1';
+import { ApiError, notFound } from '../status.ts';
+
+export interface AgentLocation {
+  host: string;
+  port: number;
+}
+
+export interface AgentConnectorOptions {
+  clientCert: { certPem: string; keyPem: string };
+  /** The Node by name, as stored (undefined when there is none). */
+  node(name: string): Promise<Node | undefined>;
+}
+
+export interface AgentRequestOptions {
+  method?: string;
+  headers?: OutgoingHttpHeaders;
+  /** A body to send (piped, for a proxied request). */
+  body?: NodeJS.ReadableStream;
+  signal?: AbortSignal;
+}
+
+export class AgentConnector {
+  private readonly agent: Agent;
+
+  constructor(private readonly opts: AgentConnectorOptions) {
+    this.agent = new Agent({ cert: opts.clientCert.certPem, key: opts.clientCert.keyPem, rejectUnauthorized: false, keepAlive: true });
+  }
+
+  /** Where the node's agent listens; ApiErrors for no node (404) or no agent endpoint (503). */
+  async location(nodeName: string): Promise<AgentLocation> {
+    const node = await this.opts.node(nodeName);
+    if (!node) throw notFound('', 'nodes', nodeName);
+    const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port ?? 0;
+    const host = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    if (!port || !host) throw noAgent(nodeName);
+    return { host, port };
+  }
+
+  /** A request to the agent; resolves with its response (any status), whose body the caller reads. */
+  async request(nodeName: string, path: string, opts: AgentRequestOptions = {}): Promise<IncomingMessage> {
+    const { host, port } = await this.location(nodeName);
+    const method = opts.method ?? 'GET';
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest({ host, port, path, method, headers: opts.headers, agent: this.agent, signal: opts.signal }, resolve);
+      req.on('error', (err) => reject(dialError(method, host, port, path, err)));
+      if (opts.body) opts.body.pipe(req);
+      else req.end();
+    });
+  }
+
+  /** A TLS connection to the agent with the client certificate, for a request written raw. */
+  async connect(nodeName: string): Promise<{ socket: TLSSocket; location: AgentLocation }> {
+    const location = await this.location(nodeName);
+    const { host, port } = location;
+    const socket = tlsConnect({ host, port, cert: this.opts.clientCert.certPem, key: this.opts.clientCert.keyPem, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => resolve());
+      socket.once('error', (err) => reject(dialError('CONNECT', host, port, '', err)));
+    });
+    return { socket, location };
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+export function noAgent(nodeName: string, subresource = 'log'): ApiError {
+  return new ApiError(503, 'ServiceUnavailable', `pods/${subresource} needs the Kubelab agent on node "${nodeName}", and no agent is connected for it`);
+}
+
+/** Go's wording for a backend that cannot be reached: `error dialing backend: dial tcp …`. */
+function dialError(method: string, host: string, port: number, path: string, err: Error): ApiError {
+  const target = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  const what = method === 'CONNECT' ? 'error dialing backend' : `${method[0]}${method.slice(1).toLowerCase()} "https://${target}${path}"`;
+  return new ApiError(500, 'InternalError', `${what}: dial tcp ${target}: ${err.message}`);
+}
