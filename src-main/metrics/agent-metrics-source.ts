@@ -5,6 +5,7 @@
 // scrape only, a container that restarted between the two (a new start time, a counter that went
 // back) or a pod missing one of its containers is left out until the next scrape, as upstream.
 import type { Node } from 'kubernetes-types/core/v1';
+import type { AgentConnector } from '../api/node-proxy/agent-connector.ts';
 import type { KubeClient } from '../client/kube-client.ts';
 import { gvr } from '../client/resources.ts';
 import { parseResourceMetrics, type ResourceMetrics, type ResourceSample } from './resource-metrics-format.ts';
@@ -12,6 +13,25 @@ import type { ContainerUsage, MetricsSource, NodeUsage, PodUsage, UsageReport } 
 
 /** GET path on the node's agent, returning the body (the AgentConnector does TLS and auth). */
 export type AgentGet = (node: Node, path: string) => Promise<string>;
+
+const MAX_BODY = 64 * 1024 * 1024;
+
+/** AgentGet through the API server's connection to the agents; a non-200 answer is an error. */
+export function connectorGet(agents: AgentConnector): AgentGet {
+  return async (node, path) => {
+    const res = await agents.request(node.metadata!.name!, path, { signal: AbortSignal.timeout(10_000) });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY) throw new Error(`${path}: answer over ${MAX_BODY} bytes`);
+      chunks.push(chunk);
+    }
+    const body = Buffer.concat(chunks).toString('utf8');
+    if (res.statusCode !== 200) throw new Error(`${path}: ${res.statusCode} ${body.trim()}`);
+    return body;
+  };
+}
 
 export interface AgentMetricsOptions {
   client: KubeClient;

@@ -1,5 +1,6 @@
 // The node's resource stats, eviction and image GC on real runc containers: a busy loop's CPU
-// and a memory-backed emptyDir's working set read from the Summary API and /metrics/resource;
+// and a memory-backed emptyDir's working set read from the Summary API and /metrics/resource,
+// served on the agent's endpoint and scraped into metrics.k8s.io for `kubectl top`;
 // the eviction manager under a memory threshold made to fire evicting the pods in upstream's
 // order, one per pass, each ending Failed/Evicted with upstream's message and event; and image GC
 // on a small tmpfs image store removing the unused image, keeping the used one, and recording
@@ -14,6 +15,7 @@ import { readPressure } from '../../src-main/agent/kubelet/machine.ts';
 import { resourceMetricsResponse, statsSummaryResponse } from '../../src-main/agent/stats/stats-endpoints.ts';
 import type { PodStats, Summary } from '../../src-main/agent/stats/summary-types.ts';
 import { parseResourceMetrics } from '../../src-main/metrics/resource-metrics-format.ts';
+import { AgentMetricsSource } from '../../src-main/metrics/agent-metrics-source.ts';
 import { assembleImage, busyboxLayer, gzipLayer, pushImage } from '../fixtures/images/busybox-image.ts';
 import { nodePlatform } from '../../src-main/agent/images/platform.ts';
 import { startAgentNode, type AgentNode } from './harness/agent-node.ts';
@@ -109,6 +111,44 @@ describe('node stats', () => {
     expect(metrics.node!.memoryWorkingSetBytes).toBeGreaterThan(64 * Mi);
     expect(metrics.scrapeError).toBe(false);
   }, 120_000);
+});
+
+describe('the stats on the agent\'s endpoint and in the metrics API', () => {
+  const agentGet = async (path: string) => {
+    const res = await node.cluster.cp.agents.request(nodeName, path);
+    let body = '';
+    for await (const chunk of res) body += chunk;
+    return { status: res.statusCode, type: res.headers['content-type'], body };
+  };
+
+  it('serves /stats/summary and /metrics/resource to the API server', async () => {
+    const summary = await agentGet('/stats/summary');
+    expect(summary).toMatchObject({ status: 200, type: 'application/json' });
+    expect(podStats(JSON.parse(summary.body) as Summary, 'hog')!.memory!.workingSetBytes).toBeGreaterThanOrEqual(64 * Mi);
+    const metrics = await agentGet('/metrics/resource');
+    expect(metrics).toMatchObject({ status: 200, type: 'text/plain; version=0.0.4; charset=utf-8' });
+    expect(metrics.body).toMatch(/^pod_memory_working_set_bytes\{namespace="default",pod="hog"\} \d+ \d{13}$/m);
+  });
+
+  it('shows what the agent measures in kubectl top pods and top nodes', async () => {
+    const source = node.cluster.cp.metricsSources.find((s): s is AgentMetricsSource => s instanceof AgentMetricsSource)!;
+    // Two scrapes, as metrics-server needs for a rate (it would take them 15 s apart).
+    await source.scrape();
+    await new Promise((r) => setTimeout(r, 2000));
+    await source.scrape();
+    const rows = (out: string) => out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+    const pods = new Map(rows(await node.kubectl.ok(['top', 'pods'])).map(([name, cpu, memory]) => [name, { cpu, memory }]));
+    expect([...pods.keys()].sort()).toEqual(['busy', 'hog', 'modest']);
+    expect(Number(/^(\d+)m$/.exec(pods.get('busy')!.cpu)![1])).toBeGreaterThan(200);
+    expect(Number(/^(\d+)Mi$/.exec(pods.get('hog')!.memory)![1])).toBeGreaterThanOrEqual(64);
+    expect(Number(/^(\d+)Mi$/.exec(pods.get('modest')!.memory)![1])).toBeLessThan(16);
+    const containers = rows(await node.kubectl.ok(['top', 'pod', 'hog', '--containers']));
+    expect(containers.map(([pod, container]) => [pod, container])).toEqual([['hog', 'main']]);
+    const [nodeRow] = rows(await node.kubectl.ok(['top', 'nodes']));
+    expect(nodeRow[0]).toBe(nodeName);
+    expect(Number(/^(\d+)m$/.exec(nodeRow[1])![1])).toBeGreaterThan(200);
+    expect(Number(/^(\d+)Mi$/.exec(nodeRow[3])![1])).toBeGreaterThanOrEqual(64);
+  }, 60_000);
 });
 
 describe('eviction', () => {

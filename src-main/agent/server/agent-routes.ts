@@ -3,8 +3,8 @@
 // has started, so the endpoint serves what the node runs.
 import type { Kubelet } from '../kubelet/kubelet.ts';
 import type { AgentServer } from './agent-server.ts';
+import { addStatsRoutes } from '../stats/stats-routes.ts';
 
 export function addAgentRoutes(server: AgentServer, kubelet: Kubelet): void {
-  void server;
-  void kubelet;
+  if (kubelet.stats) addStatsRoutes(server, kubelet.stats);
 }

@@ -1,6 +1,6 @@
 // One real node for the agent's integration tests: a control plane, a registry with the busybox
-// image, a NodeAgent and an in-process kubelet running pods as runc containers, with the CNI
-// network inside a test netns and blackhole routes on the host. Names carry the caller's prefix
+// image, the agent's HTTPS endpoint, a NodeAgent and an in-process kubelet running pods as runc
+// containers, with the CNI network inside a test netns and blackhole routes on the host. Names carry the caller's prefix
 // and the pid, so test files running at the same time never meet. stop() removes everything and
 // returns what was left behind (containers, mounts, pod netns) for the test to assert empty.
 import { execFileSync } from 'node:child_process';
@@ -14,6 +14,8 @@ import type { Kubelet } from '../../../src-main/agent/kubelet/kubelet.ts';
 import { startKubelet, type KubeletSettings } from '../../../src-main/agent/kubelet/start-kubelet.ts';
 import { mountsUnder } from '../../../src-main/agent/volumes/pod-volumes.ts';
 import { NodeAgent, type NodeAgentOptions } from '../../../src-main/agent/node-agent.ts';
+import { AgentServer } from '../../../src-main/agent/server/agent-server.ts';
+import { addAgentRoutes } from '../../../src-main/agent/server/agent-routes.ts';
 import { cgroupLayout, existingCgroupDirs, removeCgroupTree, type CgroupLayout } from '../../../src-main/agent/runtime/cgroups.ts';
 import { OciRuntime } from '../../../src-main/agent/runtime/oci-runtime.ts';
 import { buildBusyboxImage, pushImage } from '../../fixtures/images/busybox-image.ts';
@@ -39,6 +41,8 @@ export interface AgentNode {
   kubectl: Kubectl;
   registry: TestRegistry;
   agent: NodeAgent;
+  /** The agent's HTTPS endpoint on 127.0.0.1, with the kubelet's routes. */
+  server: AgentServer;
   kubelet: Kubelet;
   runtime: OciRuntime;
   layout: CgroupLayout;
@@ -62,7 +66,8 @@ export async function startAgentNode(opts: AgentNodeOptions): Promise<AgentNode>
   let imagesMounted = false;
   const parts: Partial<AgentNode> = { dir, stateDir };
   const stop = async (): Promise<{ containers: string[]; mounts: string[]; podNetns: string[] }> => {
-    const { kubelet, agent, kubectl, cluster, registry, layout, runtime } = parts;
+    const { kubelet, agent, server, kubectl, cluster, registry, layout, runtime } = parts;
+    await server?.stop();
     kubelet?.stop();
     await kubelet?.stopAllPods().catch(() => undefined);
     agent?.stop();
@@ -96,7 +101,9 @@ export async function startAgentNode(opts: AgentNodeOptions): Promise<AgentNode>
     }
     const cluster = (parts.cluster = await startTestCluster());
     parts.kubectl = new Kubectl('1.35', cluster.kubeconfigPath);
-    parts.agent = new NodeAgent({ client: cluster.client, nodeName: opts.nodeName, stateDir, runtime: 'runc', nodeIP: '127.0.0.1', ...opts.agent });
+    parts.server = new AgentServer({ caPem: cluster.cp.caPem, stateDir, nodeName: opts.nodeName, port: 0, address: '127.0.0.1' });
+    const kubeletPort = await parts.server.start();
+    parts.agent = new NodeAgent({ client: cluster.client, nodeName: opts.nodeName, stateDir, runtime: 'runc', nodeIP: '127.0.0.1', kubeletPort, ...opts.agent });
     await parts.agent.start();
     execFileSync('ip', ['netns', 'add', nodeNetns]);
     parts.runtime = new OciRuntime({ name: 'runc', root: join(dir, 'runc') });
@@ -106,6 +113,7 @@ export async function startAgentNode(opts: AgentNodeOptions): Promise<AgentNode>
       runtimeRoot: join(dir, 'runc'), cgroupParent: layout.parent, cniNetns: nodeNetns, allocatable: { cpu: '2', memory: '4Gi' },
       log: (l) => cluster.logs.push(l), ...opts.kubelet,
     });
+    addAgentRoutes(parts.server, parts.kubelet);
     await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, opts.nodeName)).spec?.podCIDR);
   } catch (e) {
     await stop().catch(() => undefined);
