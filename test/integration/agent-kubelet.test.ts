@@ -4,90 +4,38 @@
 // kubectl shows. Restart policies, CrashLoopBackOff and deletion are followed to the end, and
 // nothing is left on the machine.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event as CoreEvent, Node, Pod } from 'kubernetes-types/core/v1';
-import { isNotFound } from '../../src-main/client/api-error.ts';
+import type { Event as CoreEvent, Node } from 'kubernetes-types/core/v1';
 import { gvr } from '../../src-main/client/resources.ts';
-import type { Kubelet } from '../../src-main/agent/kubelet/kubelet.ts';
-import { startKubelet } from '../../src-main/agent/kubelet/start-kubelet.ts';
 import { mountsUnder } from '../../src-main/agent/volumes/pod-volumes.ts';
-import { NodeAgent } from '../../src-main/agent/node-agent.ts';
-import { cgroupLayout, existingCgroupDirs, removeCgroupTree, type CgroupLayout } from '../../src-main/agent/runtime/cgroups.ts';
-import { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
-import { buildBusyboxImage, pushImage } from '../fixtures/images/busybox-image.ts';
-import { startTestRegistry, type TestRegistry } from '../fixtures/images/test-registry.ts';
-import { addBlackholeRoutes } from './harness/blackhole.ts';
-import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
-import { Kubectl } from './harness/kubectl.ts';
+import type { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
+import { startAgentNode, type AgentNode } from './harness/agent-node.ts';
+import { waitFor, type TestCluster } from './harness/cluster.ts';
+import type { Kubectl } from './harness/kubectl.ts';
 
-const suffix = `${process.pid}`;
 const nodeName = 'kl-node';
-const nodeNetns = `klk-node-${suffix}`;
+let node: AgentNode;
 let dir: string;
 let cluster: TestCluster;
 let kubectl: Kubectl;
-let registry: TestRegistry;
-let agent: NodeAgent;
-let kubelet: Kubelet;
 let runtime: OciRuntime;
-let layout: CgroupLayout;
 let image: string;
-let removeRoutes: () => void = () => undefined;
-
-const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
-const uids: string[] = [];
-const getPod = (name: string) => orUndefined(cluster.client.get<Pod>(gvr.pods, 'default', name)).then((p) => {
-  const uid = p?.metadata?.uid;
-  if (uid && !uids.includes(uid)) uids.push(uid);
-  return p;
-});
+const getPod = (name: string) => node.getPod(name);
 
 beforeAll(async () => {
-  removeRoutes = addBlackholeRoutes();
-  dir = mkdtempSync(join(tmpdir(), 'kubelab-kubelet-'));
-  registry = await startTestRegistry();
-  await pushImage({ url: registry.url }, 'test/busybox', '1', buildBusyboxImage());
-  image = `${registry.host}/test/busybox:1`;
-  cluster = await startTestCluster();
-  kubectl = new Kubectl('1.35', cluster.kubeconfigPath);
-  agent = new NodeAgent({ client: cluster.client, nodeName, stateDir: join(dir, 'state'), runtime: 'runc', nodeIP: '127.0.0.1' });
-  await agent.start();
-  execFileSync('ip', ['netns', 'add', nodeNetns]);
-  runtime = new OciRuntime({ name: 'runc', root: join(dir, 'runc') });
-  layout = await cgroupLayout(`/kubelab/${nodeName}-${suffix}`);
-  kubelet = await startKubelet({
-    client: cluster.client, nodeName, stateDir: join(dir, 'state'), runtime: 'runc', hostIP: '127.0.0.1',
-    runtimeRoot: join(dir, 'runc'), cgroupParent: layout.parent, cniNetns: nodeNetns, allocatable: { cpu: '2', memory: '4Gi' },
-    log: (l) => cluster.logs.push(l),
-  });
-  await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, nodeName)).spec?.podCIDR);
-});
+  node = await startAgentNode({ prefix: 'klk', nodeName });
+  ({ dir, cluster, kubectl, runtime, image } = node);
+}, 120_000);
 
 afterAll(async () => {
-  kubelet?.stop();
-  await kubelet?.stopAllPods().catch(() => undefined);
-  agent?.stop();
-  await kubectl?.cleanup();
-  await cluster?.stop();
-  await registry?.stop();
-  await removeCgroupTree(layout, layout.parent).catch(() => undefined);
-  for (const d of await existingCgroupDirs(layout, '/kubelab')) try { rmdirSync(d); } catch { /* another agent's */ }
-  const podNetns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]).filter((n) => uids.some((u) => n === `kubelab-${u}`));
-  for (const n of [...podNetns, nodeNetns]) {
-    try {
-      execFileSync('ip', ['netns', 'delete', n], { stdio: 'ignore' });
-    } catch { /* not made, or gone */ }
-  }
-  removeRoutes();
-  const left = { containers: runtime ? await runtime.list() : [], mounts: mountsUnder(dir) };
-  rmSync(dir, { recursive: true, force: true });
-  expect(left.containers).toEqual([]);
-  expect(left.mounts).toEqual([]);
+  const logs = cluster?.logs.filter((l) => l.startsWith('kubelet')).join('\n');
+  const left = await node?.stop();
+  expect(left?.containers).toEqual([]);
+  expect(left?.mounts).toEqual([]);
   // Other test files run at the same time: only this file's pods count.
-  expect(podNetns, cluster?.logs.filter((l) => l.startsWith('kubelet')).join('\n')).toEqual([]);
+  expect(left?.podNetns, logs).toEqual([]);
 });
 
 function podManifest(name: string, script: string, restartPolicy = 'Always'): string {
