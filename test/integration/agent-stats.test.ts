@@ -3,8 +3,8 @@
 // served on the agent's endpoint and scraped into metrics.k8s.io for `kubectl top`;
 // the eviction manager under a memory threshold made to fire evicting the pods in upstream's
 // order, one per pass, each ending Failed/Evicted with upstream's message and event; and image GC
-// on a small tmpfs image store removing the unused image, keeping the used one, and recording
-// FreeDiskSpaceFailed when nothing more may go.
+// on a small tmpfs image store removing the unused image, keeping the used one, recording
+// FreeDiskSpaceFailed when nothing more may go, and running before any eviction for imagefs.
 import { randomBytes } from 'node:crypto';
 import { statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event as CoreEvent } from 'kubernetes-types/core/v1';
 import { ImageStore } from '../../src-main/agent/images/image-store.ts';
 import { readPressure } from '../../src-main/agent/kubelet/machine.ts';
+import { defaultEvictionHard } from '../../src-main/agent/kubelet/eviction/thresholds.ts';
 import { resourceMetricsResponse, statsSummaryResponse } from '../../src-main/agent/stats/stats-endpoints.ts';
 import type { PodStats, Summary } from '../../src-main/agent/stats/summary-types.ts';
 import { parseResourceMetrics } from '../../src-main/metrics/resource-metrics-format.ts';
@@ -29,6 +30,9 @@ let bigImage: string;
 beforeAll(async () => {
   node = await startAgentNode({
     prefix: 'kls', nodeName, imagesTmpfsBytes: 16 * Mi,
+    // The test fills the image store on purpose: the node reporting DiskPressure (and being
+    // tainted for it) would keep its next pods away.
+    agent: { evictionHard: [] },
     // The test runs the eviction passes itself; none must run between them.
     kubelet: { housekeeping: { evictionPeriodMs: 3_600_000, imageGC: { minAgeMs: 0 } } },
   });
@@ -193,7 +197,7 @@ describe('eviction', () => {
 });
 
 describe('image garbage collection', () => {
-  it('removes the unused image past the high threshold, keeps the one in use, and says when it cannot free enough', async () => {
+  it('removes the unused image past the high threshold, keeps the one in use, says when it cannot free enough, and goes before eviction', async () => {
     // The big image is pulled for a pod that then goes: it stays in the store, unused.
     await node.kubectl.ok(['apply', '-f', '-'], { input: pod('once', 'true', { image: bigImage, restartPolicy: 'Never' }) });
     await waitFor('once Succeeded', async () => (await node.getPod('once'))?.status?.phase === 'Succeeded', 60_000);
@@ -212,8 +216,22 @@ describe('image garbage collection', () => {
     await node.kubelet.imageGC!.garbageCollect();
     expect(await images()).toEqual([node.image]);
     expect(1 - fs().bavail / fs().blocks).toBeLessThan(0.8);
+
+    // Under imagefs pressure the eviction manager removes unused images first, and evicts nobody
+    // when that is enough.
+    await node.kubectl.ok(['apply', '-f', '-'], { input: pod('twice', 'true', { image: bigImage, restartPolicy: 'Never' }) });
+    await waitFor('twice Succeeded', async () => (await node.getPod('twice'))?.status?.phase === 'Succeeded', 60_000);
+    await node.kubectl.ok(['delete', 'pod', 'twice', '--wait=true', '--timeout=60s']);
+    expect(await images()).toHaveLength(2);
+    fill(0.1, 'filler-2');
+    const eviction = node.kubelet.eviction!;
+    eviction.thresholds = defaultEvictionHard;
+    expect(await eviction.synchronize()).toBeUndefined();
+    expect(await images()).toEqual([node.image]);
+    expect((await node.getPod('modest'))!.status!.phase).toBe('Running');
+
     // Now only the image modest runs is left: it is never removed, and the node says so.
-    fill(0.03, 'filler-2');
+    fill(0.03, 'filler-3');
     await expect(node.kubelet.imageGC!.garbageCollect()).rejects.toThrow(/^Failed to garbage collect required amount of images\. Attempted to free \d+ bytes, but only found 0 bytes eligible to free\.$/);
     expect(await images()).toEqual([node.image]);
     const [failed] = await waitFor('the FreeDiskSpaceFailed event', async () => {
@@ -222,6 +240,14 @@ describe('image garbage collection', () => {
     });
     expect(failed).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Node', name: nodeName } });
     expect(failed.message).toMatch(/^Failed to garbage collect required amount of images\./);
+    // With nothing left to reclaim, the pod goes: the one writing to its layer, for ephemeral storage.
+    expect((await eviction.synchronize())?.metadata?.name).toBe('modest');
+    const modest = await waitFor('modest Evicted', async () => {
+      const p = await node.getPod('modest');
+      return p?.status?.reason === 'Evicted' && p;
+    });
+    expect(modest.status!.message).toMatch(/^The node was low on resource: ephemeral-storage\. Threshold quantity: \d+(Ki|Mi)?, available: \d+(Ki|Mi)?\. Container main was using \d+(Ki|Mi)?, request is 0, has larger consumption of ephemeral-storage\. $/);
+    eviction.thresholds = [];
     await node.kubectl.ok(['delete', 'pod', 'modest', '--wait=true', '--timeout=60s']);
   }, 120_000);
 });
