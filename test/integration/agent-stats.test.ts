@@ -9,7 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event as CoreEvent } from 'kubernetes-types/core/v1';
+import type { Deployment } from 'kubernetes-types/apps/v1';
+import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2';
+import type { Event as CoreEvent, Pod } from 'kubernetes-types/core/v1';
+import { gvr } from '../../src-main/client/resources.ts';
 import { ImageStore } from '../../src-main/agent/images/image-store.ts';
 import { readPressure } from '../../src-main/agent/kubelet/machine.ts';
 import { defaultEvictionHard } from '../../src-main/agent/kubelet/eviction/thresholds.ts';
@@ -33,6 +36,7 @@ beforeAll(async () => {
     // The test fills the image store on purpose: the node reporting DiskPressure (and being
     // tainted for it) would keep its next pods away.
     agent: { evictionHard: [] },
+    cluster: { controllers: { hpaSyncPeriodMs: 2000 } },
     // The test runs the eviction passes itself; none must run between them.
     kubelet: { housekeeping: { evictionPeriodMs: 3_600_000, imageGC: { minAgeMs: 0 } } },
   });
@@ -153,6 +157,29 @@ describe('the stats on the agent\'s endpoint and in the metrics API', () => {
     expect(Number(/^(\d+)m$/.exec(nodeRow[1])![1])).toBeGreaterThan(200);
     expect(Number(/^(\d+)Mi$/.exec(nodeRow[3])![1])).toBeGreaterThanOrEqual(64);
   }, 60_000);
+});
+
+describe('the HPA on what the agent measures', () => {
+  it('scales a Deployment whose pod burns more CPU than it requested', async () => {
+    const container = { name: 'main', image: node.image, command: ['sh', '-c', 'while true; do :; done'], resources: { requests: { cpu: '100m' } } };
+    await node.kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'burn' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'burn' } }, template: { metadata: { labels: { app: 'burn' } }, spec: { terminationGracePeriodSeconds: 1, containers: [container] } } },
+    }) });
+    await node.kubectl.ok(['autoscale', 'deployment', 'burn', '--min=1', '--max=2', '--cpu-percent=50']);
+    const source = node.cluster.cp.metricsSources.find((s): s is AgentMetricsSource => s instanceof AgentMetricsSource)!;
+    // Scrapes every 2 s instead of metrics-server's 15 s, so the HPA trusts a sample sooner.
+    const hpa = await waitFor('the HPA scales burn to 2', async () => {
+      await source.scrape();
+      const h = await node.cluster.client.get<HorizontalPodAutoscaler>({ group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers' }, 'default', 'burn');
+      return (h.status?.desiredReplicas ?? 0) >= 2 && h;
+    }, 90_000, 2000);
+    expect(hpa.status!.currentMetrics![0].resource!.current.averageUtilization!).toBeGreaterThan(100);
+    expect((await node.cluster.client.get<Deployment>(gvr.deployments, 'default', 'burn')).spec!.replicas).toBe(2);
+    await node.kubectl.ok(['delete', 'hpa', 'burn']);
+    await node.kubectl.ok(['delete', 'deployment', 'burn', '--wait=true', '--timeout=60s']);
+    await waitFor('burn\'s pods gone', async () => (await node.cluster.client.list<Pod>(gvr.pods, { namespace: 'default', labelSelector: 'app=burn' })).items.length === 0, 60_000);
+  }, 120_000);
 });
 
 describe('eviction', () => {

@@ -21,7 +21,7 @@ import { OciRuntime } from '../../../src-main/agent/runtime/oci-runtime.ts';
 import { buildBusyboxImage, pushImage } from '../../fixtures/images/busybox-image.ts';
 import { startTestRegistry, type TestRegistry } from '../../fixtures/images/test-registry.ts';
 import { addBlackholeRoutes } from './blackhole.ts';
-import { startTestCluster, waitFor, type TestCluster } from './cluster.ts';
+import { startTestCluster, waitFor, type TestCluster, type TestClusterOptions } from './cluster.ts';
 import { Kubectl } from './kubectl.ts';
 
 export interface AgentNodeOptions {
@@ -30,6 +30,7 @@ export interface AgentNodeOptions {
   nodeName: string;
   /** Mount a tmpfs of this many bytes as the image store (a small imagefs). */
   imagesTmpfsBytes?: number;
+  cluster?: TestClusterOptions;
   agent?: Partial<NodeAgentOptions>;
   kubelet?: Partial<KubeletSettings>;
 }
@@ -99,7 +100,7 @@ export async function startAgentNode(opts: AgentNodeOptions): Promise<AgentNode>
       execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${opts.imagesTmpfsBytes}`, 'tmpfs', imagesDir]);
       imagesMounted = true;
     }
-    const cluster = (parts.cluster = await startTestCluster());
+    const cluster = (parts.cluster = await startTestCluster(opts.cluster));
     parts.kubectl = new Kubectl('1.35', cluster.kubeconfigPath);
     parts.server = new AgentServer({ caPem: cluster.cp.caPem, stateDir, nodeName: opts.nodeName, port: 0, address: '127.0.0.1' });
     const kubeletPort = await parts.server.start();
