@@ -15,7 +15,9 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
   --cni-bin-dir DIRS where the CNI plugins are, colon-separated (default /usr/lib/cni:/opt/cni/bin)
   --cni-netns NAME   run the CNI plugins in this network namespace (test hosts sharing a machine)
   --port PORT        the agent's HTTPS endpoint (default 10250; 0 takes any free port)
-  --address IP       the address it listens on (default 0.0.0.0)`;
+  --address IP       the address it listens on (default 0.0.0.0)
+  --eviction-hard T  hard eviction thresholds, e.g. memory.available<100Mi,nodefs.available<10%
+                     (default memory.available<100Mi,nodefs.available<10%,imagefs.available<15%,pid.available<5%)`;
 
 /** Bad flags: the caller prints the message as one line and exits with 2. */
 export class AgentUsageError extends Error {}
@@ -37,6 +39,7 @@ export async function agentMain(argv: string[]): Promise<void> {
         'cni-netns': { type: 'string' },
         port: { type: 'string' },
         address: { type: 'string' },
+        'eviction-hard': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -51,7 +54,7 @@ export async function agentMain(argv: string[]): Promise<void> {
   const flags = {
     kubeconfig: values.kubeconfig, nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'],
     runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'],
-    port: values.port, address: values.address,
+    port: values.port, address: values.address, evictionHard: values['eviction-hard'],
   };
   try {
     agentOptions(flags);

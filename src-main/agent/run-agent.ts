@@ -11,6 +11,7 @@ import { parseKubeconfig } from '../client/kubeconfig.ts';
 import { AgentServer, DEFAULT_AGENT_PORT } from './server/agent-server.ts';
 import { addAgentRoutes } from './server/agent-routes.ts';
 import { NodeAgent } from './node-agent.ts';
+import { parseEvictionHard, type Threshold } from './kubelet/eviction/thresholds.ts';
 import type { Kubelet } from './kubelet/kubelet.ts';
 import { internalIP, readMachine } from './kubelet/machine.ts';
 import { startKubelet } from './kubelet/start-kubelet.ts';
@@ -30,12 +31,14 @@ export interface AgentFlags {
   /** The HTTPS endpoint's port (default 10250, 0 = any free one) and address (default 0.0.0.0). */
   port?: string;
   address?: string;
+  /** --eviction-hard, as the kubelet's flag. */
+  evictionHard?: string;
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
 
 /** Checks the flags; throws an Error with the one line to print. */
-export function agentOptions(flags: AgentFlags): { nodeName: string; stateDir: string; runtime: RuntimeName; nodeIP?: string; port: number; address: string } {
+export function agentOptions(flags: AgentFlags): { nodeName: string; stateDir: string; runtime: RuntimeName; nodeIP?: string; port: number; address: string; evictionHard?: Threshold[] } {
   const runtime = flags.runtime ?? 'runc';
   if (runtime !== 'runc' && runtime !== 'crun') throw new Error(`--runtime must be runc or crun, not "${runtime}"`);
   // Node names are DNS subdomains; a hostname with capitals is lowered, as the kubelet does.
@@ -45,7 +48,8 @@ export function agentOptions(flags: AgentFlags): { nodeName: string; stateDir: s
   }
   const port = flags.port === undefined ? DEFAULT_AGENT_PORT : Number(flags.port);
   if (!/^\d+$/.test(flags.port ?? '0') || port > 65535) throw new Error(`--port must be a port number (0 for any free one), not "${flags.port}"`);
-  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0' };
+  const evictionHard = flags.evictionHard === undefined ? undefined : parseEvictionHard(flags.evictionHard);
+  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0', evictionHard };
 }
 
 export async function runAgent(flags: AgentFlags): Promise<void> {
@@ -77,7 +81,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     kubelet = await startKubelet({
       client, nodeName: options.nodeName, stateDir: options.stateDir, runtime: options.runtime, hostIP: internalIP(options.nodeIP), log,
       runtimeRoot: flags.runtimeRoot, cgroupParent: flags.cgroupParent, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns,
-      allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) },
+      allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) }, housekeeping: { evictionHard: options.evictionHard },
     });
     addAgentRoutes(server, kubelet);
   } catch (e) {
