@@ -78,7 +78,8 @@ export class AgentMetricsSource implements MetricsSource {
   private async scrapeAll(): Promise<void> {
     let nodes: Node[];
     try {
-      nodes = (await this.opts.client.list<Node>(gvr.nodes)).items;
+      // Hollow nodes report a kubelet port too, at addresses nothing answers: their usage is the fleet's.
+      nodes = (await this.opts.client.list<Node>(gvr.nodes, { labelSelector: 'node.kubelab.dev/hollow!=true' })).items;
     } catch (e) {
       this.opts.log?.(`metrics: listing nodes: ${(e as Error).message}`);
       return;

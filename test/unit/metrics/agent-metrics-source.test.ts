@@ -18,11 +18,13 @@ describe('the agents\' metrics source', () => {
   it('gives rates between the last two scrapes of each agent node, and leaves out what cannot be compared', async () => {
     let body = '';
     const asked: string[] = [];
-    const client = { list: async () => ({ items: [node('agent-1', 10250), node('sim-1', 0)] }) } as unknown as KubeClient;
+    const selectors: unknown[] = [];
+    const client = { list: async (_r: unknown, o: unknown) => (selectors.push(o), { items: [node('agent-1', 10250), node('off', 0)] }) } as unknown as KubeClient;
     const source = new AgentMetricsSource({ client, get: async (n, path) => (asked.push(`${n.metadata!.name}${path}`), body), now: () => 0 });
     body = text(10_000, { node: 100, main: 1, side: 2 });
     await source.scrape();
-    expect(asked).toEqual(['agent-1/metrics/resource']); // the hollow node has no agent port
+    expect(asked).toEqual(['agent-1/metrics/resource']); // a node without an agent port is not asked
+    expect(selectors).toEqual([{ labelSelector: 'node.kubelab.dev/hollow!=true' }]);
     expect(source.collect()).toMatchObject({ nodes: [], pods: [] }); // one scrape: no rate yet
     body = text(25_000, { node: 115, main: 4, side: 2.15 });
     await source.scrape();
