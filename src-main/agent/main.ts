@@ -17,7 +17,9 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
   --port PORT        the agent's HTTPS endpoint (default 10250; 0 takes any free port)
   --address IP       the address it listens on (default 0.0.0.0)
   --eviction-hard T  hard eviction thresholds, e.g. memory.available<100Mi,nodefs.available<10%
-                     (default memory.available<100Mi,nodefs.available<10%,imagefs.available<15%,pid.available<5%)`;
+                     (default memory.available<100Mi,nodefs.available<10%,imagefs.available<15%,pid.available<5%)
+  --container-log-max-size Q   rotate a container's log at this size (default 10Mi)
+  --container-log-max-files N  log files kept per container, the live one included (default 5)`;
 
 /** Bad flags: the caller prints the message as one line and exits with 2. */
 export class AgentUsageError extends Error {}
@@ -40,6 +42,8 @@ export async function agentMain(argv: string[]): Promise<void> {
         port: { type: 'string' },
         address: { type: 'string' },
         'eviction-hard': { type: 'string' },
+        'container-log-max-size': { type: 'string' },
+        'container-log-max-files': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -54,7 +58,8 @@ export async function agentMain(argv: string[]): Promise<void> {
   const flags = {
     kubeconfig: values.kubeconfig, nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'],
     runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'],
-    port: values.port, address: values.address, evictionHard: values['eviction-hard'],
+    port: values.port, address: values.address,
+    containerLogMaxSize: values['container-log-max-size'], containerLogMaxFiles: values['container-log-max-files'], evictionHard: values['eviction-hard'],
   };
   try {
     agentOptions(flags);

@@ -1,13 +1,14 @@
 // `kubelab agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun]
 // [--node-ip IP] [--runtime-root DIR] [--cgroup-parent PATH] [--cni-bin-dir DIRS] [--cni-netns NAME]
-// [--port PORT] [--address IP]`: the node agent (its HTTPS endpoint, Node, Lease and the kubelet
-// loop) in the foreground until SIGTERM/SIGINT, as systemd, the lab and the tests start it. Its
-// pods keep running when it stops.
+// [--port PORT] [--address IP] [--container-log-max-size Q] [--container-log-max-files N]`: the
+// node agent (its HTTPS endpoint, Node, Lease and the kubelet loop) in the foreground until
+// SIGTERM/SIGINT, as systemd, the lab and the tests start it. Its pods keep running when it stops.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { KubeClient } from '../client/kube-client.ts';
 import { parseKubeconfig } from '../client/kubeconfig.ts';
+import { parseQuantity, value } from '../util/quantity.ts';
 import { AgentServer, DEFAULT_AGENT_PORT } from './server/agent-server.ts';
 import { addAgentRoutes } from './server/agent-routes.ts';
 import { NodeAgent } from './node-agent.ts';
@@ -33,12 +34,18 @@ export interface AgentFlags {
   address?: string;
   /** --eviction-hard, as the kubelet's flag. */
   evictionHard?: string;
+  /** Log rotation: a quantity (10Mi) and a count (5), as the kubelet's containerLogMax*. */
+  containerLogMaxSize?: string;
+  containerLogMaxFiles?: string;
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
 
 /** Checks the flags; throws an Error with the one line to print. */
-export function agentOptions(flags: AgentFlags): { nodeName: string; stateDir: string; runtime: RuntimeName; nodeIP?: string; port: number; address: string; evictionHard?: Threshold[] } {
+export function agentOptions(flags: AgentFlags): {
+  nodeName: string; stateDir: string; runtime: RuntimeName; nodeIP?: string; port: number; address: string; containerLogMaxSize?: number; containerLogMaxFiles?: number;
+  evictionHard?: Threshold[];
+} {
   const runtime = flags.runtime ?? 'runc';
   if (runtime !== 'runc' && runtime !== 'crun') throw new Error(`--runtime must be runc or crun, not "${runtime}"`);
   // Node names are DNS subdomains; a hostname with capitals is lowered, as the kubelet does.
@@ -48,8 +55,25 @@ export function agentOptions(flags: AgentFlags): { nodeName: string; stateDir: s
   }
   const port = flags.port === undefined ? DEFAULT_AGENT_PORT : Number(flags.port);
   if (!/^\d+$/.test(flags.port ?? '0') || port > 65535) throw new Error(`--port must be a port number (0 for any free one), not "${flags.port}"`);
+  const logs = logRotation(flags);
   const evictionHard = flags.evictionHard === undefined ? undefined : parseEvictionHard(flags.evictionHard);
-  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0', evictionHard };
+  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0', ...logs, evictionHard };
+}
+
+function logRotation(flags: AgentFlags): { containerLogMaxSize?: number; containerLogMaxFiles?: number } {
+  let size: number | undefined;
+  if (flags.containerLogMaxSize !== undefined) {
+    try {
+      size = value(parseQuantity(flags.containerLogMaxSize));
+    } catch {
+      size = NaN;
+    }
+    if (!(size > 0)) throw new Error(`--container-log-max-size must be a positive quantity (10Mi), not "${flags.containerLogMaxSize}"`);
+  }
+  const files = flags.containerLogMaxFiles === undefined ? undefined : Number(flags.containerLogMaxFiles);
+  // The kubelet wants at least 2: the live file and one rotated.
+  if (files !== undefined && !(Number.isInteger(files) && files >= 2)) throw new Error(`--container-log-max-files must be a whole number of at least 2, not "${flags.containerLogMaxFiles}"`);
+  return { containerLogMaxSize: size, containerLogMaxFiles: files };
 }
 
 export async function runAgent(flags: AgentFlags): Promise<void> {
@@ -81,7 +105,8 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     kubelet = await startKubelet({
       client, nodeName: options.nodeName, stateDir: options.stateDir, runtime: options.runtime, hostIP: internalIP(options.nodeIP), log,
       runtimeRoot: flags.runtimeRoot, cgroupParent: flags.cgroupParent, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns,
-      allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) }, housekeeping: { evictionHard: options.evictionHard },
+      allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) },
+      containerLogMaxSize: options.containerLogMaxSize, containerLogMaxFiles: options.containerLogMaxFiles, housekeeping: { evictionHard: options.evictionHard },
     });
     addAgentRoutes(server, kubelet);
   } catch (e) {

@@ -4,38 +4,85 @@
 // kubectl shows. Restart policies, CrashLoopBackOff and deletion are followed to the end, and
 // nothing is left on the machine.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event as CoreEvent, Node } from 'kubernetes-types/core/v1';
+import type { Event as CoreEvent, Node, Pod } from 'kubernetes-types/core/v1';
+import { isNotFound } from '../../src-main/client/api-error.ts';
 import { gvr } from '../../src-main/client/resources.ts';
+import type { Kubelet } from '../../src-main/agent/kubelet/kubelet.ts';
+import { startKubelet } from '../../src-main/agent/kubelet/start-kubelet.ts';
 import { mountsUnder } from '../../src-main/agent/volumes/pod-volumes.ts';
-import type { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
-import { startAgentNode, type AgentNode } from './harness/agent-node.ts';
-import { waitFor, type TestCluster } from './harness/cluster.ts';
-import type { Kubectl } from './harness/kubectl.ts';
+import { NodeAgent } from '../../src-main/agent/node-agent.ts';
+import { cgroupLayout, type CgroupLayout } from '../../src-main/agent/runtime/cgroups.ts';
+import { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
+import { buildBusyboxImage, pushImage } from '../fixtures/images/busybox-image.ts';
+import { startTestRegistry, type TestRegistry } from '../fixtures/images/test-registry.ts';
+import { addBlackholeRoutes } from './harness/blackhole.ts';
+import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
+import { Kubectl } from './harness/kubectl.ts';
+import { removeTestCgroups, removeTestNetns } from './harness/agent-node.ts';
 
+const suffix = `${process.pid}`;
 const nodeName = 'kl-node';
-let node: AgentNode;
+const nodeNetns = `klk-node-${suffix}`;
 let dir: string;
 let cluster: TestCluster;
 let kubectl: Kubectl;
+let registry: TestRegistry;
+let agent: NodeAgent;
+let kubelet: Kubelet;
 let runtime: OciRuntime;
+let layout: CgroupLayout;
 let image: string;
-const getPod = (name: string) => node.getPod(name);
+let removeRoutes: () => void = () => undefined;
+
+const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+const uids: string[] = [];
+const getPod = (name: string) => orUndefined(cluster.client.get<Pod>(gvr.pods, 'default', name)).then((p) => {
+  const uid = p?.metadata?.uid;
+  if (uid && !uids.includes(uid)) uids.push(uid);
+  return p;
+});
 
 beforeAll(async () => {
-  node = await startAgentNode({ prefix: 'klk', nodeName });
-  ({ dir, cluster, kubectl, runtime, image } = node);
-}, 120_000);
+  removeRoutes = addBlackholeRoutes();
+  dir = mkdtempSync(join(tmpdir(), 'kubelab-kubelet-'));
+  registry = await startTestRegistry();
+  await pushImage({ url: registry.url }, 'test/busybox', '1', buildBusyboxImage());
+  image = `${registry.host}/test/busybox:1`;
+  cluster = await startTestCluster();
+  kubectl = new Kubectl('1.35', cluster.kubeconfigPath);
+  agent = new NodeAgent({ client: cluster.client, nodeName, stateDir: join(dir, 'state'), runtime: 'runc', nodeIP: '127.0.0.1' });
+  await agent.start();
+  execFileSync('ip', ['netns', 'add', nodeNetns]);
+  runtime = new OciRuntime({ name: 'runc', root: join(dir, 'runc') });
+  layout = await cgroupLayout(`/kubelab/${nodeName}-${suffix}`);
+  kubelet = await startKubelet({
+    client: cluster.client, nodeName, stateDir: join(dir, 'state'), runtime: 'runc', hostIP: '127.0.0.1',
+    runtimeRoot: join(dir, 'runc'), cgroupParent: layout.parent, cniNetns: nodeNetns, allocatable: { cpu: '2', memory: '4Gi' },
+    log: (l) => cluster.logs.push(l),
+  });
+  await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, nodeName)).spec?.podCIDR);
+});
 
 afterAll(async () => {
-  const logs = cluster?.logs.filter((l) => l.startsWith('kubelet')).join('\n');
-  const left = await node?.stop();
-  expect(left?.containers).toEqual([]);
-  expect(left?.mounts).toEqual([]);
+  kubelet?.stop();
+  await kubelet?.stopAllPods().catch(() => undefined);
+  agent?.stop();
+  await kubectl?.cleanup();
+  await cluster?.stop();
+  await registry?.stop();
+  await removeTestCgroups(layout);
+  const podNetns = removeTestNetns(uids, nodeNetns);
+  removeRoutes();
+  const left = { containers: runtime ? await runtime.list() : [], mounts: mountsUnder(dir) };
+  rmSync(dir, { recursive: true, force: true });
+  expect(left.containers).toEqual([]);
+  expect(left.mounts).toEqual([]);
   // Other test files run at the same time: only this file's pods count.
-  expect(left?.podNetns, logs).toEqual([]);
+  expect(podNetns, cluster?.logs.filter((l) => l.startsWith('kubelet')).join('\n')).toEqual([]);
 });
 
 function podManifest(name: string, script: string, restartPolicy = 'Always'): string {
@@ -116,8 +163,10 @@ describe('the kubelet loop', () => {
     const running = await waitFor('with-init Running', async () => (await getPod('with-init'))?.status?.phase === 'Running' && getPod('with-init'), 60_000);
     expect(running!.status!.initContainerStatuses!.map((c) => [c.name, c.ready, c.state!.terminated?.reason])).toEqual([['first', true, 'Completed'], ['second', true, 'Completed']]);
     expect(running!.status!.conditions!.find((c) => c.type === 'Initialized')!.status).toBe('True');
-    const id = running!.status!.containerStatuses![0].containerID!.slice('runc://'.length);
-    await waitFor('main printed the init output', () => readFileSync(join(dir, 'state', 'containers', id, 'container.log'), 'utf8') === 'first\nsecond\n');
+    // The container's output, in its CRI log (<stateDir>/logs/<ns>_<pod>_<uid>/<container>/<restarts>.log).
+    const log = join(dir, 'state', 'logs', `default_with-init_${running!.metadata!.uid}`, 'main', '0.log');
+    const lines = () => readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.replace(/^\S+ stdout F /, ''));
+    await waitFor('main printed the init output', () => lines().join(',') === 'first,second');
 
     const failing = { ...withInit, metadata: { name: 'init-fails' }, spec: { ...withInit.spec, restartPolicy: 'Never', initContainers: [{ name: 'check', image, command: ['sh', '-c', 'exit 2'] }] } };
     await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(failing) });

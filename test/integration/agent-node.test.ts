@@ -184,5 +184,7 @@ describe('kubelab agent: the node', () => {
     const badPort = spawnSync(process.execPath, [CLI, 'agent', '--kubeconfig', cluster.kubeconfigPath, '--port', 'http'], { encoding: 'utf8' });
     expect(badPort.status).toBe(2);
     expect(badPort.stderr.trim()).toBe('kubelab: --port must be a port number (0 for any free one), not "http"');
+    const badLogs = spawnSync(process.execPath, [CLI, 'agent', '--kubeconfig', cluster.kubeconfigPath, '--container-log-max-files', '1'], { encoding: 'utf8' });
+    expect([badLogs.status, badLogs.stderr.trim()]).toEqual([2, 'kubelab: --container-log-max-files must be a whole number of at least 2, not "1"']);
   });
 });

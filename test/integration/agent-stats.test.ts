@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment } from 'kubernetes-types/apps/v1';
 import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2';
 import type { Event as CoreEvent, Pod } from 'kubernetes-types/core/v1';
+import { isNotFound } from '../../src-main/client/api-error.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import { ImageStore } from '../../src-main/agent/images/image-store.ts';
 import { readPressure } from '../../src-main/agent/kubelet/machine.ts';
@@ -22,36 +23,46 @@ import { parseResourceMetrics } from '../../src-main/metrics/resource-metrics-fo
 import { AgentMetricsSource } from '../../src-main/metrics/agent-metrics-source.ts';
 import { assembleImage, busyboxLayer, gzipLayer, pushImage } from '../fixtures/images/busybox-image.ts';
 import { nodePlatform } from '../../src-main/agent/images/platform.ts';
-import { startAgentNode, type AgentNode } from './harness/agent-node.ts';
+import { startTestNode, type TestNode } from './harness/agent-node.ts';
 import { waitFor } from './harness/cluster.ts';
+import { Kubectl } from './harness/kubectl.ts';
 
 const Mi = 1024 * 1024;
 const nodeName = 'kls-node';
-let node: AgentNode;
+let node: TestNode;
+let kubectl: Kubectl;
 let bigImage: string;
 
 beforeAll(async () => {
-  node = await startAgentNode({
-    prefix: 'kls', nodeName, imagesTmpfsBytes: 16 * Mi,
+  node = await startTestNode('kls', {
+    imagesTmpfsBytes: 16 * Mi,
     // The test fills the image store on purpose: the node reporting DiskPressure (and being
     // tainted for it) would keep its next pods away.
     agent: { evictionHard: [] },
     cluster: { controllers: { hpaSyncPeriodMs: 2000 } },
     // The test runs the eviction passes itself; none must run between them.
-    kubelet: { housekeeping: { evictionPeriodMs: 3_600_000, imageGC: { minAgeMs: 0 } } },
+    housekeeping: { evictionPeriodMs: 3_600_000, imageGC: { minAgeMs: 0 } },
   });
   // An image of its own: the busybox layer shared, and 2 MiB that does not compress.
   const big = assembleImage([busyboxLayer(), gzipLayer([{ path: 'data', type: 'dir' }, { path: 'data/blob', data: randomBytes(2 * Mi) }])], nodePlatform());
   await pushImage({ url: node.registry.url }, 'test/big', '1', big);
   bigImage = `${node.registry.host}/test/big:1`;
+  kubectl = new Kubectl('1.35', node.cluster.kubeconfigPath);
 }, 120_000);
 
 afterAll(async () => {
+  await kubectl?.cleanup();
   const left = await node?.stop();
   expect(left?.containers).toEqual([]);
   expect(left?.mounts).toEqual([]);
-  expect(left?.podNetns).toEqual([]);
+  expect(left?.netns).toEqual([]);
 }, 120_000);
+
+const getPod = (name: string) => node.cluster.client.get<Pod>(gvr.pods, 'default', name).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+const waitRunning = (name: string) => waitFor(`${name} Running`, async () => {
+  const p = await getPod(name);
+  return p?.status?.phase === 'Running' && p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && p;
+}, 60_000);
 
 function pod(name: string, script: string, extra: { requests?: Record<string, string>; memoryVolume?: boolean; image?: string; restartPolicy?: string } = {}): string {
   const volume = extra.memoryVolume ? { volumes: [{ name: 'cache', emptyDir: { medium: 'Memory' } }] } : {};
@@ -72,10 +83,10 @@ const events = async (filter: (e: CoreEvent) => boolean) =>
 
 describe('node stats', () => {
   it('reads a busy loop\'s CPU and a memory volume\'s working set from the Summary API and /metrics/resource', async () => {
-    await node.kubectl.ok(['apply', '-f', '-'], { input: pod('busy', 'while true; do :; done') });
-    await node.kubectl.ok(['apply', '-f', '-'], { input: pod('hog', 'dd if=/dev/zero of=/cache/fill bs=1M count=64; trap "exit 0" TERM; while true; do sleep 1; done', { memoryVolume: true }) });
-    await node.kubectl.ok(['apply', '-f', '-'], { input: pod('modest', 'trap "exit 0" TERM; while true; do sleep 1; done', { requests: { memory: '200Mi' } }) });
-    for (const name of ['busy', 'hog', 'modest']) await node.waitRunning(name);
+    await kubectl.ok(['apply', '-f', '-'], { input: pod('busy', 'while true; do :; done') });
+    await kubectl.ok(['apply', '-f', '-'], { input: pod('hog', 'dd if=/dev/zero of=/cache/fill bs=1M count=64; trap "exit 0" TERM; while true; do sleep 1; done', { memoryVolume: true }) });
+    await kubectl.ok(['apply', '-f', '-'], { input: pod('modest', 'trap "exit 0" TERM; while true; do sleep 1; done', { requests: { memory: '200Mi' } }) });
+    for (const name of ['busy', 'hog', 'modest']) await waitRunning(name);
     const summary = await waitFor('the busy loop and the filled volume in the stats', async () => {
       const s = await node.kubelet.stats!.summary();
       const hog = podStats(s, 'hog');
@@ -84,7 +95,7 @@ describe('node stats', () => {
     const busy = podStats(summary, 'busy')!;
     const hog = podStats(summary, 'hog')!;
     const modest = podStats(summary, 'modest')!;
-    expect(busy.podRef.uid).toBe((await node.getPod('busy'))!.metadata!.uid);
+    expect(busy.podRef.uid).toBe((await getPod('busy'))!.metadata!.uid);
     expect(busy.containers.map((c) => c.name)).toEqual(['main']);
     expect(busy.containers[0].cpu!.usageNanoCores!).toBeGreaterThan(200e6);
     expect(busy.containers[0].cpu!.usageCoreNanoSeconds).toBeGreaterThan(100e6);
@@ -145,14 +156,14 @@ describe('the stats on the agent\'s endpoint and in the metrics API', () => {
     await new Promise((r) => setTimeout(r, 2000));
     await source.scrape();
     const rows = (out: string) => out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
-    const pods = new Map(rows(await node.kubectl.ok(['top', 'pods'])).map(([name, cpu, memory]) => [name, { cpu, memory }]));
+    const pods = new Map(rows(await kubectl.ok(['top', 'pods'])).map(([name, cpu, memory]) => [name, { cpu, memory }]));
     expect([...pods.keys()].sort()).toEqual(['busy', 'hog', 'modest']);
     expect(Number(/^(\d+)m$/.exec(pods.get('busy')!.cpu)![1])).toBeGreaterThan(200);
     expect(Number(/^(\d+)Mi$/.exec(pods.get('hog')!.memory)![1])).toBeGreaterThanOrEqual(64);
     expect(Number(/^(\d+)Mi$/.exec(pods.get('modest')!.memory)![1])).toBeLessThan(16);
-    const containers = rows(await node.kubectl.ok(['top', 'pod', 'hog', '--containers']));
+    const containers = rows(await kubectl.ok(['top', 'pod', 'hog', '--containers']));
     expect(containers.map(([pod, container]) => [pod, container])).toEqual([['hog', 'main']]);
-    const [nodeRow] = rows(await node.kubectl.ok(['top', 'nodes']));
+    const [nodeRow] = rows(await kubectl.ok(['top', 'nodes']));
     expect(nodeRow[0]).toBe(nodeName);
     expect(Number(/^(\d+)m$/.exec(nodeRow[1])![1])).toBeGreaterThan(200);
     expect(Number(/^(\d+)Mi$/.exec(nodeRow[3])![1])).toBeGreaterThanOrEqual(64);
@@ -162,11 +173,11 @@ describe('the stats on the agent\'s endpoint and in the metrics API', () => {
 describe('the HPA on what the agent measures', () => {
   it('scales a Deployment whose pod burns more CPU than it requested', async () => {
     const container = { name: 'main', image: node.image, command: ['sh', '-c', 'while true; do :; done'], resources: { requests: { cpu: '100m' } } };
-    await node.kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({
+    await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({
       apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'burn' },
       spec: { replicas: 1, selector: { matchLabels: { app: 'burn' } }, template: { metadata: { labels: { app: 'burn' } }, spec: { terminationGracePeriodSeconds: 1, containers: [container] } } },
     }) });
-    await node.kubectl.ok(['autoscale', 'deployment', 'burn', '--min=1', '--max=2', '--cpu-percent=50']);
+    await kubectl.ok(['autoscale', 'deployment', 'burn', '--min=1', '--max=2', '--cpu-percent=50']);
     const source = node.cluster.cp.metricsSources.find((s): s is AgentMetricsSource => s instanceof AgentMetricsSource)!;
     // Scrapes every 2 s instead of metrics-server's 15 s, so the HPA trusts a sample sooner.
     const hpa = await waitFor('the HPA scales burn to 2', async () => {
@@ -176,8 +187,8 @@ describe('the HPA on what the agent measures', () => {
     }, 90_000, 2000);
     expect(hpa.status!.currentMetrics![0].resource!.current.averageUtilization!).toBeGreaterThan(100);
     expect((await node.cluster.client.get<Deployment>(gvr.deployments, 'default', 'burn')).spec!.replicas).toBe(2);
-    await node.kubectl.ok(['delete', 'hpa', 'burn']);
-    await node.kubectl.ok(['delete', 'deployment', 'burn', '--wait=true', '--timeout=60s']);
+    await kubectl.ok(['delete', 'hpa', 'burn']);
+    await kubectl.ok(['delete', 'deployment', 'burn', '--wait=true', '--timeout=60s']);
     await waitFor('burn\'s pods gone', async () => (await node.cluster.client.list<Pod>(gvr.pods, { namespace: 'default', labelSelector: 'app=burn' })).items.length === 0, 60_000);
   }, 120_000);
 });
@@ -192,7 +203,7 @@ describe('eviction', () => {
     const first = await eviction.synchronize();
     expect(first?.metadata?.name).toBe('hog');
     const hog = await waitFor('hog Failed', async () => {
-      const p = await node.getPod('hog');
+      const p = await getPod('hog');
       return p?.status?.phase === 'Failed' && p;
     });
     expect(hog.status!.reason).toBe('Evicted');
@@ -201,7 +212,7 @@ describe('eviction', () => {
     expect(hog.status!.containerStatuses![0].state!.terminated).toMatchObject({ exitCode: 137 });
     expect((await node.runtime.list()).map((c) => c.id).filter((id) => id.startsWith(hog.metadata!.uid!))).toEqual([]);
     // kubectl shows the pod's reason and message; its STATUS column is the container's end.
-    const describe = await node.kubectl.ok(['describe', 'pod', 'hog']);
+    const describe = await kubectl.ok(['describe', 'pod', 'hog']);
     expect(describe).toMatch(/^Status:\s+Failed$/m);
     expect(describe).toMatch(/^Reason:\s+Evicted$/m);
     expect(describe).toMatch(/^Message:\s+The node was low on resource: memory\./m);
@@ -211,24 +222,24 @@ describe('eviction', () => {
     });
     expect(evicted).toMatchObject({ type: 'Warning', message: hog.status!.message, source: { component: 'kubelet' } });
     // The others still run: one pod per pass.
-    expect((await node.getPod('busy'))!.status!.phase).toBe('Running');
+    expect((await getPod('busy'))!.status!.phase).toBe('Running');
 
     // Next the BestEffort loop (above its request of nothing), not the pod within its request.
     expect((await eviction.synchronize())?.metadata?.name).toBe('busy');
-    await waitFor('busy Evicted', async () => (await node.getPod('busy'))?.status?.reason === 'Evicted');
+    await waitFor('busy Evicted', async () => (await getPod('busy'))?.status?.reason === 'Evicted');
     eviction.thresholds = [];
     expect(await eviction.synchronize()).toBeUndefined();
-    expect((await node.getPod('modest'))!.status!.phase).toBe('Running');
-    for (const name of ['hog', 'busy']) await node.kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
+    expect((await getPod('modest'))!.status!.phase).toBe('Running');
+    for (const name of ['hog', 'busy']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
   }, 120_000);
 });
 
 describe('image garbage collection', () => {
   it('removes the unused image past the high threshold, keeps the one in use, says when it cannot free enough, and goes before eviction', async () => {
     // The big image is pulled for a pod that then goes: it stays in the store, unused.
-    await node.kubectl.ok(['apply', '-f', '-'], { input: pod('once', 'true', { image: bigImage, restartPolicy: 'Never' }) });
-    await waitFor('once Succeeded', async () => (await node.getPod('once'))?.status?.phase === 'Succeeded', 60_000);
-    await node.kubectl.ok(['delete', 'pod', 'once', '--wait=true', '--timeout=60s']);
+    await kubectl.ok(['apply', '-f', '-'], { input: pod('once', 'true', { image: bigImage, restartPolicy: 'Never' }) });
+    await waitFor('once Succeeded', async () => (await getPod('once'))?.status?.phase === 'Succeeded', 60_000);
+    await kubectl.ok(['delete', 'pod', 'once', '--wait=true', '--timeout=60s']);
     // A store of its own reads the index the kubelet's writes.
     const images = () => new ImageStore(join(node.stateDir, 'images')).list().then((l) => l.flatMap((i) => i.names.filter((n) => n.includes(':1'))));
     expect((await images()).sort()).toEqual([bigImage, node.image].sort());
@@ -246,16 +257,16 @@ describe('image garbage collection', () => {
 
     // Under imagefs pressure the eviction manager removes unused images first, and evicts nobody
     // when that is enough.
-    await node.kubectl.ok(['apply', '-f', '-'], { input: pod('twice', 'true', { image: bigImage, restartPolicy: 'Never' }) });
-    await waitFor('twice Succeeded', async () => (await node.getPod('twice'))?.status?.phase === 'Succeeded', 60_000);
-    await node.kubectl.ok(['delete', 'pod', 'twice', '--wait=true', '--timeout=60s']);
+    await kubectl.ok(['apply', '-f', '-'], { input: pod('twice', 'true', { image: bigImage, restartPolicy: 'Never' }) });
+    await waitFor('twice Succeeded', async () => (await getPod('twice'))?.status?.phase === 'Succeeded', 60_000);
+    await kubectl.ok(['delete', 'pod', 'twice', '--wait=true', '--timeout=60s']);
     expect(await images()).toHaveLength(2);
     fill(0.1, 'filler-2');
     const eviction = node.kubelet.eviction!;
     eviction.thresholds = defaultEvictionHard;
     expect(await eviction.synchronize()).toBeUndefined();
     expect(await images()).toEqual([node.image]);
-    expect((await node.getPod('modest'))!.status!.phase).toBe('Running');
+    expect((await getPod('modest'))!.status!.phase).toBe('Running');
 
     // Now only the image modest runs is left: it is never removed, and the node says so.
     fill(0.03, 'filler-3');
@@ -270,12 +281,12 @@ describe('image garbage collection', () => {
     // With nothing left to reclaim, the pod goes: the one writing to its layer, for ephemeral storage.
     expect((await eviction.synchronize())?.metadata?.name).toBe('modest');
     const modest = await waitFor('modest Evicted', async () => {
-      const p = await node.getPod('modest');
+      const p = await getPod('modest');
       return p?.status?.reason === 'Evicted' && p;
     });
     expect(modest.status!.message).toMatch(/^The node was low on resource: ephemeral-storage\. Threshold quantity: \d+(Ki|Mi)?, available: \d+(Ki|Mi)?\. Container main was using \d+(Ki|Mi)?, request is 0, has larger consumption of ephemeral-storage\. $/);
     eviction.thresholds = [];
-    await node.kubectl.ok(['delete', 'pod', 'modest', '--wait=true', '--timeout=60s']);
+    await kubectl.ok(['delete', 'pod', 'modest', '--wait=true', '--timeout=60s']);
   }, 120_000);
 });
 

@@ -2,6 +2,8 @@
 // image garbage collection and the eviction manager, all stopped with the kubelet. The image
 // store's file system is imagefs; when it is the state dir's too, freeing nodefs removes images.
 import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { podRef } from '../logs/container-logs.ts';
 import { readMachine, readPressure } from './machine.ts';
 import { EvictionManager } from './eviction/eviction-manager.ts';
 import { defaultEvictionHard, type Threshold } from './eviction/thresholds.ts';
@@ -35,6 +37,8 @@ export async function startHousekeeping(kubelet: Kubelet, d: NodeDirs, settings:
   const stats = new StatsProvider({
     nodeName: d.nodeName, cgroups: d.cgroups, pods: () => kubelet.runningPods(), stateDir: d.stateDir,
     containersDir: d.containersDir, podsDir: d.podsDir, imagesDir: d.images.root, memoryCapacityBytes: readMachine().memoryBytes,
+    // Every run's log files and their rotations, as the kubelet counts a container's logs.
+    containerLog: (pod, c) => join(kubelet.logs.podDir(podRef(pod)), c.name),
   });
   const pressure = () => readPressure(d.stateDir, d.images.root);
   const imageGC = new ImageGC({

@@ -14,6 +14,7 @@ import { evictedStatus, markKilled } from './eviction/evicted-status.ts';
 import type { EvictionManager } from './eviction/eviction-manager.ts';
 import type { ImageGC } from '../images/image-gc.ts';
 import type { StatsProvider } from '../stats/stats-provider.ts';
+import type { ContainerLogs } from '../logs/container-logs.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface KubeletOptions extends Omit<PodWorkerDeps, 'resync' | 'event'> {
@@ -57,6 +58,8 @@ export class Kubelet {
     this.pods.stop();
     for (const t of this.timers) clearTimeout(t);
     for (const hook of this.stopHooks.splice(0)) hook();
+    // The containers keep running; their output waits in its FIFOs for the next agent.
+    this.opts.logs.closeAll();
   }
 
   /** Parts that run beside the loop (stats housekeeping, eviction, image GC) stop with it. */
@@ -98,6 +101,11 @@ export class Kubelet {
       this.enqueue(pod);
     }
     return entry.done;
+  }
+
+  /** The containers' logs and stdio (for the logs, attach and exec handlers). */
+  get logs(): ContainerLogs {
+    return this.opts.logs;
   }
 
   /** Test helper and shutdown: stops every pod on the node (containers, network, volumes). */

@@ -18,6 +18,7 @@ import type { PodVolumes, VolumeSources } from '../volumes/pod-volumes.ts';
 import { resolveEnv } from './env.ts';
 import { etcHosts, podHostname, resolvConf, type DNSSettings } from './pod-files.ts';
 import type { ContainerRecord } from './pod-status.ts';
+import { podRef, type ContainerLogs } from '../logs/container-logs.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
 export interface PodWorkerDeps {
@@ -29,8 +30,10 @@ export interface PodWorkerDeps {
   cgroups: CgroupLayout;
   hostCapabilities: string[];
   dns: DNSSettings;
-  /** Where containers' bundles and logs live. */
+  /** Where containers' bundles live. */
   containersDir: string;
+  /** The containers' CRI logs and stdio (FIFOs read by the agent). */
+  logs: ContainerLogs;
   /** Pod folders (volumes, /etc files); PodVolumes uses the same. */
   podsDir: string;
   now: () => number;
@@ -43,6 +46,7 @@ export interface PodWorkerDeps {
 type Mounts = Awaited<ReturnType<PodVolumes['setUp']>>;
 
 const BACKOFF_START_MS = 10_000;
+const OUTPUT_DRAIN_MS = 2_000;
 const BACKOFF_MAX_MS = 300_000;
 
 export class PodWorker {
@@ -129,7 +133,9 @@ export class PodWorker {
         id: newest.id, restartCount: Number(newest.id.slice(prefix.length)), startedAt: newest.created ? rfc3339(Date.parse(newest.created)) : rfc3339(this.deps.now()),
         imageID: stored?.names.find((n) => n.includes('@')) ?? stored?.repoDigest,
       });
-      const exited = this.deps.runtime.waitExit(newest.id, join(this.deps.containersDir, newest.id));
+      const bundle = join(this.deps.containersDir, newest.id);
+      const io = this.deps.logs.reattach({ pod: podRef(this.pod!), container: record.name, restartCount: record.restartCount, id: newest.id, bundle, stdin: this.specOf(record.name)?.stdin === true });
+      const exited = this.deps.runtime.waitExit(newest.id, bundle).then(async (code) => (await io?.drained(OUTPUT_DRAIN_MS), code));
       this.exits.set(newest.id, exited);
       void exited.then((code) => this.onExit(record, newest.id, code));
     }
@@ -212,9 +218,23 @@ export class PodWorker {
       cgroupsPath: containerCgroup(deps.cgroups, this.uid, id), hostCapabilities: deps.hostCapabilities,
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
-    const log = join(dir, 'container.log');
+    const restartCount = Number(id.slice(id.lastIndexOf('-') + 1));
+    const { io, fifos, started } = await deps.logs.prepare({ pod: podRef(pod), container: container.name, restartCount, id, bundle: dir, stdin: container.stdin === true });
     deps.event(pod, 'Normal', 'Created', `Created container: ${container.name}`);
-    return deps.runtime.run(id, dir, { stdout: log, stderr: log });
+    try {
+      const { exited } = await deps.runtime.run(id, dir, { fifos });
+      // The exit is reported once the last output is in the log, for a `kubectl logs` right after.
+      return { exited: exited.then(async (code) => (await io.drained(OUTPUT_DRAIN_MS), code)) };
+    } catch (e) {
+      deps.logs.release(id);
+      throw e;
+    } finally {
+      started();
+    }
+  }
+
+  private specOf(name: string): Container | undefined {
+    return [...(this.pod?.spec?.initContainers ?? []), ...(this.pod?.spec?.containers ?? [])].find((c) => c.name === name);
   }
 
   private async onExit(record: ContainerRecord, id: string, exitCode: number): Promise<void> {
@@ -233,6 +253,7 @@ export class PodWorker {
   }
 
   private async removeContainer(id: string): Promise<void> {
+    this.deps.logs.release(id);
     await this.deps.runtime.delete(id, true).catch(() => undefined);
     await removeRootfs(join(this.deps.containersDir, id));
     this.exits.delete(id);
@@ -269,6 +290,8 @@ export class PodWorker {
     await step(removePodCgroup(this.deps.cgroups, this.uid));
     if (this.sandbox) await step(this.deps.network().then((n) => n.tearDown(this.uid)));
     await step(this.deps.volumes.tearDown(this.uid));
+    // The kubelet keeps a pod's logs until the pod is gone.
+    await step(Promise.resolve().then(() => this.deps.logs.removePod(this.uid)));
     if (errors.length > 0) throw errors[0];
   }
 }

@@ -16,6 +16,7 @@ import type { RuntimeName } from '../runtime/runtime-version.ts';
 import { PodVolumes } from '../volumes/pod-volumes.ts';
 import { Kubelet } from './kubelet.ts';
 import { startHousekeeping, type HousekeepingSettings } from './housekeeping.ts';
+import { ContainerLogs } from '../logs/container-logs.ts';
 
 export interface KubeletSettings {
   client: KubeClient;
@@ -31,6 +32,9 @@ export interface KubeletSettings {
   cniBinDirs?: string[];
   /** Run the CNI plugins in this named network namespace (a test host's). */
   cniNetns?: string;
+  /** Log rotation (the kubelet's containerLogMaxSize, 10 MiB, and containerLogMaxFiles, 5). */
+  containerLogMaxSize?: number;
+  containerLogMaxFiles?: number;
   /** The node's allocatable, for resourceFieldRef without a limit. */
   allocatable: Record<string, string>;
   /** Stats, eviction (--eviction-hard) and image GC settings; upstream's defaults otherwise. */
@@ -74,6 +78,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     hostCapabilities: await hostCapabilities(),
     dns: { clusterDNS: [], clusterDomain: 'cluster.local', hostResolvConf: readOr('/etc/resolv.conf', '') },
     containersDir: join(stateDir, 'containers'),
+    logs: new ContainerLogs(join(stateDir, 'logs'), { maxSize: s.containerLogMaxSize, maxFiles: s.containerLogMaxFiles }),
     podsDir: join(stateDir, 'pods'),
     now: () => Date.now(),
   });

@@ -33,6 +33,15 @@ export interface ContainerStdio {
   stderr: string | number;
 }
 
+/** FIFOs the run shim opens as the container's stdio (stdin only for `stdin: true`). */
+export interface RunFifos {
+  stdout: string;
+  stderr: string;
+  stdin?: string;
+  /** Where the shim writes the stdin keeper's pid. */
+  stdinKeeper?: string;
+}
+
 export class RuntimeError extends Error {
   constructor(readonly command: string, message: string) {
     super(`${command}: ${message}`);
@@ -63,14 +72,28 @@ export class OciRuntime {
    * the runtime as its parent (a subreaper), and the shim outlives an agent restart. `--keep`
    * leaves the stopped container (and its cgroup, for OOM counters) until delete. Resolves once
    * the init runs, with a promise of the exit status when the shim ends.
+   *
+   * With `fifos` (the kubelet's, see logs/container-io.ts) the shim opens the container's stdout
+   * and stderr FIFOs read-write — a writer never meets a FIFO without a reader, whoever reads it
+   * — and for stdin starts a keeper (a sleep holding the FIFO open for writing, its pid in
+   * `stdinKeeper`) so the container reads no EOF between the agent's writers; killing the keeper
+   * lets stdin end.
    */
-  async run(id: string, bundle: string, stdio: ContainerStdio): Promise<{ exited: Promise<number> }> {
+  async run(id: string, bundle: string, stdio: ContainerStdio | { fifos: RunFifos }): Promise<{ exited: Promise<number> }> {
     const args = this.globalArgs(bundle).concat(['run', '--keep', '--bundle', bundle, '--pid-file', pidFile(bundle), id]);
-    // The exit file is an argument, not part of the script: no quoting of paths needed.
-    const script = 'f=$1; shift; "$@"; echo $? > "$f.tmp" && mv "$f.tmp" "$f"';
+    // Paths are arguments, not part of the script: no quoting needed.
+    const script = [
+      'f=$1; o=$2; e=$3; i=$4; k=$5; shift 5',
+      'if [ -n "$o" ]; then exec 1<>"$o" 2<>"$e"; fi',
+      'if [ -n "$i" ]; then sleep 2147483647 3<>"$i" </dev/null >/dev/null 2>&1 & kp=$!; echo $kp > "$k"; "$@" <"$i"; else "$@"; fi',
+      's=$?; [ -n "$kp" ] && kill $kp 2>/dev/null',
+      'echo $s > "$f.tmp" && mv "$f.tmp" "$f"',
+    ].join('\n');
+    const fifos = 'fifos' in stdio ? stdio.fifos : undefined;
+    const shimArgs = [exitFile(bundle), fifos?.stdout ?? '', fifos?.stderr ?? '', fifos?.stdin ?? '', fifos?.stdinKeeper ?? ''];
     await Promise.all([exitFile(bundle), pidFile(bundle), logFile(bundle)].map((f) => rm(f, { force: true })));
     let ended = false;
-    const shim = await this.spawnWithStdio('sh', ['-c', script, 'shim', exitFile(bundle), this.binary, ...args], stdio);
+    const shim = await this.spawnWithStdio('sh', ['-c', script, 'shim', ...shimArgs, this.binary, ...args], fifos ? { stdout: 'ignore', stderr: 'ignore' } : (stdio as ContainerStdio));
     const exited = shim.exited.then(() => {
       ended = true;
     });
@@ -151,9 +174,10 @@ export class OciRuntime {
   }
 
   /** Spawns with the container's stdio; resolves once spawned, with a promise of the exit code. */
-  private async spawnWithStdio(cmd: string, args: string[], stdio: ContainerStdio): Promise<{ exited: Promise<number | null> }> {
-    const files = await Promise.all([stdio.stdout, stdio.stderr].map((s) => (typeof s === 'number' ? undefined : open(s, 'a'))));
-    const fds = [stdio.stdout, stdio.stderr].map((s, i) => (typeof s === 'number' ? s : files[i]!.fd));
+  private async spawnWithStdio(cmd: string, args: string[], stdio: ContainerStdio | { stdout: 'ignore'; stderr: 'ignore' }): Promise<{ exited: Promise<number | null> }> {
+    const given = [stdio.stdout, stdio.stderr];
+    const files = await Promise.all(given.map((s) => (typeof s === 'number' || s === 'ignore' ? undefined : open(s, 'a'))));
+    const fds = given.map((s, i) => (typeof s === 'number' || s === 'ignore' ? s : files[i]!.fd));
     try {
       const child = spawn(cmd, args, { stdio: ['ignore', fds[0], fds[1]], detached: true });
       child.unref();

@@ -2,9 +2,11 @@
 // server (logs, exec/attach/port-forward, stats) registers its handlers here, after the kubelet
 // has started, so the endpoint serves what the node runs.
 import type { Kubelet } from '../kubelet/kubelet.ts';
+import { addLogsRoute } from '../logs/logs-route.ts';
 import type { AgentServer } from './agent-server.ts';
 import { addStatsRoutes } from '../stats/stats-routes.ts';
 
 export function addAgentRoutes(server: AgentServer, kubelet: Kubelet): void {
+  addLogsRoute(server, kubelet);
   if (kubelet.stats) addStatsRoutes(server, kubelet.stats);
 }

@@ -36,6 +36,8 @@ export const DEFAULT_AGENT_PORT = 10250;
 export class AgentServer {
   private readonly routes = new RouteTable();
   private server?: Server;
+  /** Upgraded connections belong to their handlers, not the HTTP server: stop() ends them. */
+  private readonly upgraded = new Set<Duplex>();
 
   constructor(private readonly opts: AgentServerOptions) {}
 
@@ -73,6 +75,7 @@ export class AgentServer {
     if (!server) return;
     this.server = undefined;
     server.closeAllConnections();
+    for (const s of this.upgraded) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -94,6 +97,8 @@ export class AgentServer {
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => undefined);
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
     const { path, query } = splitURL(req.url);
     const auth = authorizeAgentRequest(req, path);
     if (!auth.allowed) return writeSocketError(socket, auth.code, auth.message);

@@ -32,8 +32,8 @@ export interface StatsDeps {
   /** The image store's root: its file system is imagefs. */
   imagesDir: string;
   memoryCapacityBytes: number;
-  /** Where a container's log (a file, or a dir of rotated files) is: <containersDir>/<id>/container.log by default. */
-  containerLog?: (pod: Pod, container: ContainerRecord) => string;
+  /** Where a container's log is (a file, or a dir of its runs' rotated files). */
+  containerLog: (pod: Pod, container: ContainerRecord) => string;
   now?: () => number;
 }
 
@@ -107,8 +107,7 @@ export class StatsProvider {
       if (!sample) return undefined;
       live.add(c.id!);
       const dir = join(this.deps.containersDir, c.id!);
-      const logPath = this.deps.containerLog?.(pod, c) ?? join(dir, 'container.log');
-      const [rootfs, logs] = await Promise.all([dirUsage(rootfsPaths(dir).upperdir), dirUsage(logPath)]);
+      const [rootfs, logs] = await Promise.all([dirUsage(rootfsPaths(dir).upperdir), dirUsage(this.deps.containerLog(pod, c))]);
       return {
         name: c.name, startTime: c.startedAt ?? time, ...this.usage(c.id!, sample, at),
         rootfs: { time, ...fs.imagefs, usedBytes: rootfs.bytes, inodesUsed: rootfs.inodes },

@@ -34,6 +34,8 @@ export interface AgentRequestOptions {
 
 export class AgentConnector {
   private readonly agent: Agent;
+  /** Raw connections (proxied exec, attach, port-forward sessions), ended by close(). */
+  private readonly sockets = new Set<TLSSocket>();
 
   constructor(private readonly opts: AgentConnectorOptions) {
     this.agent = new Agent({ cert: opts.clientCert.certPem, key: opts.clientCert.keyPem, rejectUnauthorized: false, keepAlive: true });
@@ -66,6 +68,8 @@ export class AgentConnector {
     const location = await this.location(nodeName);
     const { host, port } = location;
     const socket = tlsConnect({ host, port, cert: this.opts.clientCert.certPem, key: this.opts.clientCert.keyPem, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     await new Promise<void>((resolve, reject) => {
       socket.once('secureConnect', () => resolve());
       socket.once('error', (err) => reject(dialError('CONNECT', host, port, '', err)));
@@ -75,6 +79,7 @@ export class AgentConnector {
 
   close(): void {
     this.agent.destroy();
+    for (const s of this.sockets) s.destroy();
   }
 }
 
