@@ -140,13 +140,19 @@ describe('the stats on the agent\'s endpoint and in the metrics API', () => {
     return { status: res.statusCode, type: res.headers['content-type'], body };
   };
 
-  it('serves /stats/summary and /metrics/resource to the API server', async () => {
+  it('serves /stats/summary and /metrics/resource to the API server, and through nodes/proxy', async () => {
     const summary = await agentGet('/stats/summary');
     expect(summary).toMatchObject({ status: 200, type: 'application/json' });
     expect(podStats(JSON.parse(summary.body) as Summary, 'hog')!.memory!.workingSetBytes).toBeGreaterThanOrEqual(64 * Mi);
     const metrics = await agentGet('/metrics/resource');
     expect(metrics).toMatchObject({ status: 200, type: 'text/plain; version=0.0.4; charset=utf-8' });
     expect(metrics.body).toMatch(/^pod_memory_working_set_bytes\{namespace="default",pod="hog"\} \d+ \d{13}$/m);
+    // What users read: the node's proxy subresource, through kubectl.
+    const raw = JSON.parse(await kubectl.ok(['get', '--raw', `/api/v1/nodes/${nodeName}/proxy/stats/summary?only_cpu_and_memory=true`])) as Summary;
+    expect(raw.node.nodeName).toBe(nodeName);
+    expect(podStats(raw, 'busy')!.containers[0].cpu!.usageCoreNanoSeconds).toBeGreaterThan(0);
+    expect(await kubectl.ok(['get', '--raw', `/api/v1/nodes/${nodeName}/proxy/metrics/resource`])).toMatch(/^node_cpu_usage_seconds_total [\d.e+]+ \d{13}$/m);
+    expect((await kubectl.run(['get', '--raw', '/api/v1/nodes/no-such-node/proxy/stats/summary'])).stderr).toMatch(/nodes "no-such-node" not found/);
   });
 
   it('shows what the agent measures in kubectl top pods and top nodes', async () => {
@@ -241,7 +247,7 @@ describe('image garbage collection', () => {
     await waitFor('once Succeeded', async () => (await getPod('once'))?.status?.phase === 'Succeeded', 60_000);
     await kubectl.ok(['delete', 'pod', 'once', '--wait=true', '--timeout=60s']);
     // A store of its own reads the index the kubelet's writes.
-    const images = () => new ImageStore(join(node.stateDir, 'images')).list().then((l) => l.flatMap((i) => i.names.filter((n) => n.includes(':1'))));
+    const images = () => new ImageStore(join(node.stateDir, 'images')).list().then((l) => l.flatMap((i) => i.names.filter((n) => n.endsWith(':1'))));
     expect((await images()).sort()).toEqual([bigImage, node.image].sort());
     const imagesDir = join(node.stateDir, 'images');
     const fs = () => statfsSync(imagesDir);
