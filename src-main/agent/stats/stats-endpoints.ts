@@ -11,8 +11,9 @@ export interface StatsResponse {
 }
 
 export async function statsSummaryResponse(provider: StatsProvider, query: URLSearchParams): Promise<StatsResponse> {
-  const summary = await provider.summary();
-  const body = query.get('only_cpu_and_memory') === 'true' ? cpuAndMemoryOnly(summary) : summary;
+  const only = query.get('only_cpu_and_memory') === 'true';
+  const { summary } = await provider.reading({ disk: !only });
+  const body = only ? cpuAndMemoryOnly(summary) : summary;
   return { contentType: 'application/json', body: JSON.stringify(body, null, 2) };
 }
 
@@ -30,7 +31,7 @@ function cpuAndMemoryOnly(s: Summary): unknown {
 export async function resourceMetricsResponse(provider: StatsProvider): Promise<StatsResponse> {
   let metrics: ResourceMetrics;
   try {
-    const { at, summary } = await provider.reading();
+    const { at, summary } = await provider.reading({ disk: false });
     metrics = toResourceMetrics(summary, at);
   } catch {
     // Upstream reports a failed collection in the text itself, with a 200.

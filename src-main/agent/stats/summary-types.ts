@@ -51,8 +51,9 @@ export interface NodeStats {
   startTime: string;
   cpu: CPUStats;
   memory: MemoryStats;
-  fs: TimedFsStats;
-  runtime: { imageFs: TimedFsStats; containerFs: TimedFsStats };
+  /** Disk figures are left out of a CPU-and-memory reading. */
+  fs?: TimedFsStats;
+  runtime?: { imageFs: TimedFsStats; containerFs: TimedFsStats };
   rlimit: { time: string; maxpid: number; curproc: number };
 }
 
