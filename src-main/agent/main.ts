@@ -17,7 +17,8 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
   --port PORT        the agent's HTTPS endpoint (default 10250; 0 takes any free port)
   --address IP       the address it listens on (default 0.0.0.0)
   --eviction-hard T  hard eviction thresholds, e.g. memory.available<100Mi,nodefs.available<10%
-                     (default memory.available<100Mi,nodefs.available<10%,imagefs.available<15%,pid.available<5%)
+                     (default: memory.available<100Mi, nodefs.available<10%, nodefs.inodesFree<5%,
+                     imagefs.available<15%, imagefs.inodesFree<5%, pid.available<5%)
   --container-log-max-size Q   rotate a container's log at this size (default 10Mi)
   --container-log-max-files N  log files kept per container, the live one included (default 5)`;
 

@@ -27,6 +27,9 @@ export interface MachinePressure {
   nodefs: FsAvailability;
   /** The file system that holds the image store (the same as nodefs unless mounted apart). */
   imagefs: FsAvailability;
+  /** Their inodes: free and total. */
+  nodefsInodes: FsAvailability;
+  imagefsInodes: FsAvailability;
   processes: number;
   pidMax: number;
 }
@@ -125,7 +128,9 @@ export function readPressure(stateDir: string, imagesDir = join(stateDir, 'image
     memoryAvailableBytes: mem.get('MemAvailable') ?? mem.get('MemFree') ?? 0,
     memoryCapacityBytes: mem.get('MemTotal') ?? 0,
     nodefs: availability(stateDir),
-    imagefs: existsSync(imagesDir) ? availability(imagesDir) : availability(stateDir),
+    imagefs: availability(existsSync(imagesDir) ? imagesDir : stateDir),
+    nodefsInodes: inodes(stateDir),
+    imagefsInodes: inodes(existsSync(imagesDir) ? imagesDir : stateDir),
     processes: countProcesses(),
     pidMax: Number(readText('/proc/sys/kernel/pid_max') ?? 32768),
   };
@@ -134,6 +139,11 @@ export function readPressure(stateDir: string, imagesDir = join(stateDir, 'image
 function availability(dir: string): FsAvailability {
   const fs = statfsSync(dir);
   return { available: fs.bavail * fs.bsize, capacity: fs.blocks * fs.bsize };
+}
+
+function inodes(dir: string): FsAvailability {
+  const fs = statfsSync(dir);
+  return { available: fs.ffree, capacity: fs.files };
 }
 
 /** Threads count against pid_max, as upstream's pid.available does (/proc/loadavg's total). */

@@ -28,7 +28,7 @@ export interface EvictionDeps {
 }
 
 // Memory first, as upstream's byEvictionPriority: it cannot wait for a disk to be cleaned.
-const signalOrder: Signal[] = ['memory.available', 'nodefs.available', 'imagefs.available', 'pid.available'];
+const signalOrder: Signal[] = ['memory.available', 'nodefs.available', 'nodefs.inodesFree', 'imagefs.available', 'imagefs.inodesFree', 'pid.available'];
 // system-node-critical and system-cluster-critical pods are never evicted (IsCriticalPod).
 const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
 
@@ -95,7 +95,7 @@ export class EvictionManager {
   /** Disk: delete unused images (containers of finished pods are removed with their pods already). */
   private async reclaimNodeLevel(signal: Signal): Promise<boolean> {
     const gc = this.deps.imageGC;
-    const disk = signal === 'imagefs.available' || (signal === 'nodefs.available' && this.deps.imagesOnNodefs);
+    const disk = signal.startsWith('imagefs.') || (signal.startsWith('nodefs.') && this.deps.imagesOnNodefs);
     if (!gc || !disk) return false;
     await gc.deleteUnusedImages().catch((e) => this.deps.log?.(`eviction manager: image gc: ${(e as Error).message}`));
     return true;

@@ -30,7 +30,9 @@ function usage(signal: Signal, stats: PodStats): number {
   switch (signal) {
     case 'memory.available': return stats.memory?.workingSetBytes ?? 0;
     case 'nodefs.available': return stats['ephemeral-storage']?.usedBytes ?? 0;
+    case 'nodefs.inodesFree': return stats['ephemeral-storage']?.inodesUsed ?? 0;
     case 'imagefs.available': return stats.containers.reduce((n, c) => n + (c.rootfs?.usedBytes ?? 0), 0);
+    case 'imagefs.inodesFree': return stats.containers.reduce((n, c) => n + (c.rootfs?.inodesUsed ?? 0), 0);
     case 'pid.available': return stats.process_stats?.process_count ?? 0;
   }
 }
@@ -38,8 +40,9 @@ function usage(signal: Signal, stats: PodStats): number {
 /** Sorted in eviction order (a stable sort: ties keep the kubelet's order). */
 export function rank(signal: Signal, candidates: Candidate[]): Candidate[] {
   const priority = (c: Candidate) => c.pod.spec?.priority ?? 0;
-  const resource: Resource = signal === 'memory.available' ? 'memory' : 'ephemeral-storage';
-  const above = (c: Candidate) => usage(signal, c.stats) - podRequest(c.pod, resource);
+  const resource = resourceOf[signal];
+  // Nothing requests inodes: every use of them is above the request.
+  const above = (c: Candidate) => usage(signal, c.stats) - (resource === 'memory' || resource === 'ephemeral-storage' ? podRequest(c.pod, resource) : 0);
   const order = signal === 'pid.available'
     ? [(a: Candidate, b: Candidate) => priority(a) - priority(b), (a: Candidate, b: Candidate) => usage(signal, b.stats) - usage(signal, a.stats)]
     : [
@@ -56,11 +59,11 @@ const decimal = (n: number): string => formatQuantity({ nanos: BigInt(Math.max(0
 /** The message and the offending containers (evictionMessage). */
 export function evictionMessage(threshold: Threshold, observed: Observation, { pod, stats }: Candidate): { message: string; containers: string[] } {
   const resource = resourceOf[threshold.signal];
-  const fmt = resource === 'pids' ? decimal : binary;
+  const fmt = resource === 'pids' || resource === 'inodes' ? decimal : binary;
   let message = `The node was low on resource: ${resource}. `;
   message += `Threshold quantity: ${fmt(thresholdQuantity(threshold, observed.capacity))}, available: ${fmt(observed.available)}. `;
   const containers: string[] = [];
-  if (resource === 'pids') return { message, containers };
+  if (resource === 'pids' || resource === 'inodes') return { message, containers };
   for (const c of stats.containers) {
     if (!pod.spec?.containers.some((s) => s.name === c.name)) continue;
     const used = resource === 'memory' ? c.memory?.workingSetBytes : c.rootfs && c.logs ? c.rootfs.usedBytes + c.logs.usedBytes : undefined;

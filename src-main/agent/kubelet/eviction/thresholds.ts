@@ -4,7 +4,7 @@
 import type { MachinePressure } from '../machine.ts';
 import { parseQuantity, value } from '../../../util/quantity.ts';
 
-export type Signal = 'memory.available' | 'nodefs.available' | 'imagefs.available' | 'pid.available';
+export type Signal = 'memory.available' | 'nodefs.available' | 'nodefs.inodesFree' | 'imagefs.available' | 'imagefs.inodesFree' | 'pid.available';
 
 export interface Threshold {
   signal: Signal;
@@ -21,12 +21,12 @@ export interface Observation {
 
 export type Observations = Record<Signal, Observation>;
 
-const signals: Signal[] = ['memory.available', 'nodefs.available', 'imagefs.available', 'pid.available'];
+const signals: Signal[] = ['memory.available', 'nodefs.available', 'nodefs.inodesFree', 'imagefs.available', 'imagefs.inodesFree', 'pid.available'];
 
 /** "memory.available<100Mi,nodefs.available<10%", as the kubelet's flag; throws on anything else. */
 export function parseEvictionHard(text: string): Threshold[] {
   return text.split(',').map((s) => s.trim()).filter(Boolean).map((part) => {
-    const m = /^([a-z.]+)<(.+)$/.exec(part);
+    const m = /^([a-zA-Z.]+)<(.+)$/.exec(part);
     if (!m || !signals.includes(m[1] as Signal)) throw new Error(`eviction threshold "${part}": unsupported eviction signal`);
     const signal = m[1] as Signal;
     if (m[2].endsWith('%')) {
@@ -38,15 +38,19 @@ export function parseEvictionHard(text: string): Threshold[] {
   });
 }
 
-// Upstream's defaults for --eviction-hard (pid.available has none upstream; 5% here keeps a
-// node that runs out of pids from starting containers it cannot run).
-export const defaultEvictionHard: readonly Threshold[] = parseEvictionHard('memory.available<100Mi,nodefs.available<10%,imagefs.available<15%,pid.available<5%');
+// Upstream's defaults for --eviction-hard on Linux (pid.available has none upstream; 5% here
+// keeps a node that runs out of pids from starting containers it cannot run).
+export const defaultEvictionHard: readonly Threshold[] = parseEvictionHard(
+  'memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%,imagefs.inodesFree<5%,pid.available<5%',
+);
 
 export function observe(p: MachinePressure): Observations {
   return {
     'memory.available': { available: p.memoryAvailableBytes, capacity: p.memoryCapacityBytes },
     'nodefs.available': p.nodefs,
+    'nodefs.inodesFree': p.nodefsInodes,
     'imagefs.available': p.imagefs,
+    'imagefs.inodesFree': p.imagefsInodes,
     'pid.available': { available: Math.max(0, p.pidMax - p.processes), capacity: p.pidMax },
   };
 }
@@ -67,7 +71,9 @@ export type PressureCondition = 'MemoryPressure' | 'DiskPressure' | 'PIDPressure
 export const conditionOf: Record<Signal, PressureCondition> = {
   'memory.available': 'MemoryPressure',
   'nodefs.available': 'DiskPressure',
+  'nodefs.inodesFree': 'DiskPressure',
   'imagefs.available': 'DiskPressure',
+  'imagefs.inodesFree': 'DiskPressure',
   'pid.available': 'PIDPressure',
 };
 
@@ -76,9 +82,11 @@ export function pressureConditions(thresholds: readonly Threshold[], p: MachineP
 }
 
 /** The resource a signal starves (signalToResource): what the eviction message names. */
-export const resourceOf: Record<Signal, 'memory' | 'ephemeral-storage' | 'pids'> = {
+export const resourceOf: Record<Signal, 'memory' | 'ephemeral-storage' | 'inodes' | 'pids'> = {
   'memory.available': 'memory',
   'nodefs.available': 'ephemeral-storage',
+  'nodefs.inodesFree': 'inodes',
   'imagefs.available': 'ephemeral-storage',
+  'imagefs.inodesFree': 'inodes',
   'pid.available': 'pids',
 };

@@ -36,6 +36,17 @@ describe('eviction ranking', () => {
     expect(rank('pid.available', pods).map((c) => c.pod.metadata!.name)).toEqual(['low', 'many', 'few']);
   });
 
+  it('inodes: nothing requests them, so the pod using the most goes first', () => {
+    const withInodes = (name: string, n: number, requestMi: number) => {
+      const c = candidate(name, 1, { requestMi });
+      c.stats['ephemeral-storage'] = { time, availableBytes: 0, capacityBytes: 0, usedBytes: 0, inodesFree: 0, inodes: 0, inodesUsed: n };
+      return c;
+    };
+    expect(rank('nodefs.inodesFree', [withInodes('few', 10, 0), withInodes('many', 5000, 1000)]).map((c) => c.pod.metadata!.name)).toEqual(['many', 'few']);
+    expect(evictionMessage({ signal: 'nodefs.inodesFree', percentage: 0.05 }, { available: 100, capacity: 10000 }, withInodes('many', 5000, 0)).message)
+      .toBe('The node was low on resource: inodes. Threshold quantity: 500, available: 100. ');
+  });
+
   it('words the message as upstream, naming only the containers above their request', () => {
     const observed = { available: 50 * Mi, capacity: 1024 * Mi };
     expect(evictionMessage({ signal: 'memory.available', quantity: 100 * Mi }, observed, candidate('p', 300, { requestMi: 100 })).message)

@@ -9,7 +9,8 @@ const machine: MachineInfo = {
   kernelVersion: '6.1.0', osImage: 'Debian GNU/Linux 12 (bookworm)', architecture: 'arm64', hostname: 'pi',
 };
 const fs = (available: number) => ({ available, capacity: 1000 * Mi });
-const healthy: MachinePressure = { memoryAvailableBytes: 1024 * Mi, memoryCapacityBytes: 2048 * Mi, nodefs: fs(500 * Mi), imagefs: fs(500 * Mi), processes: 200, pidMax: 32768 };
+const inodes = { available: 9000, capacity: 10000 };
+const healthy: MachinePressure = { memoryAvailableBytes: 1024 * Mi, memoryCapacityBytes: 2048 * Mi, nodefs: fs(500 * Mi), imagefs: fs(500 * Mi), nodefsInodes: inodes, imagefsInodes: inodes, processes: 200, pidMax: 32768 };
 const config: NodeConfig = { name: 'pi', address: '192.168.1.20', runtimeVersion: 'runc://1.1.5', maxPods: 110 };
 const t1 = '2026-12-01T10:00:00Z';
 const t2 = '2026-12-01T10:00:10Z';
@@ -52,6 +53,9 @@ describe('node status', () => {
   it('takes its pressure from the eviction thresholds: imagefs counts as disk, and set thresholds win', () => {
     const images = byType(nodeConditions(config, { ...healthy, imagefs: fs(149 * Mi) }, undefined, t1));
     expect(images.DiskPressure.status).toBe('True');
+    // Inodes count as disk too, at upstream's 5%.
+    expect(byType(nodeConditions(config, { ...healthy, nodefsInodes: { available: 499, capacity: 10000 } }, undefined, t1)).DiskPressure.status).toBe('True');
+    expect(byType(nodeConditions(config, { ...healthy, imagefsInodes: { available: 500, capacity: 10000 } }, undefined, t1)).DiskPressure.status).toBe('False');
     const strict = { ...config, evictionHard: parseEvictionHard('memory.available<2000Mi,pid.available<1000') };
     const c = byType(nodeConditions(strict, healthy, undefined, t1));
     expect([c.MemoryPressure.status, c.DiskPressure.status, c.PIDPressure.status]).toEqual(['True', 'False', 'False']);
