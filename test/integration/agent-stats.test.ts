@@ -202,7 +202,7 @@ describe('the HPA on what the agent measures', () => {
 });
 
 describe('eviction', () => {
-  it('evicts, one pod per pass, the pods using more than they requested, the largest first', async () => {
+  it('evicts, one pod per pass, the pods using more than they requested, the largest first, and admits no BestEffort pod meanwhile', async () => {
     const eviction = node.kubelet.eviction!;
     // Nothing is met at upstream's defaults on this machine: no pass evicts.
     expect(await eviction.synchronize()).toBeUndefined();
@@ -232,13 +232,26 @@ describe('eviction', () => {
     // The others still run: one pod per pass.
     expect((await getPod('busy'))!.status!.phase).toBe('Running');
 
+    // Under memory pressure a new BestEffort pod is turned away; one with requests starts.
+    await kubectl.ok(['apply', '-f', '-'], { input: pod('late', 'sleep 3600') });
+    await kubectl.ok(['apply', '-f', '-'], { input: pod('late-ok', 'trap "exit 0" TERM; while true; do sleep 1; done', { requests: { memory: '100Mi' } }) });
+    const late = await waitFor('late rejected', async () => {
+      const p = await getPod('late');
+      return p?.status?.phase === 'Failed' && p;
+    }, 30_000);
+    expect(late.status).toMatchObject({ reason: 'Evicted', message: 'Pod was rejected: The node had condition: [MemoryPressure]. ' });
+    expect(late.status!.containerStatuses ?? []).toEqual([]);
+    await waitFor('the rejection event', async () => (await events((e) => e.involvedObject?.name === 'late' && e.reason === 'Evicted')).length > 0);
+    await waitRunning('late-ok');
+
     // Next the BestEffort loop (above its request of nothing), not the pod within its request.
     expect((await eviction.synchronize())?.metadata?.name).toBe('busy');
     await waitFor('busy Evicted', async () => (await getPod('busy'))?.status?.reason === 'Evicted');
     eviction.thresholds = [];
     expect(await eviction.synchronize()).toBeUndefined();
     expect((await getPod('modest'))!.status!.phase).toBe('Running');
-    for (const name of ['hog', 'busy']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
+    expect((await getPod('late-ok'))!.status!.phase).toBe('Running');
+    for (const name of ['hog', 'busy', 'late', 'late-ok']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
   }, 120_000);
 });
 

@@ -10,7 +10,7 @@ import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import { PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus } from './pod-status.ts';
-import { evictedStatus, markKilled } from './eviction/evicted-status.ts';
+import { EVICTED_REASON, evictedStatus, markKilled } from './eviction/evicted-status.ts';
 import type { EvictionManager } from './eviction/eviction-manager.ts';
 import type { ImageGC } from '../images/image-gc.ts';
 import type { StatsProvider } from '../stats/stats-provider.ts';
@@ -37,6 +37,8 @@ export class Kubelet {
   /** Pods being evicted, by uid: the message their status ends with. */
   private readonly evictions = new Map<string, { message: string; done: Promise<void>; resolve: () => void }>();
   private readonly stopHooks: (() => void)[] = [];
+  /** Pods turned away under node pressure, by uid (never started, whatever comes later). */
+  private readonly rejected = new Set<string>();
   private stopped = false;
   /** Set by startKubelet: the node's stats (for /stats/summary, /metrics/resource), eviction and image GC. */
   stats?: StatsProvider;
@@ -179,7 +181,12 @@ export class Kubelet {
       return;
     }
     const phase = current.status?.phase;
-    if ((phase === 'Succeeded' || phase === 'Failed') && !this.workers.has(uid)) return;
+    if ((phase === 'Succeeded' || phase === 'Failed' || this.rejected.has(uid)) && !this.workers.has(uid)) return;
+    const rejection = this.workers.has(uid) ? undefined : this.eviction?.admit(current);
+    if (rejection) {
+      await this.reject(current, uid, rejection);
+      return;
+    }
     const worker = this.workerFor(current);
     await worker.sync(current);
     await this.writeStatus(current, worker);
@@ -199,6 +206,14 @@ export class Kubelet {
     return worker;
   }
 
+  /** A pod the node will not start (rejectPod): an event, and Failed with the reason. */
+  private async reject(pod: Pod, uid: string, message: string): Promise<void> {
+    this.rejected.add(uid);
+    this.podEvent(pod, 'Warning', EVICTED_REASON, message);
+    const status = { phase: 'Failed', reason: EVICTED_REASON, message: `Pod was rejected: ${message}` };
+    await this.opts.client.patch(gvr.pods, pod.metadata!.namespace, pod.metadata!.name!, { status }, 'merge', { subresource: 'status' });
+  }
+
   private async finishEviction(pod: Pod, uid: string, message: string): Promise<void> {
     const worker = this.workers.get(uid);
     if (!worker) return;
@@ -211,6 +226,7 @@ export class Kubelet {
 
   private async killPod(pod: Pod, uid: string, inAPI: boolean): Promise<void> {
     this.evictions.delete(uid);
+    this.rejected.delete(uid);
     const worker = this.workers.get(uid);
     const grace = (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
     if (worker) {

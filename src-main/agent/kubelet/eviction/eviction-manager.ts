@@ -8,7 +8,8 @@ import type { ImageGC } from '../../images/image-gc.ts';
 import type { MachinePressure } from '../machine.ts';
 import type { StatsProvider } from '../../stats/stats-provider.ts';
 import { evictionMessage, rank, type Candidate } from './ranking.ts';
-import { observe, thresholdsMet, type Signal, type Threshold } from './thresholds.ts';
+import { admissionRejection } from './admission.ts';
+import { conditionOf, observe, thresholdsMet, type PressureCondition, type Signal, type Threshold } from './thresholds.ts';
 
 export interface EvictionDeps {
   /** --eviction-hard; the manager's `thresholds` can be changed while the node runs. */
@@ -37,6 +38,8 @@ export class EvictionManager {
   private pass?: Promise<Pod | undefined>;
   /** Read at every pass (tests set thresholds that fire). */
   thresholds: readonly Threshold[];
+  /** The pressure the last pass found, which new pods are admitted against. */
+  conditions: ReadonlySet<PressureCondition> = new Set();
 
   constructor(private readonly deps: EvictionDeps) {
     this.thresholds = deps.thresholds;
@@ -61,6 +64,7 @@ export class EvictionManager {
   private async run(): Promise<Pod | undefined> {
     const { thresholds } = this;
     let met = thresholdsMet(thresholds, observe(this.deps.pressure()));
+    this.conditions = new Set(met.map((t) => conditionOf[t.signal]));
     if (met.length === 0) return undefined;
     const starved = [...met].sort((a, b) => signalOrder.indexOf(a.signal) - signalOrder.indexOf(b.signal))[0];
     this.deps.log?.(`eviction manager: attempting to reclaim ${starved.signal}`);
@@ -90,6 +94,11 @@ export class EvictionManager {
     await this.deps.evict(victim.pod, message);
     this.deps.log?.(`eviction manager: pod ${victim.pod.metadata?.namespace}/${victim.pod.metadata?.name} is evicted`);
     return victim.pod;
+  }
+
+  /** Why a new pod may not start now, or undefined (the kubelet's admit handler). */
+  admit(pod: Pod): string | undefined {
+    return admissionRejection(pod, this.conditions);
   }
 
   /** Disk: delete unused images (containers of finished pods are removed with their pods already). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from 'kubernetes-types/core/v1';
+import { admissionRejection } from '../../../../src-main/agent/kubelet/eviction/admission.ts';
 import { evictionMessage, rank, type Candidate } from '../../../../src-main/agent/kubelet/eviction/ranking.ts';
 import type { PodStats } from '../../../../src-main/agent/stats/summary-types.ts';
 
@@ -53,5 +54,18 @@ describe('eviction ranking', () => {
       .toBe('The node was low on resource: memory. Threshold quantity: 100Mi, available: 50Mi. Container c was using 300Mi, request is 100Mi, has larger consumption of memory. ');
     expect(evictionMessage({ signal: 'nodefs.available', percentage: 0.1 }, { available: 1000, capacity: 100 * Mi }, candidate('p', 300, { requestMi: 1000 })).message)
       .toBe('The node was low on resource: ephemeral-storage. Threshold quantity: 10Mi, available: 1000. ');
+  });
+});
+
+describe('admission under pressure', () => {
+  const pod = (qosClass: string, extra: Partial<NonNullable<Pod['spec']>> = {}): Pod => ({ spec: { containers: [], ...extra }, status: { qosClass } });
+  it('turns away BestEffort pods under memory pressure, every pod under disk or pid pressure, never a critical one', () => {
+    const memory = new Set(['MemoryPressure'] as const);
+    expect(admissionRejection(pod('BestEffort'), new Set())).toBeUndefined();
+    expect(admissionRejection(pod('BestEffort'), memory)).toBe('The node had condition: [MemoryPressure]. ');
+    expect(admissionRejection(pod('Burstable'), memory)).toBeUndefined();
+    expect(admissionRejection(pod('BestEffort', { tolerations: [{ key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' }] }), memory)).toBeUndefined();
+    expect(admissionRejection(pod('Guaranteed'), new Set(['DiskPressure', 'MemoryPressure'] as const))).toBe('The node had condition: [MemoryPressure DiskPressure]. ');
+    expect(admissionRejection(pod('Guaranteed', { priority: 2_000_001_000 }), new Set(['PIDPressure'] as const))).toBeUndefined();
   });
 });
