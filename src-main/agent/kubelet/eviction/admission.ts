@@ -6,7 +6,8 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import { tolerates } from '../../../scheduler/corev1/taints.ts';
 import type { PressureCondition } from './thresholds.ts';
 
-const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
+/** system-node-critical and system-cluster-critical pods: never evicted nor turned away (IsCriticalPod). */
+export const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
 // The order upstream lists the conditions in.
 const order: PressureCondition[] = ['MemoryPressure', 'DiskPressure', 'PIDPressure'];
 

@@ -8,7 +8,7 @@ import type { ImageGC } from '../../images/image-gc.ts';
 import type { MachinePressure } from '../machine.ts';
 import type { StatsProvider } from '../../stats/stats-provider.ts';
 import { evictionMessage, rank, type Candidate } from './ranking.ts';
-import { admissionRejection } from './admission.ts';
+import { admissionRejection, SYSTEM_CRITICAL_PRIORITY } from './admission.ts';
 import { conditionOf, observe, thresholdsMet, type PressureCondition, type Signal, type Threshold } from './thresholds.ts';
 
 export interface EvictionDeps {
@@ -30,8 +30,6 @@ export interface EvictionDeps {
 
 // Memory first, as upstream's byEvictionPriority: it cannot wait for a disk to be cleaned.
 const signalOrder: Signal[] = ['memory.available', 'nodefs.available', 'nodefs.inodesFree', 'imagefs.available', 'imagefs.inodesFree', 'pid.available'];
-// system-node-critical and system-cluster-critical pods are never evicted (IsCriticalPod).
-const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
 
 export class EvictionManager {
   private timer?: NodeJS.Timeout;
