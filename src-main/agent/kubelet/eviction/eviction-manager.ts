@@ -2,7 +2,8 @@
 // the hard thresholds; when one is met it first reclaims what the node itself can (unused images,
 // for disk), and if the threshold still holds evicts one pod — ranked for the starved resource —
 // at once (grace period 0). The pod ends Failed with reason Evicted and an event says why; the
-// next pass waits for it to be gone, so one pass never evicts two pods.
+// next pass waits for it to be gone, so one pass never evicts two pods. The pressure a pass finds
+// is what new pods are admitted against (admission.ts).
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { ImageGC } from '../../images/image-gc.ts';
 import type { MachinePressure } from '../machine.ts';
