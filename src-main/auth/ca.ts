@@ -1,6 +1,6 @@
 // The cluster CA and the API server's serving certificate, made on first start and kept in the
 // data folder (keys 0600). ECDSA P-256 through WebCrypto and @peculiar/x509: no openssl needed.
-import { randomBytes, webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import 'reflect-metadata';
@@ -96,8 +96,10 @@ export async function ensureServingCert(dir: string, ca: CertificateAuthority, s
  * apiserver-kubelet-client, as kubeadm names it), renewed near expiry or when the CA changed.
  */
 export async function ensureClientCert(dir: string, ca: CertificateAuthority, file: string, subject: string): Promise<ServingCertificate> {
-  const caCert = new x509.X509Certificate(ca.certPem);
-  const valid = (cert: x509.X509Certificate) => cert.issuer === caCert.subject && cert.subject === new x509.Name(subject).toString() && cert.notAfter.getTime() > Date.now() + 30 * day;
+  const caKey = new NodeX509(ca.certPem).publicKey;
+  // Signed by this CA (its name alone would not tell two CAs made in the same second apart).
+  const signed = (cert: x509.X509Certificate) => new NodeX509(cert.toString('pem')).verify(caKey);
+  const valid = (cert: x509.X509Certificate) => signed(cert) && cert.subject === new x509.Name(subject).toString() && cert.notAfter.getTime() > Date.now() + 30 * day;
   return ensureLeaf(dir, file, valid, () => issueCertificate(ca, { subject, usages: [x509.ExtendedKeyUsage.clientAuth], days: 365 }));
 }
 

@@ -69,6 +69,10 @@ beforeAll(async () => {
     await new Promise<void>((r) => (release = r));
     res.end('second line\n');
   });
+  server.addRoute('GET', '/stats/*rest', (_req, res, params) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ node: { nodeName }, asked: params.rest }));
+  });
   server.addRoute('GET', '/containerLogs/:namespace/:pod/broken', () => {
     throw new Error('never reached: the first route matches');
   });
@@ -129,6 +133,7 @@ describe('the agent endpoint', () => {
     expect(await agentGet('/stats/summary', nodeUser)).toMatchObject({ status: 403, body: expect.stringContaining('subresource(s)=[stats]') });
     expect(await agentGet(path, apiClient)).toEqual({ status: 200, body: `default/one/main ${path}\n` });
     expect(await agentGet('/no/such/path', apiClient)).toEqual({ status: 404, body: '404 page not found\n' });
+    expect(await agentGet('/exec/default/one/main?command=ls', apiClient)).toEqual({ status: 400, body: 'Upgrade request required\n' });
     // An upgrade without a certificate is refused before any route sees it.
     const before = upgrades.length;
     const refused = await new Promise<string>((resolve) => {
@@ -138,6 +143,15 @@ describe('the agent endpoint', () => {
     });
     expect(refused).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n[\s\S]*\r\n\r\nUnauthorized\n$/);
     expect(upgrades.length).toBe(before);
+  });
+});
+
+describe('the control plane\'s AgentConnector', () => {
+  it('reaches a node\'s agent with the kubelet client certificate, for JSON documents', async () => {
+    expect(await cluster.cp.agents.getJSON(nodeName, '/stats/summary')).toEqual({ node: { nodeName }, asked: 'summary' });
+    await expect(cluster.cp.agents.getJSON(nodeName, '/nothing')).rejects.toThrow(`the agent on node "${nodeName}" answered /nothing with 404: 404 page not found`);
+    await expect(cluster.cp.agents.getJSON(`${nodeName}-no-agent`, '/stats/summary')).rejects.toMatchObject({ code: 503 });
+    await expect(cluster.cp.agents.getJSON('no-such-node', '/stats/summary')).rejects.toMatchObject({ code: 404 });
   });
 });
 

@@ -69,7 +69,11 @@ export class ContainerIO {
       const socket = new Socket({ fd, readable: true, writable: false });
       socket.on('data', (chunk: Buffer) => {
         splitter.push(chunk);
-        for (const tap of this.taps) tap(stream, chunk);
+        for (const tap of this.taps) {
+          try {
+            tap(stream, chunk);
+          } catch { /* a listener's failure is its own */ }
+        }
       });
       socket.on('error', () => socket.destroy());
       socket.on('close', () => this.streamEnded(splitter));

@@ -9,6 +9,9 @@ import { rotate, type RotationPolicy } from './log-rotation.ts';
 export class CriLogFile {
   private fd?: number;
   private size = 0;
+  private closed = false;
+  /** The last write error, if any: a full disk loses entries (as containerd's would), not the agent. */
+  failed?: Error;
 
   constructor(readonly path: string, private readonly policy: RotationPolicy) {
     mkdirSync(dirname(path), { recursive: true });
@@ -16,18 +19,26 @@ export class CriLogFile {
   }
 
   write(stream: LogStream, partial: boolean, content: Buffer, ns = nowNs()): void {
-    if (this.fd === undefined) return;
-    const entry = formatEntry(ns, stream, partial, content);
-    writeSync(this.fd, entry);
-    this.size += entry.length;
-    if (this.size >= this.policy.maxSize) {
-      closeSync(this.fd);
-      rotate(this.path, this.policy);
-      this.open();
+    if (this.closed) return;
+    try {
+      // After a failed rotation the file is opened again here, at the next entry.
+      if (this.fd === undefined) this.open();
+      const entry = formatEntry(ns, stream, partial, content);
+      writeSync(this.fd!, entry);
+      this.size += entry.length;
+      if (this.size >= this.policy.maxSize) {
+        closeSync(this.fd!);
+        this.fd = undefined;
+        rotate(this.path, this.policy);
+        this.open();
+      }
+    } catch (e) {
+      this.failed = e as Error;
     }
   }
 
   close(): void {
+    this.closed = true;
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }

@@ -65,7 +65,8 @@ export function logTarget(pod: Pod, record: ContainerRecord, previous: boolean, 
 
 function sinkOf(res: ServerResponse): (chunk: Buffer) => Promise<void> | void {
   return (chunk) => {
-    if (!res.write(chunk)) return once(res, 'drain').then(() => undefined);
+    // A client gone meanwhile ends the wait too (the reader then sees its abort signal).
+    if (!res.write(chunk)) return Promise.race([once(res, 'drain'), once(res, 'close')]).then(() => undefined);
   };
 }
 

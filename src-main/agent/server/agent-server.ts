@@ -86,6 +86,8 @@ export class AgentServer {
     const found = this.routes.findPlain(req.method ?? 'GET', path);
     if (found === undefined) return writeText(res, 404, '404 page not found');
     if (found === 'method') return writeText(res, 405, 'Method Not Allowed');
+    // As the kubelet's stream servers answer a request without the upgrade headers.
+    if (found === 'upgrade') return writeText(res, 400, 'Upgrade request required');
     Promise.resolve()
       .then(() => found.handler(req, res, found.params, query))
       .catch((err: unknown) => {

@@ -41,8 +41,11 @@ export class RouteTable {
     this.upgrades.push({ method: '*', segments: split(pattern), handler });
   }
 
-  /** The plain route for a request, or whether the path exists for another method (405). */
-  findPlain(method: string, path: string): { handler: RouteHandler; params: RouteParams } | 'method' | undefined {
+  /**
+   * The plain route for a request; else 'method' when the path exists for another method (405),
+   * 'upgrade' when only an upgrade serves it (400), undefined when nothing does (404).
+   */
+  findPlain(method: string, path: string): { handler: RouteHandler; params: RouteParams } | 'method' | 'upgrade' | undefined {
     let other = false;
     for (const route of this.plain) {
       const params = match(route.segments, path);
@@ -50,8 +53,8 @@ export class RouteTable {
       if (route.method === '*' || route.method === method.toUpperCase() || (method.toUpperCase() === 'HEAD' && route.method === 'GET')) return { handler: route.handler, params };
       other = true;
     }
-    if (!other && this.upgrades.some((r) => match(r.segments, path))) other = true;
-    return other ? 'method' : undefined;
+    if (other) return 'method';
+    return this.upgrades.some((r) => match(r.segments, path)) ? 'upgrade' : undefined;
   }
 
   findUpgrade(path: string): { handler: UpgradeHandler; params: RouteParams } | undefined {

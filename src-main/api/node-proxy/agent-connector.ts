@@ -5,7 +5,8 @@
 // --kubelet-certificate-authority); that belongs to the security issue.
 //
 //   const res = await agents.request('node-a', '/stats/summary');      // an http.IncomingMessage
-//   const socket = await agents.connect('node-a');                     // a TLS socket, for upgrades
+//   const summary = await agents.getJSON<Summary>('node-a', '/stats/summary');
+//   const { socket } = await agents.connect('node-a');                 // a TLS socket, for upgrades
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
@@ -61,6 +62,17 @@ export class AgentConnector {
       if (opts.body) opts.body.pipe(req);
       else req.end();
     });
+  }
+
+  /** A JSON document from the agent; a non-2xx answer is an InternalError with the agent's words. */
+  async getJSON<T>(nodeName: string, path: string, signal?: AbortSignal): Promise<T> {
+    const res = await this.request(nodeName, path, { signal, headers: { accept: 'application/json' } });
+    const chunks: Buffer[] = [];
+    for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const code = res.statusCode ?? 500;
+    if (code < 200 || code > 299) throw new ApiError(500, 'InternalError', `the agent on node "${nodeName}" answered ${path} with ${code}: ${text.trim()}`);
+    return JSON.parse(text) as T;
   }
 
   /** A TLS connection to the agent with the client certificate, for a request written raw. */

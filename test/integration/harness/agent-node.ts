@@ -69,63 +69,72 @@ export async function startTestNode(prefix: string, { imagesTmpfsBytes, cluster:
   const suffix = `${process.pid}`;
   const nodeName = `${prefix}-node`;
   const hostNetns = `${prefix}-host-${suffix}`;
-  const removeRoutes = addBlackholeRoutes();
   const dir = mkdtempSync(join(tmpdir(), `kubelab-${prefix}-`));
   const stateDir = join(dir, 'state');
   const imagesDir = join(stateDir, 'images');
-  if (imagesTmpfsBytes) {
-    mkdirSync(imagesDir, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${imagesTmpfsBytes}`, 'tmpfs', imagesDir]);
-  }
-  const registry = await startTestRegistry();
-  await pushImage({ url: registry.url }, 'test/busybox', '1', buildBusyboxImage());
-  const cluster = await startTestCluster(clusterOptions);
   const runtime = new OciRuntime({ name: 'runc', root: join(dir, 'runc') });
-  const layout: CgroupLayout = await cgroupLayout(`/kubelab/${nodeName}-${suffix}`);
-  execFileSync('ip', ['netns', 'add', hostNetns]);
-  const log = (l: string) => cluster.logs.push(l);
-  const startServer = async (port: number) => {
-    const server = new AgentServer({ caPem: cluster.cp.caPem, stateDir, nodeName, port, address: '127.0.0.1', log });
-    await server.start();
-    return server;
+  // What is started so far, for a teardown that also serves a start that failed half-way.
+  const parts: { imagesMounted?: boolean; removeRoutes?: () => void; registry?: TestRegistry; cluster?: TestCluster; layout?: CgroupLayout; server?: AgentServer; agent?: NodeAgent; kubelet?: Kubelet } = {};
+  const teardown = async () => {
+    parts.kubelet?.stop();
+    await parts.kubelet?.stopAllPods().catch(() => undefined);
+    await parts.server?.stop();
+    parts.agent?.stop();
+    const uids = parts.cluster ? (await parts.cluster.client.list(gvr.pods).catch(() => ({ items: [] }))).items.map((p) => p.metadata?.uid) : [];
+    await parts.cluster?.stop();
+    await parts.registry?.stop();
+    if (parts.layout) await removeTestCgroups(parts.layout);
+    const netns = removeTestNetns(uids.filter((u): u is string => !!u), hostNetns);
+    parts.removeRoutes?.();
+    if (parts.imagesMounted) execFileSync('umount', [imagesDir]);
+    const left = { containers: (await runtime.list().catch(() => [])).map((c) => c.id), mounts: mountsUnder(dir), netns };
+    rmSync(dir, { recursive: true, force: true });
+    return left;
   };
-  const startNodeKubelet = () => startKubelet({
-    client: cluster.client, nodeName, stateDir, runtime: 'runc', hostIP: '127.0.0.1', runtimeRoot: join(dir, 'runc'), cgroupParent: layout.parent,
-    cniNetns: hostNetns, allocatable: { cpu: '2', memory: '4Gi' }, log, ...settings,
-  });
-  let server = await startServer(0);
-  const agent = new NodeAgent({ client: cluster.client, nodeName, stateDir, runtime: 'runc', nodeIP: '127.0.0.1', kubeletPort: server.port, ...agentOptions });
-  await agent.start();
-  let kubelet = await startNodeKubelet();
-  addAgentRoutes(server, kubelet);
-  await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, nodeName)).spec?.podCIDR);
-  const node: TestNode = {
-    cluster, registry, image: `${registry.host}/test/busybox:1`, nodeName, stateDir, runtime, kubelet, server,
-    async restartAgent(downMs = 0) {
-      const port = server.port;
-      kubelet.stop();
-      await server.stop();
-      await new Promise((r) => setTimeout(r, downMs));
-      server = node.server = await startServer(port);
-      kubelet = node.kubelet = await startNodeKubelet();
-      addAgentRoutes(server, kubelet);
-    },
-    async stop() {
-      kubelet.stop();
-      await kubelet.stopAllPods().catch(() => undefined);
-      await server.stop();
-      agent.stop();
-      const uids = (await cluster.client.list(gvr.pods).catch(() => ({ items: [] }))).items.map((p) => p.metadata?.uid);
-      await cluster.stop();
-      await registry.stop();
-      await removeTestCgroups(layout);
-      const netns = removeTestNetns(uids.filter((u): u is string => !!u), hostNetns);
-      removeRoutes();
-      if (imagesTmpfsBytes) execFileSync('umount', [imagesDir]);
-      const left = { containers: (await runtime.list()).map((c) => c.id), mounts: mountsUnder(dir), netns };
-      rmSync(dir, { recursive: true, force: true });
-      return left;
-    },
-  };
-  return node;
+  try {
+    parts.removeRoutes = addBlackholeRoutes();
+    if (imagesTmpfsBytes) {
+      mkdirSync(imagesDir, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${imagesTmpfsBytes}`, 'tmpfs', imagesDir]);
+      parts.imagesMounted = true;
+    }
+    const registry = (parts.registry = await startTestRegistry());
+    await pushImage({ url: registry.url }, 'test/busybox', '1', buildBusyboxImage());
+    const cluster = (parts.cluster = await startTestCluster(clusterOptions));
+    const layout = (parts.layout = await cgroupLayout(`/kubelab/${nodeName}-${suffix}`));
+    execFileSync('ip', ['netns', 'add', hostNetns]);
+    const log = (l: string) => cluster.logs.push(l);
+    const startServer = async (port: number) => {
+      const server = new AgentServer({ caPem: cluster.cp.caPem, stateDir, nodeName, port, address: '127.0.0.1', log });
+      await server.start();
+      return server;
+    };
+    const startNodeKubelet = () => startKubelet({
+      client: cluster.client, nodeName, stateDir, runtime: 'runc', hostIP: '127.0.0.1', runtimeRoot: join(dir, 'runc'), cgroupParent: layout.parent,
+      cniNetns: hostNetns, allocatable: { cpu: '2', memory: '4Gi' }, log, ...settings,
+    });
+    parts.server = await startServer(0);
+    parts.agent = new NodeAgent({ client: cluster.client, nodeName, stateDir, runtime: 'runc', nodeIP: '127.0.0.1', kubeletPort: parts.server.port, ...agentOptions });
+    await parts.agent.start();
+    parts.kubelet = await startNodeKubelet();
+    addAgentRoutes(parts.server, parts.kubelet);
+    await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, nodeName)).spec?.podCIDR);
+    const node: TestNode = {
+      cluster, registry, image: `${registry.host}/test/busybox:1`, nodeName, stateDir, runtime, kubelet: parts.kubelet, server: parts.server,
+      async restartAgent(downMs = 0) {
+        const port = parts.server!.port;
+        parts.kubelet!.stop();
+        await parts.server!.stop();
+        await new Promise((r) => setTimeout(r, downMs));
+        node.server = parts.server = await startServer(port);
+        node.kubelet = parts.kubelet = await startNodeKubelet();
+        addAgentRoutes(parts.server, parts.kubelet);
+      },
+      stop: teardown,
+    };
+    return node;
+  } catch (e) {
+    await teardown();
+    throw e;
+  }
 }
