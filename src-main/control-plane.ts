@@ -32,6 +32,7 @@ import type { ControllerConfig } from './controllers/context.ts';
 import { HollowFleet, simulatedNodes, type HollowFleetOptions, type HollowNodeSpec } from './hollow/fleet.ts';
 import type { MetricsSource } from './metrics/usage.ts';
 import { metricsAPIGroup } from './metrics/api/group.ts';
+import { AgentMetricsSource, connectorGet } from './metrics/agent-metrics-source.ts';
 import { realClock, type Clock } from './util/clock.ts';
 
 export const serviceCIDR = '10.43.0.0/16';
@@ -157,10 +158,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     writeFileAtomic(join(opts.dataDir, 'server.json'), JSON.stringify({ url }) + '\n', 0o600);
     const client = new KubeClient({ server: url, token: adminToken, ca: ca.certPem });
     await bootstrapCluster(client);
+    // What the nodes' agents measure, scraped as metrics-server scrapes kubelets.
+    const agentMetrics = new AgentMetricsSource({ client, get: connectorGet(agents), log });
+    agentMetrics.start();
+    metricsSources.push(agentMetrics);
     let controllers: ControllerManager | undefined;
     let controllerProcess: ControllerManagerProcess | undefined;
     let fleet: HollowFleet | undefined;
     const stopParts = async (): Promise<void> => {
+      agentMetrics.stop();
       await fleet?.stop();
       controllers?.stop();
       await controllerProcess?.stop();

@@ -18,6 +18,9 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
                      (default <state-dir>/registries.yaml when it exists)
   --port PORT        the agent's HTTPS endpoint (default 10250; 0 takes any free port)
   --address IP       the address it listens on (default 0.0.0.0)
+  --eviction-hard T  hard eviction thresholds, e.g. memory.available<100Mi,nodefs.available<10%
+                     (default: memory.available<100Mi, nodefs.available<10%, nodefs.inodesFree<5%,
+                     imagefs.available<15%, imagefs.inodesFree<5%, pid.available<5%)
   --container-log-max-size Q   rotate a container's log at this size (default 10Mi)
   --container-log-max-files N  log files kept per container, the live one included (default 5)`;
 
@@ -42,6 +45,7 @@ export async function agentMain(argv: string[]): Promise<void> {
         'registry-config': { type: 'string' },
         port: { type: 'string' },
         address: { type: 'string' },
+        'eviction-hard': { type: 'string' },
         'container-log-max-size': { type: 'string' },
         'container-log-max-files': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -59,7 +63,7 @@ export async function agentMain(argv: string[]): Promise<void> {
     kubeconfig: values.kubeconfig, nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'],
     runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'], registryConfig: values['registry-config'],
     port: values.port, address: values.address,
-    containerLogMaxSize: values['container-log-max-size'], containerLogMaxFiles: values['container-log-max-files'],
+    containerLogMaxSize: values['container-log-max-size'], containerLogMaxFiles: values['container-log-max-files'], evictionHard: values['eviction-hard'],
   };
   try {
     agentOptions(flags);

@@ -9,6 +9,7 @@ import { gvr } from '../client/resources.ts';
 import { every, realClock, type Clock } from '../util/clock.ts';
 import { rfc3339 } from '../util/rfc3339.ts';
 import { internalIP, readMachine, readPressure, type MachineInfo } from './kubelet/machine.ts';
+import type { Threshold } from './kubelet/eviction/thresholds.ts';
 import { NodeLease } from './kubelet/node-lease.ts';
 import { nodeLabels, nodeObject, nodeStatus, statusChanged, type NodeConfig } from './kubelet/node-status.ts';
 import { runtimeVersion, type RuntimeName } from './runtime/runtime-version.ts';
@@ -21,6 +22,8 @@ export interface NodeAgentOptions {
   /** The InternalIP to report; the first non-loopback IPv4 address otherwise. */
   nodeIP?: string;
   maxPods?: number;
+  /** --eviction-hard: the thresholds the pressure conditions report (upstream's defaults otherwise). */
+  evictionHard?: readonly Threshold[];
   /** The port the agent's HTTPS endpoint listens on, reported in status.daemonEndpoints. */
   kubeletPort?: number;
   clock?: Clock;
@@ -53,6 +56,7 @@ export class NodeAgent {
       address: internalIP(this.opts.nodeIP),
       runtimeVersion: await runtimeVersion(this.opts.runtime),
       maxPods: this.opts.maxPods ?? 110,
+      evictionHard: this.opts.evictionHard,
       kubeletPort: this.opts.kubeletPort,
     };
     if (!this.config.runtimeVersion) this.log(`agent: ${this.opts.runtime} does not answer to --version; the node stays NotReady`);

@@ -12,6 +12,7 @@ import { parseQuantity, value } from '../util/quantity.ts';
 import { AgentServer, DEFAULT_AGENT_PORT } from './server/agent-server.ts';
 import { addAgentRoutes } from './server/agent-routes.ts';
 import { NodeAgent } from './node-agent.ts';
+import { parseEvictionHard, type Threshold } from './kubelet/eviction/thresholds.ts';
 import type { Kubelet } from './kubelet/kubelet.ts';
 import { internalIP, readMachine } from './kubelet/machine.ts';
 import { startKubelet } from './kubelet/start-kubelet.ts';
@@ -32,6 +33,8 @@ export interface AgentFlags {
   /** The HTTPS endpoint's port (default 10250, 0 = any free one) and address (default 0.0.0.0). */
   port?: string;
   address?: string;
+  /** --eviction-hard, as the kubelet's flag. */
+  evictionHard?: string;
   /** Log rotation: a quantity (10Mi) and a count (5), as the kubelet's containerLogMax*. */
   containerLogMaxSize?: string;
   containerLogMaxFiles?: string;
@@ -42,6 +45,7 @@ export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
 /** Checks the flags; throws an Error with the one line to print. */
 export function agentOptions(flags: AgentFlags): {
   nodeName: string; stateDir: string; runtime: RuntimeName; nodeIP?: string; port: number; address: string; containerLogMaxSize?: number; containerLogMaxFiles?: number;
+  evictionHard?: Threshold[];
 } {
   const runtime = flags.runtime ?? 'runc';
   if (runtime !== 'runc' && runtime !== 'crun') throw new Error(`--runtime must be runc or crun, not "${runtime}"`);
@@ -53,7 +57,8 @@ export function agentOptions(flags: AgentFlags): {
   const port = flags.port === undefined ? DEFAULT_AGENT_PORT : Number(flags.port);
   if (!/^\d+$/.test(flags.port ?? '0') || port > 65535) throw new Error(`--port must be a port number (0 for any free one), not "${flags.port}"`);
   const logs = logRotation(flags);
-  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0', ...logs };
+  const evictionHard = flags.evictionHard === undefined ? undefined : parseEvictionHard(flags.evictionHard);
+  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0', ...logs, evictionHard };
 }
 
 function logRotation(flags: AgentFlags): { containerLogMaxSize?: number; containerLogMaxFiles?: number } {
@@ -102,7 +107,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
       client, nodeName: options.nodeName, stateDir: options.stateDir, runtime: options.runtime, hostIP: internalIP(options.nodeIP), log,
       runtimeRoot: flags.runtimeRoot, cgroupParent: flags.cgroupParent, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns, registryConfigFile: flags.registryConfig,
       allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) },
-      containerLogMaxSize: options.containerLogMaxSize, containerLogMaxFiles: options.containerLogMaxFiles,
+      containerLogMaxSize: options.containerLogMaxSize, containerLogMaxFiles: options.containerLogMaxFiles, housekeeping: { evictionHard: options.evictionHard },
     });
     addAgentRoutes(server, kubelet);
   } catch (e) {

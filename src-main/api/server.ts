@@ -23,6 +23,7 @@ import { handlePatch } from './handlers/patch.ts';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.ts';
 import { handleScale } from './handlers/scale.ts';
 import { handleBinding, handleNodeProxied } from './handlers/pod-subresources.ts';
+import { handleNodeProxy } from './node-proxy/node-proxy.ts';
 
 export interface ApiServerOptions {
   api: ApiContext;
@@ -153,6 +154,7 @@ async function handleResource(opts: ApiServerOptions, req: IncomingMessage, res:
     if (sub === 'binding' && info.verb === 'create') return handleBinding(scope);
     if (nodeProxied.has(sub)) return handleNodeProxied(scope);
   }
+  if (def.group === '' && def.resource === 'nodes' && sub === 'proxy') return handleNodeProxy(scope);
   throw pageNotFound();
 }
 

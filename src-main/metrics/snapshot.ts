@@ -1,7 +1,7 @@
 // The latest usage of every node and pod, merged from all metrics sources (metrics-server's
 // storage of its last scrape). Taken on demand; a snapshot is reused for a moment so that a burst
 // of requests (every HPA syncing at once, `kubectl top` listing then getting) collects once.
-import type { ContainerUsage, MetricsSource, NodeUsage } from './usage.ts';
+import type { ContainerUsage, MetricsSource, NodeUsage, SampleTime } from './usage.ts';
 import type { Sample } from './api/objects.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 
@@ -38,8 +38,9 @@ export class UsageCollector {
     for (const source of this.sources) {
       const report = source.collect();
       const at = { timestamp: report.timestamp, windowSeconds: report.windowSeconds };
-      for (const n of report.nodes) nodes.set(n.name, { usage: n, ...at });
-      for (const p of report.pods) pods.set(`${p.namespace}/${p.name}`, { usage: p.containers, ...at });
+      const own = (e: SampleTime) => ({ timestamp: e.timestamp ?? at.timestamp, windowSeconds: e.windowSeconds ?? at.windowSeconds });
+      for (const n of report.nodes) nodes.set(n.name, { usage: n, ...own(n) });
+      for (const p of report.pods) pods.set(`${p.namespace}/${p.name}`, { usage: p.containers, ...own(p) });
     }
     return { nodes, pods };
   }

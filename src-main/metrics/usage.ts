@@ -9,16 +9,22 @@ export interface ContainerUsage {
   memoryBytes: number;
 }
 
-export interface PodUsage {
+export interface PodUsage extends SampleTime {
   namespace: string;
   name: string;
   containers: ContainerUsage[];
 }
 
-export interface NodeUsage {
+export interface NodeUsage extends SampleTime {
   name: string;
   cpuNanoCores: number;
   memoryBytes: number;
+}
+
+/** When one entry was measured, where it differs from the report's (each node scraped apart). */
+export interface SampleTime {
+  timestamp?: number;
+  windowSeconds?: number;
 }
 
 export interface UsageReport {

@@ -13,6 +13,10 @@ import { closeRelay } from '../network/netns-relay.ts';
 import type { ContainerState, OciRuntime } from '../runtime/oci-runtime.ts';
 import { DEFAULT_GRACE_SECONDS, PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus, recordsFromStatus, type ContainerRecord } from './pod-status.ts';
+import { EVICTED_REASON, evictedStatus, markKilled } from './eviction/evicted-status.ts';
+import type { EvictionManager } from './eviction/eviction-manager.ts';
+import type { ImageGC } from '../images/image-gc.ts';
+import type { StatsProvider } from '../stats/stats-provider.ts';
 import type { ContainerLogs } from '../logs/container-logs.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
 
@@ -42,7 +46,16 @@ export class Kubelet {
   private readonly foundAtStart = new Map<string, ContainerState[]>();
   /** Terminal pods found at start whose leftovers were removed. */
   private readonly released = new Set<string>();
+  /** Pods being evicted, by uid: the message their status ends with. */
+  private readonly evictions = new Map<string, { message: string; done: Promise<void>; resolve: () => void }>();
+  private readonly stopHooks: (() => void)[] = [];
+  /** Pods turned away under node pressure, by uid (never started, whatever comes later). */
+  private readonly rejected = new Set<string>();
   private stopped = false;
+  /** Set by startKubelet: the node's stats (for /stats/summary, /metrics/resource), eviction and image GC. */
+  stats?: StatsProvider;
+  eviction?: EvictionManager;
+  imageGC?: ImageGC;
 
   constructor(private readonly opts: KubeletOptions) {
     this.recorder = new EventRecorder(opts.client, { component: 'kubelet', host: opts.nodeName });
@@ -72,8 +85,50 @@ export class Kubelet {
     // The containers stay (a restarted agent adopts them); their probes end with this kubelet.
     for (const worker of this.workers.values()) worker.stopProbes();
     if (this.opts.nodeNetns) closeRelay(`/run/netns/${this.opts.nodeNetns}`);
+    for (const hook of this.stopHooks.splice(0)) hook();
     // The containers keep running; their output waits in its FIFOs for the next agent.
     this.opts.logs.closeAll();
+  }
+
+  /** Parts that run beside the loop (stats housekeeping, eviction, image GC) stop with it. */
+  onStop(hook: () => void): void {
+    this.stopHooks.push(hook);
+  }
+
+  /** Every pod bound to this node, as the API has it (the images they name are in use). */
+  podsOnNode(): Pod[] {
+    return this.pods.list();
+  }
+
+  log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  podEvent(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.recorder.event(involved(pod, 'Pod', gvr.pods), type, reason, message);
+  }
+
+  /** An event about the Node itself (image GC's), as upstream's nodeRef events. */
+  nodeEvent(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const name = this.opts.nodeName;
+    this.recorder.event({ kind: 'Node', apiVersion: 'v1', metadata: { name, uid: name } }, type, reason, message);
+  }
+
+  /**
+   * Evicts a pod (the eviction manager's killPodFunc): its containers are killed at once and it
+   * ends Failed with reason Evicted and the message. Runs as the pod's sync, so never beside one.
+   */
+  evict(pod: Pod, message: string): Promise<void> {
+    const uid = pod.metadata!.uid!;
+    let entry = this.evictions.get(uid);
+    if (!entry) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      entry = { message, done, resolve };
+      this.evictions.set(uid, entry);
+      this.enqueue(pod);
+    }
+    return entry.done;
   }
 
   /** The containers' logs and stdio (for the logs, attach and exec handlers). */
@@ -162,10 +217,22 @@ export class Kubelet {
       await this.killPod(current ?? seen, uid, current !== undefined);
       return;
     }
+    const eviction = this.evictions.get(uid);
+    if (eviction) {
+      await this.finishEviction(current, uid, eviction.message);
+      eviction.resolve();
+      return;
+    }
+    if (this.rejected.has(uid)) return;
     if (isTerminal(current.status?.phase) && !this.workers.has(uid)) {
-      // Finished before this agent started: what an earlier agent left of it goes, the status stays.
+      // Finished before this agent started (or evicted): what is left of it goes, the status stays.
       if (!this.released.has(uid)) await new PodWorker(uid, this.workerDeps(current)).release();
       this.released.add(uid);
+      return;
+    }
+    const rejection = this.workers.has(uid) ? undefined : this.eviction?.admit(current);
+    if (rejection) {
+      await this.reject(current, uid, rejection);
       return;
     }
     const worker = this.workerFor(current);
@@ -203,11 +270,33 @@ export class Kubelet {
       ...this.opts,
       foundAtStart: this.foundAtStart.get(uid) ?? [],
       resync: (delayMs) => pod && this.enqueue(pod, delayMs),
-      event: (p, type, reason, message) => this.recorder.event(involved(p, 'Pod', gvr.pods), type, reason, message),
+      event: (p, type, reason, message) => this.podEvent(p, type, reason, message),
     };
   }
 
+  /** A pod the node will not start (rejectPod): an event, and Failed with the reason. */
+  private async reject(pod: Pod, uid: string, message: string): Promise<void> {
+    this.rejected.add(uid);
+    this.podEvent(pod, 'Warning', EVICTED_REASON, message);
+    const status = { phase: 'Failed', reason: EVICTED_REASON, message: `Pod was rejected: ${message}` };
+    await this.opts.client.patch(gvr.pods, pod.metadata!.namespace, pod.metadata!.name!, { status }, 'merge', { subresource: 'status' });
+  }
+
+  private async finishEviction(pod: Pod, uid: string, message: string): Promise<void> {
+    const worker = this.workers.get(uid);
+    if (!worker) return;
+    // Its containers and sandbox go; its logs stay until the pod is deleted.
+    await worker.release();
+    this.workers.delete(uid);
+    this.released.add(uid);
+    const now = rfc3339(this.opts.now());
+    markKilled([...worker.containers.values(), ...worker.initContainers.values()], now);
+    await this.writeStatus(pod, worker, (status) => evictedStatus(status, message, now));
+  }
+
   private async killPod(pod: Pod, uid: string, inAPI: boolean): Promise<void> {
+    this.evictions.delete(uid);
+    this.rejected.delete(uid);
     const worker = this.workers.get(uid);
     const grace = (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
     if (worker) {
@@ -225,12 +314,12 @@ export class Kubelet {
     }
   }
 
-  /** Writes the status when it changed; returns the phase. */
-  private async writeStatus(pod: Pod, worker: PodWorker): Promise<PodStatus['phase']> {
-    const status: PodStatus = podStatus({
+  /** Writes the status when it changed (after `override`, for an eviction's); returns the phase. */
+  private async writeStatus(pod: Pod, worker: PodWorker, override = (s: PodStatus) => s): Promise<PodStatus['phase']> {
+    const status: PodStatus = override(podStatus({
       pod, containers: [...worker.containers.values()], initContainers: [...worker.initContainers.values()], podIP: worker.sandbox?.ip, hostIP: this.opts.hostIP,
       startTime: worker.startTime!, sandboxReady: worker.sandbox !== undefined, now: rfc3339(this.opts.now()),
-    });
+    }));
     if (!sameStatus(pod.status, status)) {
       // A merge patch replaces the lists whole: the kubelet owns the pod's status.
       await this.opts.client.patch(gvr.pods, pod.metadata!.namespace, pod.metadata!.name!, { status }, 'merge', { subresource: 'status' });

@@ -1,7 +1,8 @@
 // What the kubelet reports about its machine, read from /proc, /sys and the cgroup the agent runs
 // in (cAdvisor's MachineInfo): CPUs and memory as the machine offers them to this agent (a cgroup
 // limit wins over the hardware), identity (machine-id, boot id), OS and kernel, and addresses.
-import { readFileSync, statfsSync } from 'node:fs';
+import { existsSync, readFileSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
 import { arch, cpus, hostname, networkInterfaces, release } from 'node:os';
 
 export interface MachineInfo {
@@ -21,10 +22,21 @@ export interface MachineInfo {
 /** Usage that decides the pressure conditions. */
 export interface MachinePressure {
   memoryAvailableBytes: number;
-  /** Free fraction of the file system that holds the state folder. */
-  nodefsAvailableFraction: number;
+  memoryCapacityBytes: number;
+  /** The file system that holds the state folder (pods, logs, writable layers). */
+  nodefs: FsAvailability;
+  /** The file system that holds the image store (the same as nodefs unless mounted apart). */
+  imagefs: FsAvailability;
+  /** Their inodes: free and total. */
+  nodefsInodes: FsAvailability;
+  imagefsInodes: FsAvailability;
   processes: number;
   pidMax: number;
+}
+
+export interface FsAvailability {
+  available: number;
+  capacity: number;
 }
 
 const readText = (path: string): string | undefined => {
@@ -36,10 +48,10 @@ const readText = (path: string): string | undefined => {
 };
 
 /** /proc/meminfo values in bytes, by name. */
-function meminfo(): Map<string, number> {
+export function meminfo(): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of (readText('/proc/meminfo') ?? '').split('\n')) {
-    const m = /^(\w+):\s+(\d+)(?: kB)?$/.exec(line);
+    const m = /^([\w()]+):\s+(\d+)(?: kB)?$/.exec(line);
     if (m) out.set(m[1], Number(m[2]) * (line.endsWith('kB') ? 1024 : 1));
   }
   return out;
@@ -109,15 +121,29 @@ export function readMachine(): MachineInfo {
   };
 }
 
-export function readPressure(stateDir: string): MachinePressure {
+/** The node's pressure; the image store is <stateDir>/images unless told otherwise. */
+export function readPressure(stateDir: string, imagesDir = join(stateDir, 'images')): MachinePressure {
   const mem = meminfo();
-  const fs = statfsSync(stateDir);
   return {
     memoryAvailableBytes: mem.get('MemAvailable') ?? mem.get('MemFree') ?? 0,
-    nodefsAvailableFraction: fs.blocks > 0 ? fs.bavail / fs.blocks : 1,
+    memoryCapacityBytes: mem.get('MemTotal') ?? 0,
+    nodefs: availability(stateDir),
+    imagefs: availability(existsSync(imagesDir) ? imagesDir : stateDir),
+    nodefsInodes: inodes(stateDir),
+    imagefsInodes: inodes(existsSync(imagesDir) ? imagesDir : stateDir),
     processes: countProcesses(),
     pidMax: Number(readText('/proc/sys/kernel/pid_max') ?? 32768),
   };
+}
+
+function availability(dir: string): FsAvailability {
+  const fs = statfsSync(dir);
+  return { available: fs.bavail * fs.bsize, capacity: fs.blocks * fs.bsize };
+}
+
+function inodes(dir: string): FsAvailability {
+  const fs = statfsSync(dir);
+  return { available: fs.ffree, capacity: fs.files };
 }
 
 /** Threads count against pid_max, as upstream's pid.available does (/proc/loadavg's total). */

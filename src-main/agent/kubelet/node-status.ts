@@ -1,7 +1,8 @@
 // The Node this agent registers and the status it keeps (the kubelet's setters in
 // pkg/kubelet/nodestatus): capacity and allocatable, nodeInfo, addresses, and the four
-// conditions, each decided from the machine with upstream's default eviction thresholds.
+// conditions, the pressure ones decided by the hard eviction thresholds the eviction manager acts on.
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1';
+import { defaultEvictionHard, pressureConditions, thresholdQuantity, type Threshold } from './eviction/thresholds.ts';
 import type { MachineInfo, MachinePressure } from './machine.ts';
 
 export interface NodeConfig {
@@ -12,17 +13,18 @@ export interface NodeConfig {
   runtimeVersion?: string;
   maxPods: number;
   labels?: Record<string, string>;
+  /** --eviction-hard (upstream's defaults unless set). */
+  evictionHard?: readonly Threshold[];
   /** The port of the agent's HTTPS endpoint (status.daemonEndpoints), 0 without one. */
   kubeletPort?: number;
 }
 
-// Upstream's defaults: --eviction-hard memory.available<100Mi, nodefs.available<10%; and the
-// system reserves nothing unless told (--kube-reserved / --system-reserved are empty).
-const MEMORY_AVAILABLE_MIN = 100 * 1024 * 1024;
-const NODEFS_AVAILABLE_MIN = 0.1;
-// Upstream sets no default pid threshold; a node with under 5% of its pids left cannot start
-// containers reliably, so that is where PIDPressure turns True here.
-const PID_AVAILABLE_MIN = 0.05;
+// The system reserves nothing unless told (--kube-reserved / --system-reserved are empty): only
+// the hard memory eviction threshold is kept from allocatable.
+function memoryThreshold(config: NodeConfig, capacity: number): number {
+  const t = (config.evictionHard ?? defaultEvictionHard).find((x) => x.signal === 'memory.available');
+  return t ? thresholdQuantity(t, capacity) : 0;
+}
 
 export const KUBELET_VERSION = 'v1.35.0-kubelab';
 
@@ -44,7 +46,7 @@ export function nodeStatus(config: NodeConfig, machine: MachineInfo, pressure: M
     pods: String(config.maxPods),
   };
   // Allocatable is capacity minus reservations and the hard eviction threshold for memory.
-  const allocatable = { ...capacity, memory: `${Math.max(0, Math.floor((machine.memoryBytes - MEMORY_AVAILABLE_MIN) / 1024))}Ki` };
+  const allocatable = { ...capacity, memory: `${Math.max(0, Math.floor((machine.memoryBytes - memoryThreshold(config, machine.memoryBytes)) / 1024))}Ki` };
   const addresses = [{ type: 'Hostname', address: machine.hostname }];
   if (config.address) addresses.unshift({ type: 'InternalIP', address: config.address });
   return {
@@ -71,13 +73,14 @@ export function nodeStatus(config: NodeConfig, machine: MachineInfo, pressure: M
 type Verdict = [status: 'True' | 'False', reason: string, message: string];
 
 export function nodeConditions(config: NodeConfig, pressure: MachinePressure, previous: NodeCondition[] | undefined, now: string): NodeCondition[] {
-  const memory: Verdict = pressure.memoryAvailableBytes < MEMORY_AVAILABLE_MIN
+  const under = pressureConditions(config.evictionHard ?? defaultEvictionHard, pressure);
+  const memory: Verdict = under.has('MemoryPressure')
     ? ['True', 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available']
     : ['False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'];
-  const disk: Verdict = pressure.nodefsAvailableFraction < NODEFS_AVAILABLE_MIN
+  const disk: Verdict = under.has('DiskPressure')
     ? ['True', 'KubeletHasDiskPressure', 'kubelet has disk pressure']
     : ['False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'];
-  const pids: Verdict = pressure.pidMax > 0 && (pressure.pidMax - pressure.processes) / pressure.pidMax < PID_AVAILABLE_MIN
+  const pids: Verdict = under.has('PIDPressure')
     ? ['True', 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available']
     : ['False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'];
   const ready: Verdict = config.runtimeVersion

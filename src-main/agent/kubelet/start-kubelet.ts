@@ -16,6 +16,7 @@ import { OciRuntime } from '../runtime/oci-runtime.ts';
 import type { RuntimeName } from '../runtime/runtime-version.ts';
 import { PodVolumes } from '../volumes/pod-volumes.ts';
 import { Kubelet } from './kubelet.ts';
+import { startHousekeeping, type HousekeepingSettings } from './housekeeping.ts';
 import { ContainerLogs } from '../logs/container-logs.ts';
 
 export interface KubeletSettings {
@@ -41,6 +42,8 @@ export interface KubeletSettings {
   containerLogMaxFiles?: number;
   /** The node's allocatable, for resourceFieldRef without a limit. */
   allocatable: Record<string, string>;
+  /** Stats, eviction (--eviction-hard) and image GC settings; upstream's defaults otherwise. */
+  housekeeping?: HousekeepingSettings;
   log?: (line: string) => void;
 }
 
@@ -57,10 +60,12 @@ const readOr = (path: string, fallback: string): string => {
 export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
   const { client, nodeName, stateDir } = s;
   let network: Promise<PodNetwork> | undefined;
+  const images = new ImageStore(join(stateDir, 'images'));
+  const cgroups = await cgroupLayout(s.cgroupParent ?? `/kubelab/${nodeName}`);
   const kubelet = new Kubelet({
     client, nodeName, hostIP: s.hostIP, nodeNetns: s.cniNetns, log: s.log,
     runtime: new OciRuntime({ name: s.runtime, root: s.runtimeRoot ?? join(stateDir, 'runtime') }),
-    images: new ImageStore(join(stateDir, 'images')),
+    images,
     progressEveryMs: s.pullProgressEveryMs,
     registryConfig: readRegistriesFile(s.registryConfigFile ?? join(stateDir, 'registries.yaml'), s.registryConfigFile !== undefined),
     network: () => (network ??= Kubelet.podCIDR(client, nodeName).then(
@@ -76,7 +81,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
       secret: (ns, name) => orUndefined(client.get<Secret>(secrets, ns, name)),
       allocatable: s.allocatable,
     },
-    cgroups: await cgroupLayout(s.cgroupParent ?? `/kubelab/${nodeName}`),
+    cgroups,
     hostCapabilities: await hostCapabilities(),
     dns: { clusterDNS: [], clusterDomain: 'cluster.local', hostResolvConf: readOr('/etc/resolv.conf', '') },
     containersDir: join(stateDir, 'containers'),
@@ -85,5 +90,6 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     now: () => Date.now(),
   });
   await kubelet.start();
+  await startHousekeeping(kubelet, { nodeName, stateDir, images, cgroups, containersDir: join(stateDir, 'containers'), podsDir: join(stateDir, 'pods') }, s.housekeeping);
   return kubelet;
 }

@@ -114,7 +114,8 @@ export async function existingCgroupDirs(layout: CgroupLayout, cgroup: string): 
   return dirs.filter((_, i) => present[i]);
 }
 
-function keyed(text: string): Record<string, number> {
+/** A flat keyed file (memory.stat, cpu.stat, memory.events): "key value" per line. */
+export function keyed(text: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of text.split('\n')) {
     const [k, v] = line.trim().split(/\s+/);
@@ -123,7 +124,7 @@ function keyed(text: string): Record<string, number> {
   return out;
 }
 
-async function readText(dir: string, file: string): Promise<string> {
+export async function readText(dir: string, file: string): Promise<string> {
   return (await readFile(path.join(dir, file), 'utf8')).trim();
 }
 

@@ -5,8 +5,10 @@ import type { Kubelet } from '../kubelet/kubelet.ts';
 import { addLogsRoute } from '../logs/logs-route.ts';
 import { addStreamRoutes } from '../streams/stream-routes.ts';
 import type { AgentServer } from './agent-server.ts';
+import { addStatsRoutes } from '../stats/stats-routes.ts';
 
 export function addAgentRoutes(server: AgentServer, kubelet: Kubelet): void {
   addLogsRoute(server, kubelet);
   addStreamRoutes(server, kubelet);
+  if (kubelet.stats) addStatsRoutes(server, kubelet.stats);
 }

@@ -3,16 +3,17 @@
 // (routes as run-agent sets them), its Node and the kubelet with runc, a cgroup parent and a CNI
 // test host netns of its own. restartAgent() stops the kubelet and the endpoint and starts them
 // again on the same state and port, as an agent restart does. stop() removes everything and
-// reports what was left (containers, mounts, the pods' netns).
+// reports what was left (containers, mounts, the pods' netns). The image store can be a small
+// tmpfs of its own (an imagefs to fill), and the cluster, Node and kubelet take extra settings.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1';
 import { gvr } from '../../../src-main/client/resources.ts';
 import type { Kubelet } from '../../../src-main/agent/kubelet/kubelet.ts';
 import { startKubelet, type KubeletSettings } from '../../../src-main/agent/kubelet/start-kubelet.ts';
-import { NodeAgent } from '../../../src-main/agent/node-agent.ts';
+import { NodeAgent, type NodeAgentOptions } from '../../../src-main/agent/node-agent.ts';
 import { cgroupLayout, existingCgroupDirs, removeCgroupTree, type CgroupLayout } from '../../../src-main/agent/runtime/cgroups.ts';
 import { OciRuntime } from '../../../src-main/agent/runtime/oci-runtime.ts';
 import { AgentServer } from '../../../src-main/agent/server/agent-server.ts';
@@ -21,7 +22,7 @@ import { mountsUnder } from '../../../src-main/agent/volumes/pod-volumes.ts';
 import { buildBusyboxImage, pushImage } from '../../fixtures/images/busybox-image.ts';
 import { startTestRegistry, type TestRegistry } from '../../fixtures/images/test-registry.ts';
 import { addBlackholeRoutes } from './blackhole.ts';
-import { startTestCluster, waitFor, type TestCluster } from './cluster.ts';
+import { startTestCluster, waitFor, type TestCluster, type TestClusterOptions } from './cluster.ts';
 
 export interface TestNode {
   cluster: TestCluster;
@@ -57,17 +58,23 @@ export function removeTestNetns(uids: string[], hostNetns: string): string[] {
   return podNetns;
 }
 
-export type TestNodeSettings = Partial<Pick<KubeletSettings, 'containerLogMaxSize' | 'containerLogMaxFiles'>>;
+export interface TestNodeSettings extends Partial<Pick<KubeletSettings, 'containerLogMaxSize' | 'containerLogMaxFiles' | 'housekeeping'>> {
+  /** Mount a tmpfs of this many bytes as the image store (a small imagefs). */
+  imagesTmpfsBytes?: number;
+  cluster?: TestClusterOptions;
+  agent?: Pick<NodeAgentOptions, 'evictionHard'>;
+}
 
-export async function startTestNode(prefix: string, settings: TestNodeSettings = {}): Promise<TestNode> {
+export async function startTestNode(prefix: string, { imagesTmpfsBytes, cluster: clusterOptions, agent: agentOptions, ...settings }: TestNodeSettings = {}): Promise<TestNode> {
   const suffix = `${process.pid}`;
   const nodeName = `${prefix}-node`;
   const hostNetns = `${prefix}-host-${suffix}`;
   const dir = mkdtempSync(join(tmpdir(), `kubelab-${prefix}-`));
   const stateDir = join(dir, 'state');
+  const imagesDir = join(stateDir, 'images');
   const runtime = new OciRuntime({ name: 'runc', root: join(dir, 'runc') });
   // What is started so far, for a teardown that also serves a start that failed half-way.
-  const parts: { removeRoutes?: () => void; registry?: TestRegistry; cluster?: TestCluster; layout?: CgroupLayout; server?: AgentServer; agent?: NodeAgent; kubelet?: Kubelet } = {};
+  const parts: { imagesMounted?: boolean; removeRoutes?: () => void; registry?: TestRegistry; cluster?: TestCluster; layout?: CgroupLayout; server?: AgentServer; agent?: NodeAgent; kubelet?: Kubelet } = {};
   const teardown = async () => {
     parts.kubelet?.stop();
     await parts.kubelet?.stopAllPods().catch(() => undefined);
@@ -79,15 +86,21 @@ export async function startTestNode(prefix: string, settings: TestNodeSettings =
     if (parts.layout) await removeTestCgroups(parts.layout);
     const netns = removeTestNetns(uids.filter((u): u is string => !!u), hostNetns);
     parts.removeRoutes?.();
+    if (parts.imagesMounted) execFileSync('umount', [imagesDir]);
     const left = { containers: (await runtime.list().catch(() => [])).map((c) => c.id), mounts: mountsUnder(dir), netns };
     rmSync(dir, { recursive: true, force: true });
     return left;
   };
   try {
     parts.removeRoutes = addBlackholeRoutes();
+    if (imagesTmpfsBytes) {
+      mkdirSync(imagesDir, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${imagesTmpfsBytes}`, 'tmpfs', imagesDir]);
+      parts.imagesMounted = true;
+    }
     const registry = (parts.registry = await startTestRegistry());
     await pushImage({ url: registry.url }, 'test/busybox', '1', buildBusyboxImage());
-    const cluster = (parts.cluster = await startTestCluster());
+    const cluster = (parts.cluster = await startTestCluster(clusterOptions));
     const layout = (parts.layout = await cgroupLayout(`/kubelab/${nodeName}-${suffix}`));
     execFileSync('ip', ['netns', 'add', hostNetns]);
     const log = (l: string) => cluster.logs.push(l);
@@ -101,7 +114,7 @@ export async function startTestNode(prefix: string, settings: TestNodeSettings =
       cniNetns: hostNetns, allocatable: { cpu: '2', memory: '4Gi' }, log, ...settings,
     });
     parts.server = await startServer(0);
-    parts.agent = new NodeAgent({ client: cluster.client, nodeName, stateDir, runtime: 'runc', nodeIP: '127.0.0.1', kubeletPort: parts.server.port });
+    parts.agent = new NodeAgent({ client: cluster.client, nodeName, stateDir, runtime: 'runc', nodeIP: '127.0.0.1', kubeletPort: parts.server.port, ...agentOptions });
     await parts.agent.start();
     parts.kubelet = await startNodeKubelet();
     addAgentRoutes(parts.server, parts.kubelet);
