@@ -9,17 +9,17 @@ import { gvr } from '../../src-main/client/resources.ts';
 import { nodePlatform } from '../../src-main/agent/images/platform.ts';
 import { assembleImage, buildBusyboxImage, busyboxLayer, gzipLayer, pushImage } from '../fixtures/images/busybox-image.ts';
 import { startTestRegistry, type TestRegistry } from '../fixtures/images/test-registry.ts';
-import { startAgentTestbed, type AgentTestbed } from './harness/agent-testbed.ts';
+import { startTestNode, type TestNode } from './harness/agent-node.ts';
 import { waitFor } from './harness/cluster.ts';
 import { Kubectl } from './harness/kubectl.ts';
 
-let bed: AgentTestbed;
+let bed: TestNode;
 let privateRegistry: TestRegistry;
 let kubectl: Kubectl;
 const names: string[] = [];
 
 beforeAll(async () => {
-  bed = await startAgentTestbed({ name: 'klpull', kubelet: { pullProgressEveryMs: 50 } });
+  bed = await startTestNode('klpull', { pullProgressEveryMs: 50 });
   kubectl = new Kubectl('1.35', bed.cluster.kubeconfigPath);
   privateRegistry = await startTestRegistry({ auth: 'htpasswd', username: 'alice', password: 'wonderland' });
   await pushImage({ url: privateRegistry.url, authorization: `Basic ${Buffer.from('alice:wonderland').toString('base64')}` }, 'team/app', 'v1', buildBusyboxImage());
@@ -29,7 +29,7 @@ afterAll(async () => {
   for (const name of names) await kubectl.run(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
   await kubectl?.cleanup();
   await privateRegistry?.stop();
-  const left = await bed?.close();
+  const left = await bed?.stop();
   expect(left?.containers).toEqual([]);
 });
 

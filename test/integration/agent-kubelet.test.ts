@@ -4,85 +4,43 @@
 // kubectl shows. Restart policies, CrashLoopBackOff and deletion are followed to the end, and
 // nothing is left on the machine.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event as CoreEvent, Node, Pod } from 'kubernetes-types/core/v1';
+import type { Event as CoreEvent, Node as K8sNode, Pod } from 'kubernetes-types/core/v1';
 import { isNotFound } from '../../src-main/client/api-error.ts';
 import { gvr } from '../../src-main/client/resources.ts';
-import type { Kubelet } from '../../src-main/agent/kubelet/kubelet.ts';
-import { startKubelet } from '../../src-main/agent/kubelet/start-kubelet.ts';
+import type { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
 import { mountsUnder } from '../../src-main/agent/volumes/pod-volumes.ts';
-import { NodeAgent } from '../../src-main/agent/node-agent.ts';
-import { cgroupLayout, type CgroupLayout } from '../../src-main/agent/runtime/cgroups.ts';
-import { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
-import { buildBusyboxImage, pushImage } from '../fixtures/images/busybox-image.ts';
-import { startTestRegistry, type TestRegistry } from '../fixtures/images/test-registry.ts';
-import { addBlackholeRoutes } from './harness/blackhole.ts';
-import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
+import type { TestRegistry } from '../fixtures/images/test-registry.ts';
+import { startTestNode, type TestNode } from './harness/agent-node.ts';
+import { waitFor, type TestCluster } from './harness/cluster.ts';
 import { Kubectl } from './harness/kubectl.ts';
-import { removeTestCgroups, removeTestNetns } from './harness/agent-node.ts';
 
-const suffix = `${process.pid}`;
-const nodeName = 'kl-node';
-const nodeNetns = `klk-node-${suffix}`;
+let node: TestNode;
 let dir: string;
 let cluster: TestCluster;
 let kubectl: Kubectl;
 let registry: TestRegistry;
-let agent: NodeAgent;
-let kubelet: Kubelet;
 let runtime: OciRuntime;
-let layout: CgroupLayout;
 let image: string;
-let removeRoutes: () => void = () => undefined;
 
-const orUndefined = <T>(p: Promise<T>): Promise<T | undefined> => p.catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
-const uids: string[] = [];
-const getPod = (name: string) => orUndefined(cluster.client.get<Pod>(gvr.pods, 'default', name)).then((p) => {
-  const uid = p?.metadata?.uid;
-  if (uid && !uids.includes(uid)) uids.push(uid);
-  return p;
-});
+const getPod = (name: string) => cluster.client.get<Pod>(gvr.pods, 'default', name).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
 
 beforeAll(async () => {
-  removeRoutes = addBlackholeRoutes();
-  dir = mkdtempSync(join(tmpdir(), 'kubelab-kubelet-'));
-  registry = await startTestRegistry();
-  await pushImage({ url: registry.url }, 'test/busybox', '1', buildBusyboxImage());
-  image = `${registry.host}/test/busybox:1`;
-  cluster = await startTestCluster();
+  node = await startTestNode('klk');
+  ({ cluster, registry, runtime, image, dir } = node);
   kubectl = new Kubectl('1.35', cluster.kubeconfigPath);
-  agent = new NodeAgent({ client: cluster.client, nodeName, stateDir: join(dir, 'state'), runtime: 'runc', nodeIP: '127.0.0.1' });
-  await agent.start();
-  execFileSync('ip', ['netns', 'add', nodeNetns]);
-  runtime = new OciRuntime({ name: 'runc', root: join(dir, 'runc') });
-  layout = await cgroupLayout(`/kubelab/${nodeName}-${suffix}`);
-  kubelet = await startKubelet({
-    client: cluster.client, nodeName, stateDir: join(dir, 'state'), runtime: 'runc', hostIP: '127.0.0.1',
-    runtimeRoot: join(dir, 'runc'), cgroupParent: layout.parent, cniNetns: nodeNetns, allocatable: { cpu: '2', memory: '4Gi' },
-    log: (l) => cluster.logs.push(l),
-  });
-  await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, nodeName)).spec?.podCIDR);
 });
 
 afterAll(async () => {
-  kubelet?.stop();
-  await kubelet?.stopAllPods().catch(() => undefined);
-  agent?.stop();
   await kubectl?.cleanup();
-  await cluster?.stop();
-  await registry?.stop();
-  await removeTestCgroups(layout);
-  const podNetns = removeTestNetns(uids, nodeNetns);
-  removeRoutes();
-  const left = { containers: runtime ? await runtime.list() : [], mounts: mountsUnder(dir) };
-  rmSync(dir, { recursive: true, force: true });
-  expect(left.containers).toEqual([]);
-  expect(left.mounts).toEqual([]);
+  const logs = cluster?.logs.filter((l) => l.startsWith('kubelet')).join('\n');
+  const left = await node?.stop();
+  expect(left?.containers).toEqual([]);
+  expect(left?.mounts).toEqual([]);
   // Other test files run at the same time: only this file's pods count.
-  expect(podNetns, cluster?.logs.filter((l) => l.startsWith('kubelet')).join('\n')).toEqual([]);
+  expect(left?.netns, logs).toEqual([]);
 });
 
 function podManifest(name: string, script: string, restartPolicy = 'Always'): string {
@@ -96,9 +54,9 @@ describe('the kubelet loop', () => {
       const p = await getPod('web');
       return p?.status?.phase === 'Running' && p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && p;
     }, 60_000);
-    const node = await cluster.client.get<Node>(gvr.nodes, undefined, nodeName);
-    expect(pod.spec!.nodeName).toBe(nodeName);
-    expect(pod.status!.podIP!.split('.').slice(0, 3).join('.')).toBe(node.spec!.podCIDR!.split('.').slice(0, 3).join('.'));
+    const registered = await cluster.client.get<K8sNode>(gvr.nodes, undefined, node.nodeName);
+    expect(pod.spec!.nodeName).toBe(node.nodeName);
+    expect(pod.status!.podIP!.split('.').slice(0, 3).join('.')).toBe(registered.spec!.podCIDR!.split('.').slice(0, 3).join('.'));
     const cs = pod.status!.containerStatuses![0];
     expect(cs).toMatchObject({ name: 'main', ready: true, started: true, restartCount: 0, image });
     expect(cs.containerID).toMatch(/^runc:\/\//);

@@ -6,20 +6,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { gvr } from '../../src-main/client/resources.ts';
-import { startAgentTestbed, type AgentTestbed } from './harness/agent-testbed.ts';
+import { startTestNode, type TestNode } from './harness/agent-node.ts';
 import { waitFor } from './harness/cluster.ts';
 
 const ROUNDS = 3;
 const BATCH = 10;
-let bed: AgentTestbed;
+let bed: TestNode;
 
 beforeAll(async () => {
-  bed = await startAgentTestbed({ name: 'klleak' });
+  bed = await startTestNode('klleak');
   await bed.cluster.client.create({ group: '', version: 'v1', resource: 'configmaps' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'conf' }, data: { a: '1' } }, { namespace: 'default' });
 }, 120_000);
 
 afterAll(async () => {
-  await bed?.close();
+  await bed?.stop();
 });
 
 const entries = (d: string) => (existsSync(d) ? readdirSync(d) : []);
@@ -49,7 +49,7 @@ describe('pod create/delete cycles', () => {
         return pods.length === BATCH && pods.every((p) => p.status?.phase === 'Running');
       }, 90_000, 100);
       // While they run, the node holds one of each per pod: the counts below are not vacuous.
-      expect((await bed.leftovers()).podNetns).toHaveLength(BATCH);
+      expect((await bed.leftovers()).netns).toHaveLength(BATCH);
       await Promise.all(names.map((name) => client.delete(gvr.pods, 'default', name)));
       await waitFor(`round ${round} deleted`, async () => (await client.list<Pod>(gvr.pods, { namespace: 'default' })).items.length === 0, 90_000, 100);
     }
@@ -57,7 +57,7 @@ describe('pod create/delete cycles', () => {
       const l = await bed.leftovers();
       return Object.values(l).every((v) => v.length === 0) && l;
     }, 30_000).catch(() => bed.leftovers());
-    expect(left).toEqual({ containers: [], mounts: [], podNetns: [], cgroups: [] });
+    expect(left).toEqual({ containers: [], mounts: [], netns: [], cgroups: [] });
     expect(entries(join(bed.stateDir, 'containers'))).toEqual([]);
     expect(entries(join(bed.stateDir, 'pods'))).toEqual([]);
     expect(entries(join(bed.stateDir, 'cni', 'ipam', 'kubelab')).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f))).toEqual([]);

@@ -5,21 +5,21 @@ import { readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { gvr } from '../../src-main/client/resources.ts';
-import { startAgentTestbed, type AgentTestbed } from './harness/agent-testbed.ts';
+import { startTestNode, type TestNode } from './harness/agent-node.ts';
 import { waitFor } from './harness/cluster.ts';
 import { Kubectl } from './harness/kubectl.ts';
 
-let bed: AgentTestbed;
+let bed: TestNode;
 let kubectl: Kubectl;
 
 beforeAll(async () => {
-  bed = await startAgentTestbed({ name: 'kloom' });
+  bed = await startTestNode('kloom');
   kubectl = new Kubectl('1.35', bed.cluster.kubeconfigPath);
 }, 120_000);
 
 afterAll(async () => {
   await kubectl?.cleanup();
-  const left = await bed?.close();
+  const left = await bed?.stop();
   expect(left?.containers).toEqual([]);
 });
 
@@ -56,7 +56,7 @@ describe('hostNetwork', () => {
     const id = running.status!.containerStatuses![0].containerID!.slice('runc://'.length);
     const { pid } = await bed.runtime.state(id);
     expect(readlinkSync(`/proc/${pid}/ns/net`)).toBe(`net:[${statSync(`/run/netns/${bed.hostNetns}`).ino}]`);
-    expect(bed.podNetnsLeft().filter((n) => n.includes(running.metadata!.uid!))).toEqual([]);
+    expect((await bed.leftovers()).netns.filter((n) => n.includes(running.metadata!.uid!))).toEqual([]);
     await kubectl.ok(['delete', 'pod', 'on-host', '--wait=true', '--timeout=60s']);
   });
 });

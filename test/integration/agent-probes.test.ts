@@ -11,17 +11,17 @@ import type { Container, Event as CoreEvent, Pod } from 'kubernetes-types/core/v
 import { isNotFound } from '../../src-main/client/api-error.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import { ensureCA, issueCertificate } from '../../src-main/auth/ca.ts';
-import { startAgentTestbed, type AgentTestbed } from './harness/agent-testbed.ts';
+import { startTestNode, type TestNode } from './harness/agent-node.ts';
 import { waitFor } from './harness/cluster.ts';
 import { Kubectl } from './harness/kubectl.ts';
 
-let bed: AgentTestbed;
+let bed: TestNode;
 let kubectl: Kubectl;
 const created: string[] = [];
 const servers: ChildProcess[] = [];
 
 beforeAll(async () => {
-  bed = await startAgentTestbed({ name: 'klp' });
+  bed = await startTestNode('klp');
   kubectl = new Kubectl('1.35', bed.cluster.kubeconfigPath);
 }, 120_000);
 
@@ -30,10 +30,10 @@ afterAll(async () => {
   const logs = bed?.cluster.logs.filter((l) => l.startsWith('kubelet')).join('\n');
   for (const name of created) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s', '--grace-period=1']).catch(() => undefined);
   await kubectl?.cleanup();
-  const left = await bed?.close();
+  const left = await bed?.stop();
   expect(left?.containers, logs).toEqual([]);
   expect(left?.mounts).toEqual([]);
-  expect(left?.podNetns).toEqual([]);
+  expect(left?.netns).toEqual([]);
 });
 
 const getPod = (name: string) => bed.cluster.client.get<Pod>(gvr.pods, 'default', name).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));

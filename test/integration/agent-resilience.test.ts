@@ -8,18 +8,17 @@ import type { Pod } from 'kubernetes-types/core/v1';
 import { isNotFound } from '../../src-main/client/api-error.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import { adminKubeconfig } from '../../src-main/kubeconfig.ts';
-import { startAgentTestbed, type AgentTestbed } from './harness/agent-testbed.ts';
+import { startTestNode, type TestNode } from './harness/agent-node.ts';
 import { startCuttableProxy, type CuttableProxy } from './harness/cuttable-proxy.ts';
 import { waitFor } from './harness/cluster.ts';
 import { Kubectl } from './harness/kubectl.ts';
 
-let bed: AgentTestbed;
+let bed: TestNode;
 let proxy: CuttableProxy;
 let kubectl: Kubectl;
 
 beforeAll(async () => {
-  bed = await startAgentTestbed({
-    name: 'klres',
+  bed = await startTestNode('klres', {
     // The agent reaches the API only through the proxy.
     agentKubeconfig: async (cluster) => {
       const api = new URL(cluster.cp.url);
@@ -35,9 +34,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await kubectl?.cleanup();
-  const left = await bed?.close();
+  const left = await bed?.stop();
   expect(left?.containers).toEqual([]);
-  expect(left?.podNetns).toEqual([]);
+  expect(left?.netns).toEqual([]);
 });
 
 const getPod = (name: string) => bed.cluster.client.get<Pod>(gvr.pods, 'default', name).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
@@ -76,7 +75,7 @@ describe('a node cut off from the API', () => {
     const after = (await getPod('steady'))!;
     expect(after.status!.containerStatuses![0]).toMatchObject({ restartCount: 0, containerID: `runc://${steadyID}`, ready: true });
     expect((await bed.runtime.state(steadyID)).pid).toBe(steadyPid);
-    expect(bed.podNetnsLeft().filter((n) => n.includes(doomed) || n.includes(forced))).toEqual([]);
+    expect((await bed.leftovers()).netns.filter((n) => n.includes(doomed) || n.includes(forced))).toEqual([]);
 
     for (const name of ['steady', 'crasher']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
   }, 180_000);
