@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import type { KubeClient } from '../../src-main/client/kube-client.ts';
 import { gvr } from '../../src-main/client/resources.ts';
-import { AGENT_NODE_FLAGS } from '../../src-main/agent/node-flags.ts';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../../src-main/agent/node-flags.ts';
 import { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
 import { mountsUnder } from '../../src-main/agent/volumes/pod-volumes.ts';
 import { buildBusyboxImage, pushImage } from '../fixtures/images/busybox-image.ts';
@@ -131,10 +131,10 @@ export async function benchAgent(results: Results): Promise<void> {
     const client = cluster.client;
     const bundle = join(temp, 'kubelab-agent.js');
     execFileSync(process.execPath, [join(REPO_ROOT, 'src-main/bin/agent-bundle.js'), bundle]);
-    // The agent runs as it is installed: with its Node.js flags (KUBELAB_BENCH_AGENT_NODE_FLAGS to try others).
+    // The agent runs as it is installed: with its Node.js flags and environment (KUBELAB_BENCH_AGENT_NODE_FLAGS to try other flags).
     const nodeFlags = process.env.KUBELAB_BENCH_AGENT_NODE_FLAGS?.split(' ').filter(Boolean) ?? AGENT_NODE_FLAGS;
     const agent = (live.agent = spawn(process.execPath, [...nodeFlags, bundle, '--kubeconfig', cluster.kubeconfigPath, '--node-name', NODE, '--state-dir', state, '--node-ip', '127.0.0.1',
-      '--runtime-root', join(temp, 'runc'), '--cgroup-parent', cgroupParent, '--cni-netns', hostNetns], { stdio: ['ignore', 'ignore', 'pipe'] }));
+      '--runtime-root', join(temp, 'runc'), '--cgroup-parent', cgroupParent, '--cni-netns', hostNetns], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...AGENT_ENV } }));
     let agentLog = '';
     agent.stderr!.on('data', (d: Buffer) => (agentLog = (agentLog + d.toString()).slice(-4000)));
     await waitFor(`the agent's node Ready\n${agentLog}`, async () => {
