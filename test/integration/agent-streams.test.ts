@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const k of kubectls.values()) await k.cleanup();
   const left = await node?.stop();
-  expect(left).toEqual({ containers: [], mounts: [], netns: [] });
+  expect(left).toEqual({ containers: [], mounts: [], netns: [], cgroups: [] });
 });
 
 describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {

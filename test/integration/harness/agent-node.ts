@@ -101,7 +101,8 @@ export async function startTestNode(prefix: string, { imagesTmpfsBytes, cluster:
     const podDirs = parts.layout ? await existingCgroupDirs(parts.layout, parts.layout.parent) : [];
     return {
       containers: (await runtime.list().catch(() => [])).map((c) => c.id),
-      mounts: mountsUnder(dir),
+      // The image store's tmpfs is the harness's own.
+      mounts: mountsUnder(dir).filter((m) => !(parts.imagesMounted && m === imagesDir)),
       netns: execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!).filter((n) => [...uids].some((u) => n === `kubelab-${u}`)),
       cgroups: podDirs.flatMap((d) => readdirSync(d).filter((c) => c.startsWith('pod')).map((c) => join(d, c))),
     };
