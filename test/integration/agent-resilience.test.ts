@@ -69,13 +69,14 @@ describe('a node cut off from the API', () => {
 
     await proxy.restore();
     await waitFor('crasher\'s restarts reach the API', async () => ((await getPod('crasher'))?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 40_000);
+    const netnsOf = async (uid: string) => (await bed.leftovers()).netns.filter((n) => n.includes(uid));
     await waitFor('doomed stopped and gone from the API', async () => (await getPod('doomed')) === undefined && (await containersOf(doomed)).length === 0, 40_000);
-    await waitFor('forced stopped on the node', async () => (await containersOf(forced)).length === 0, 40_000);
+    // Containers first, then the sandbox: the pods' namespaces go last.
+    await waitFor('forced stopped on the node', async () => (await containersOf(forced)).length === 0 && (await netnsOf(forced)).length === 0 && (await netnsOf(doomed)).length === 0, 40_000);
     // Nothing else was touched: the same process still runs the steady pod.
     const after = (await getPod('steady'))!;
     expect(after.status!.containerStatuses![0]).toMatchObject({ restartCount: 0, containerID: `runc://${steadyID}`, ready: true });
     expect((await bed.runtime.state(steadyID)).pid).toBe(steadyPid);
-    expect((await bed.leftovers()).netns.filter((n) => n.includes(doomed) || n.includes(forced))).toEqual([]);
 
     for (const name of ['steady', 'crasher']) await kubectl.ok(['delete', 'pod', name, '--wait=true', '--timeout=60s']);
   }, 180_000);
