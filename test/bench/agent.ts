@@ -97,6 +97,7 @@ interface Leaks {
   cgroups: number;
   ips: number;
   podDirs: number;
+  logDirs: number;
 }
 
 function countLeaks(state: string, runtime: string[], cgroupParentDirs: string[]): Leaks {
@@ -111,6 +112,7 @@ function countLeaks(state: string, runtime: string[], cgroupParentDirs: string[]
     // host-local keeps one file per allocated address (plus its lock and last-reserved files).
     ips: entries(ipamDir).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)).length,
     podDirs: entries(join(state, 'pods')).length,
+    logDirs: entries(join(state, 'logs')).length,
   };
 }
 

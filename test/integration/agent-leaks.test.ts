@@ -1,5 +1,5 @@
 // Pods created and deleted over and over leave nothing on the node: no runc container, bundle,
-// mount, pod namespace, cgroup, IP address or pod folder. (npm run bench:agent does 1,000 cycles
+// mount, pod namespace, cgroup, IP address, pod folder or log. (npm run bench:agent does 1,000 cycles
 // and counts the same things; this runs fewer to keep the suite short.)
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +60,7 @@ describe('pod create/delete cycles', () => {
     expect(left).toEqual({ containers: [], mounts: [], netns: [], cgroups: [] });
     expect(entries(join(bed.stateDir, 'containers'))).toEqual([]);
     expect(entries(join(bed.stateDir, 'pods'))).toEqual([]);
+    expect(entries(join(bed.stateDir, 'logs'))).toEqual([]);
     expect(entries(join(bed.stateDir, 'cni', 'ipam', 'kubelab')).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f))).toEqual([]);
   }, 300_000);
 });
