@@ -95,6 +95,24 @@ describe.each(KUBECTL_VERSIONS)('kubectl %s', (version) => {
     await k().ok(['delete', 'pod', name, '--wait=true']);
   });
 
+  it('attaches with a terminal (-it) to a container with tty and stdin: a tty inside, of the client\'s size', async () => {
+    const name = `tty-${version.replace('.', '-')}`;
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 2, containers: [{
+      name: 'main', image: node.image, stdin: true, tty: true, command: ['sh'],
+    }] } };
+    await k().ok(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    await waitFor(`${name} Running`, async () => (await node.cluster.client.get<Pod>(gvr.pods, 'default', name)).status?.phase === 'Running', 60_000);
+    const r = await inTerminal(k(), ['attach', '-it', name], 'busybox tty; busybox stty size; exit 5\r');
+    expect(r.out).toMatch(/\/dev\/pts\/\d+/);
+    expect(r.out).toMatch(/33 111\r\n/);
+    const ended = await waitFor(`${name} Failed`, async () => {
+      const p = await node.cluster.client.get<Pod>(gvr.pods, 'default', name);
+      return p.status?.phase === 'Failed' && p;
+    }, 30_000);
+    expect(ended.status!.containerStatuses![0].state!.terminated!.exitCode).toBe(5);
+    await k().ok(['delete', 'pod', name, '--wait=true']);
+  });
+
   it('forwards local ports to 127.0.0.1 in the pod: HTTP, two echo connections at once, and a refused port', async () => {
     const [http, echo, refused] = [await freePort(), await freePort(), await freePort()];
     const pf = k().start(['port-forward', 'pod/box', `${http}:8080`, `${echo}:7000`, `${refused}:7001`]);

@@ -276,7 +276,7 @@ export class PodWorker {
     const { io, fifos, started } = await deps.logs.prepare({ pod: podRef(pod), container: container.name, restartCount, id, bundle: dir, stdin: container.stdin === true });
     deps.event(pod, 'Normal', 'Created', `Created container: ${container.name}`);
     try {
-      const { exited } = await deps.runtime.run(id, dir, { fifos });
+      const { exited } = await deps.runtime.run(id, dir, { fifos: { ...fifos, tty: container.tty === true && container.stdin === true } });
       // The exit is reported once the last output is in the log, for a `kubectl logs` right after.
       return { exited: exited.then(async (code) => (await io.drained(OUTPUT_DRAIN_MS), code)) };
     } catch (e) {

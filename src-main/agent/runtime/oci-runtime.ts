@@ -3,7 +3,7 @@
 // message: from its stderr, or for create/run (whose stderr is the container's) from --log.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeName } from './runtime-version.ts';
 
@@ -48,7 +48,12 @@ export interface RunFifos {
   stdin?: string;
   /** Where the shim writes the stdin keeper's pid. */
   stdinKeeper?: string;
+  /** The container has a terminal (its spec's process.terminal; needs stdin). */
+  tty?: boolean;
 }
+
+/** One word for sh: single-quoted. */
+export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export class RuntimeError extends Error {
   constructor(readonly command: string, message: string) {
@@ -99,9 +104,13 @@ export class OciRuntime {
     ].join('\n');
     const fifos = 'fifos' in stdio ? stdio.fifos : undefined;
     const shimArgs = [exitFile(bundle), fifos?.stdout ?? '', fifos?.stderr ?? '', fifos?.stdin ?? '', fifos?.stdinKeeper ?? ''];
+    // A container with a terminal (process.terminal) has runc make its pty; runc in the foreground
+    // then wants a terminal on its own stdin, which script(1) gives it (echo off: the container's
+    // terminal echoes). Output and errors come out merged on script's stdout, as a tty's do.
+    const command = fifos?.tty ? ['env', 'SHELL=/bin/sh', 'script', '-q', '-E', 'never', '-e', '-c', `exec ${[this.binary, ...args].map(shellQuote).join(' ')}`, '/dev/null'] : [this.binary, ...args];
     await Promise.all([exitFile(bundle), pidFile(bundle), logFile(bundle)].map((f) => rm(f, { force: true })));
     let ended = false;
-    const shim = await this.spawnWithStdio('sh', ['-c', script, 'shim', ...shimArgs, this.binary, ...args], fifos ? { stdout: 'ignore', stderr: 'ignore' } : (stdio as ContainerStdio));
+    const shim = await this.spawnWithStdio('sh', ['-c', script, 'shim', ...shimArgs, ...command], fifos ? { stdout: 'ignore', stderr: 'ignore' } : (stdio as ContainerStdio));
     const exited = shim.exited.then(() => {
       ended = true;
     });
@@ -110,6 +119,22 @@ export class OciRuntime {
       throw new RuntimeError(`${this.name} run ${id}`, await this.logError(bundle));
     }
     return { exited: exited.then(async () => (await exitStatus(bundle)) ?? -1) };
+  }
+
+  /**
+   * Sets the size of a running container's terminal: the size of runc's own terminal (the shim's
+   * script pty, runc's stdin), which runc copies to the container's on the SIGWINCH that follows.
+   */
+  async resizeTerminal(bundle: string, size: { width: number; height: number }): Promise<void> {
+    const init = Number((await readFile(pidFile(bundle), 'utf8')).trim());
+    // runc run stays the init's parent: field 4 of /proc/PID/stat, after the parenthesised name.
+    const stat = await readFile(`/proc/${init}/stat`, 'utf8');
+    const runc = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const tty = await readlink(`/proc/${runc}/fd/0`);
+    if (!tty.startsWith('/dev/pts/')) throw new Error(`container has no terminal (${tty})`);
+    await new Promise<void>((resolve, reject) => {
+      execFile('stty', ['-F', tty, 'rows', String(size.height), 'cols', String(size.width)], (e) => (e ? reject(e) : resolve()));
+    });
   }
 
   /**

@@ -56,7 +56,8 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
   return {
     ociVersion,
     process: {
-      terminal: false,
+      // A terminal needs the container's stdin too: runc's is then the shim's script(1) pty.
+      terminal: container.tty === true && container.stdin === true,
       user,
       args: processArgs(container.command, container.args, image, env),
       env: mergeEnv(image.env, env),

@@ -27,6 +27,10 @@ export function attachHandler(lookup: StreamLookup): UpgradeHandler {
       const out = stream === 'stdout' || streams.tty ? session.stdout : session.stderr;
       out?.write(chunk);
     });
+    // A container with a terminal takes the client's size (kubectl sends it first, then on changes;
+    // older ones send size+1 then size to force a redraw): applied in order, one after another.
+    let resizing = Promise.resolve();
+    if (streams.tty) session.events.on('resize', (size) => (resizing = resizing.then(() => lookup.resize?.(id, size)).catch(() => undefined)));
     const stdin = session.stdin ? io.openStdin() : undefined;
     if (session.stdin && stdin) {
       stdin.on('error', () => undefined); // the container ended: its FIFO has no reader

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import type { OciRuntime } from '../runtime/oci-runtime.ts';
+import { shellQuote, type OciRuntime } from '../runtime/oci-runtime.ts';
 import type { ExecResult } from './exec-status.ts';
 
 export interface TerminalSize {
@@ -29,15 +29,13 @@ export interface ExecProcess {
   terminate(graceMs?: number): void;
 }
 
-const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
 export function startExec(runtime: OciRuntime, containerId: string, command: string[], tty: boolean): ExecProcess {
   const dir = mkdtempSync(join(tmpdir(), 'kubelab-exec-'));
   const logFile = join(dir, 'runtime.log');
   let child: ChildProcess;
   if (tty) {
     const [file, args] = runtime.execArgv(containerId, command, { tty: true, logFile });
-    const line = [file, ...args].map(quote).join(' ');
+    const line = [file, ...args].map(shellQuote).join(' ');
     child = spawn('script', ['-q', '-E', 'never', '-e', '-c', `exec ${line}`, '/dev/null'], { stdio: 'pipe', env: { ...process.env, SHELL: '/bin/sh' } });
   } else {
     child = runtime.spawnExec(containerId, command, { logFile });

@@ -12,9 +12,11 @@ export interface StreamLookup {
   containerIO?(id: string): AttachableIO | undefined;
   /** The container's spec says stdinOnce: the first client's end of stdin ends the container's. */
   stdinOnce?(namespace: string, pod: string, container: string): boolean;
+  /** Resizes the terminal of a container that has one (tty and stdin). */
+  resize?(id: string, size: { width: number; height: number }): Promise<void>;
 }
 
-export function kubeletLookup(kubelet: Pick<Kubelet, 'runningPod' | 'logs'>): StreamLookup {
+export function kubeletLookup(kubelet: Pick<Kubelet, 'runningPod' | 'logs' | 'runtime'>): StreamLookup {
   return {
     runningContainer: (namespace, pod, container) => {
       const worker = kubelet.runningPod(namespace, pod)?.worker;
@@ -26,6 +28,7 @@ export function kubeletLookup(kubelet: Pick<Kubelet, 'runningPod' | 'logs'>): St
       return worker?.sandbox ? { uid: worker.uid, netnsPath: worker.sandbox.netnsPath } : undefined;
     },
     containerIO: (id) => kubelet.logs.get(id),
+    resize: (id, size) => kubelet.runtime.resizeTerminal(kubelet.logs.get(id)?.bundle ?? '', size),
     stdinOnce: (namespace, pod, container) => {
       const spec = kubelet.runningPod(namespace, pod)?.pod.spec;
       return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].find((c) => c.name === container)?.stdinOnce === true;
