@@ -10,6 +10,7 @@ import { Informer } from '../../client/informer.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import { closeRelay } from '../network/netns-relay.ts';
+import { netnsPathOf } from '../network/pod-network.ts';
 import type { ContainerState, OciRuntime } from '../runtime/oci-runtime.ts';
 import { DEFAULT_GRACE_SECONDS, PodWorker, type PodWorkerDeps } from './pod-worker.ts';
 import { podStatus, recordsFromStatus, type ContainerRecord } from './pod-status.ts';
@@ -84,7 +85,7 @@ export class Kubelet {
     for (const t of this.timers) clearTimeout(t);
     // The containers stay (a restarted agent adopts them); their probes end with this kubelet.
     for (const worker of this.workers.values()) worker.stopProbes();
-    if (this.opts.nodeNetns) closeRelay(`/run/netns/${this.opts.nodeNetns}`);
+    if (this.opts.nodeNetns) closeRelay(netnsPathOf(this.opts.nodeNetns));
     for (const hook of this.stopHooks.splice(0)) hook();
     // The containers keep running; their output waits in its FIFOs for the next agent.
     this.opts.logs.closeAll();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1';
 import type { ImageStore } from '../images/image-store.ts';
 import { closeRelay } from '../network/netns-relay.ts';
-import type { PodNetwork, PodSandboxNetwork } from '../network/pod-network.ts';
+import { netnsPathOf, type PodNetwork, type PodSandboxNetwork } from '../network/pod-network.ts';
 import { containerCgroup, removePodCgroup, wasOomKilled, type CgroupLayout } from '../runtime/cgroups.ts';
 import { buildSpec } from '../runtime/oci-spec.ts';
 import type { ImageProcessConfig } from '../runtime/spec-process.ts';
@@ -85,7 +85,7 @@ export class PodWorker {
   constructor(readonly uid: string, private readonly deps: PodWorkerDeps) {
     this.backoff = new ContainerBackoff(deps.now);
     // Probes and hooks reach pod IPs from the node's network namespace (the test host's under --cni-netns).
-    const host = { runtime: deps.runtime, netnsPath: deps.nodeNetns ? `/run/netns/${deps.nodeNetns}` : undefined, podIP: () => this.sandbox?.ip };
+    const host = { runtime: deps.runtime, netnsPath: deps.nodeNetns ? netnsPathOf(deps.nodeNetns) : undefined, podIP: () => this.sandbox?.ip };
     this.hooks = new ContainerHooks({ ...host, event: deps.event });
     this.probes = new PodProbes({
       ...host, event: (type, reason, message) => this.pod && deps.event(this.pod, type, reason, message),
@@ -346,7 +346,7 @@ export class PodWorker {
 
   /** The node's own network as a pod's: its address, and its namespace when not the agent's. */
   private hostSandbox(): PodSandboxNetwork {
-    const netnsPath = this.deps.nodeNetns ? `/run/netns/${this.deps.nodeNetns}` : '';
+    const netnsPath = this.deps.nodeNetns ? netnsPathOf(this.deps.nodeNetns) : '';
     return { netnsName: this.deps.nodeNetns ?? '', netnsPath, ip: this.deps.hostIP ?? '' };
   }
 

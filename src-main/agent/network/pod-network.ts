@@ -26,6 +26,9 @@ export interface PodSandboxNetwork {
 
 const NETNS_DIR = '/run/netns';
 
+/** Where `ip netns` keeps a named network namespace. */
+export const netnsPathOf = (name: string): string => join(NETNS_DIR, name);
+
 const run = (file: string, args: string[]): Promise<string> =>
   new Promise((resolve, reject) => {
     execFile(file, args, { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${file} ${args.join(' ')}: ${stderr.trim() || err.message}`)) : resolve(stdout)));
@@ -64,7 +67,7 @@ export class PodNetwork {
     const existing = this.recorded(podUID);
     if (existing) return existing;
     const netnsName = netnsNameOf(podUID);
-    const netnsPath = join(NETNS_DIR, netnsName);
+    const netnsPath = netnsPathOf(netnsName);
     if (!existsSync(netnsPath)) await run('ip', ['netns', 'add', netnsName]);
     try {
       await addNetworkList(this.opts.cni, this.loopback, { containerID: podUID, netnsPath, ifName: 'lo' });
@@ -83,7 +86,7 @@ export class PodNetwork {
   /** Detaches the pod (its IP goes back to the range) and removes its namespace; idempotent. */
   async tearDown(podUID: string): Promise<void> {
     const netnsName = netnsNameOf(podUID);
-    const netnsPath = join(NETNS_DIR, netnsName);
+    const netnsPath = netnsPathOf(netnsName);
     const saved = this.saved(podUID);
     // DEL must run even when the namespace is gone, so host-local frees the address; and the
     // namespace goes even when DEL failed, so a plugin's error never leaves one behind.
