@@ -45,6 +45,17 @@ function ipBytes(ip: string): Buffer {
   return Buffer.concat(all.map((g) => Buffer.from(g.padStart(4, '0'), 'hex')));
 }
 
+/**
+ * A DER INTEGER body that is positive and minimal: the first byte 0x40..0x7f. A clear top bit
+ * keeps it positive; a set second bit means it never starts with a redundant 0x00, which OpenSSL
+ * refuses as "illegal padding" (a zero first byte came up once in 256 certificates).
+ */
+export function positiveSerial(random: Buffer): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
+  return serial;
+}
+
 export interface SelfSignedCert {
   certPem: string;
   keyPem: string;
@@ -65,12 +76,9 @@ export function selfSignedServingCert(cn: string, sans: { dns: string[]; ips: st
     extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))),
     extension('2.5.29.17', false, altNames),
   );
-  // A positive serial: the top bit of the first byte clear.
-  const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
   const tbs = seq(
     explicit(0, der(0x02, Buffer.from([2]))),
-    der(0x02, serial),
+    der(0x02, positiveSerial(randomBytes(16))),
     ECDSA_SHA256,
     name,
     seq(time(now - 24 * 3600_000), time(now + days * 24 * 3600_000)),

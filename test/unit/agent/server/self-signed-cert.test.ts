@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { keyMatches, selfSignedServingCert } from '../../../../src-main/agent/server/self-signed-cert.ts';
+import { keyMatches, positiveSerial, selfSignedServingCert } from '../../../../src-main/agent/server/self-signed-cert.ts';
 
 describe('selfSignedServingCert', () => {
   const made = selfSignedServingCert('node-a@kubelab', { dns: ['node-a', 'localhost'], ips: ['127.0.0.1', '10.0.0.7', '::1', 'fd00::1:2'] }, 365, Date.parse('2026-06-01T00:00:00Z'));
@@ -24,6 +24,18 @@ describe('selfSignedServingCert', () => {
     expect(cert.checkHost('other')).toBeUndefined();
     expect(keyMatches(cert.publicKey, made.keyPem)).toBe(true);
     expect(keyMatches(cert.publicKey, selfSignedServingCert('x', { dns: [], ips: [] }, 1).keyPem)).toBe(false);
+  });
+
+  it('writes serials OpenSSL accepts whatever the random bytes are', () => {
+    for (const first of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+      const serial = positiveSerial(Buffer.from([first, 0x00, 0x12]));
+      expect(serial[0]! & 0x80, `first byte ${first}`).toBe(0);
+      expect(serial[0], `first byte ${first}`).not.toBe(0);
+      expect(serial.subarray(1)).toEqual(Buffer.from([0x00, 0x12]));
+    }
+    // A real certificate carries such a serial: 16 bytes, first hex digit 4 to 7.
+    const made = selfSignedServingCert('zero', { dns: [], ips: [] }, 1);
+    expect(new X509Certificate(made.certPem).serialNumber).toMatch(/^[4-7][0-9A-F]{31}$/);
   });
 
   it('serves TLS that a client trusting it verifies, for its name', async () => {
