@@ -27,6 +27,8 @@ flags:
   --server URL     (kubeconfig) the server URL to write instead of the last served one`;
 
 class UsageError extends Error {}
+/** A failure the message says all of: printed without a stack, exit 1. */
+class OneLineError extends Error {}
 
 function parse(argv: string[]) {
   try {
@@ -88,9 +90,10 @@ async function serve(dataDir: string, port: number, address: string, simulateNod
 export async function main(argv: string[]): Promise<void> {
   // The agent parses its own flags: the bundled agent on workers takes exactly the same ones.
   if (argv[0] === 'agent') {
-    const { AgentUsageError, agentMain } = await import('./agent/main.ts');
+    const { AgentRefusedError, AgentUsageError, agentMain } = await import('./agent/main.ts');
     return agentMain(argv.slice(1)).catch((e: unknown) => {
-      throw e instanceof AgentUsageError ? new UsageError(e.message) : e;
+      if (e instanceof AgentUsageError) throw new UsageError(e.message);
+      throw e instanceof AgentRefusedError ? new OneLineError(e.message) : e;
     });
   }
   const { values, positionals } = parse(argv);
@@ -125,7 +128,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  const known = e instanceof UsageError || e instanceof KubeconfigError || e instanceof StoreLockedError;
+  const known = e instanceof UsageError || e instanceof OneLineError || e instanceof KubeconfigError || e instanceof StoreLockedError;
   const err = e as Error & { code?: string };
   const message = err.code === 'EADDRINUSE' ? `the port is already in use (${err.message}); pick another with --port` : err.message;
   process.stderr.write(`kubelab: ${known || err.code ? message : (err.stack ?? message)}\n`);

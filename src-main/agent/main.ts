@@ -3,6 +3,8 @@
 import { parseArgs } from 'node:util';
 import { agentOptions, runAgent } from './run-agent.ts';
 
+export { AgentRefusedError } from './run-agent.ts';
+
 export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --kubeconfig FILE [flags]
 
   --kubeconfig FILE  the cluster to join (its API server and this node's credential)
@@ -22,7 +24,10 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
                      (default: memory.available<100Mi, nodefs.available<10%, nodefs.inodesFree<5%,
                      imagefs.available<15%, imagefs.inodesFree<5%, pid.available<5%)
   --container-log-max-size Q   rotate a container's log at this size (default 10Mi)
-  --container-log-max-files N  log files kept per container, the live one included (default 5)`;
+  --container-log-max-files N  log files kept per container, the live one included (default 5)
+  --allow-missing-cgroup-controllers
+                     start even where the cpu, memory or pids cgroup controllers are missing
+                     (pods then run without those limits; otherwise the agent refuses to start)`;
 
 /** Bad flags: the caller prints the message as one line and exits with 2. */
 export class AgentUsageError extends Error {}
@@ -48,6 +53,7 @@ export async function agentMain(argv: string[]): Promise<void> {
         'eviction-hard': { type: 'string' },
         'container-log-max-size': { type: 'string' },
         'container-log-max-files': { type: 'string' },
+        'allow-missing-cgroup-controllers': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -64,6 +70,7 @@ export async function agentMain(argv: string[]): Promise<void> {
     runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'], registryConfig: values['registry-config'],
     port: values.port, address: values.address,
     containerLogMaxSize: values['container-log-max-size'], containerLogMaxFiles: values['container-log-max-files'], evictionHard: values['eviction-hard'],
+    allowMissingCgroupControllers: values['allow-missing-cgroup-controllers'],
   };
   try {
     agentOptions(flags);

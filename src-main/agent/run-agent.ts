@@ -17,6 +17,7 @@ import type { Kubelet } from './kubelet/kubelet.ts';
 import { internalIP, readMachine } from './kubelet/machine.ts';
 import { startKubelet } from './kubelet/start-kubelet.ts';
 import type { RuntimeName } from './runtime/runtime-version.ts';
+import { cgroupLayout, checkLimitControllers, defaultCgroupParent } from './runtime/cgroups.ts';
 
 export interface AgentFlags {
   kubeconfig: string;
@@ -38,7 +39,12 @@ export interface AgentFlags {
   /** Log rotation: a quantity (10Mi) and a count (5), as the kubelet's containerLogMax*. */
   containerLogMaxSize?: string;
   containerLogMaxFiles?: string;
+  /** Start without the cpu, memory or pids controllers (their limits then go unenforced). */
+  allowMissingCgroupControllers?: boolean;
 }
+
+/** This machine cannot run pods as asked (a missing cgroup controller): one line, exit 1. */
+export class AgentRefusedError extends Error {}
 
 export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
 
@@ -82,8 +88,15 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   const connection = parseKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), undefined, dirname(flags.kubeconfig));
   // The cluster CA is what the endpoint checks its callers' certificates against.
   if (!connection.ca) throw new Error(`${flags.kubeconfig} names no certificate authority: the agent could not tell the API server from anyone else`);
-  const client = new KubeClient(connection);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  // Before anything reaches the cluster: a machine the agent refuses leaves no Node behind.
+  const cgroups = await cgroupLayout(flags.cgroupParent ?? defaultCgroupParent(options.nodeName));
+  try {
+    checkLimitControllers(cgroups, flags.allowMissingCgroupControllers === true, log);
+  } catch (e) {
+    throw new AgentRefusedError((e as Error).message);
+  }
+  const client = new KubeClient(connection);
   const server = new AgentServer({ caPem: connection.ca, stateDir: options.stateDir, nodeName: options.nodeName, port: options.port, address: options.address, ips: [internalIP(options.nodeIP) ?? ''].filter(Boolean), log });
   let agent: NodeAgent | undefined;
   let kubelet: Kubelet | undefined;
@@ -105,7 +118,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     const machine = readMachine();
     kubelet = await startKubelet({
       client, nodeName: options.nodeName, stateDir: options.stateDir, runtime: options.runtime, hostIP: internalIP(options.nodeIP), log,
-      runtimeRoot: flags.runtimeRoot, cgroupParent: flags.cgroupParent, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns, registryConfigFile: flags.registryConfig,
+      runtimeRoot: flags.runtimeRoot, cgroups, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns, registryConfigFile: flags.registryConfig,
       allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) },
       containerLogMaxSize: options.containerLogMaxSize, containerLogMaxFiles: options.containerLogMaxFiles, housekeeping: { evictionHard: options.evictionHard },
     });

@@ -291,7 +291,7 @@ export class Kubelet {
     this.workers.delete(uid);
     this.released.add(uid);
     const now = rfc3339(this.opts.now());
-    markKilled([...worker.containers.values(), ...worker.initContainers.values()], now);
+    markKilled([...worker.containers.values(), ...worker.initContainers.values()], now, this.opts.runtime.name);
     await this.writeStatus(pod, worker, (status) => evictedStatus(status, message, now));
   }
 
@@ -319,7 +319,7 @@ export class Kubelet {
   private async writeStatus(pod: Pod, worker: PodWorker, override = (s: PodStatus) => s): Promise<PodStatus['phase']> {
     const status: PodStatus = override(podStatus({
       pod, containers: [...worker.containers.values()], initContainers: [...worker.initContainers.values()], podIP: worker.sandbox?.ip, hostIP: this.opts.hostIP,
-      startTime: worker.startTime!, sandboxReady: worker.sandbox !== undefined, now: rfc3339(this.opts.now()),
+      startTime: worker.startTime!, sandboxReady: worker.sandbox !== undefined, now: rfc3339(this.opts.now()), runtime: this.opts.runtime.name,
     }));
     if (!sameStatus(pod.status, status)) {
       // A merge patch replaces the lists whole: the kubelet owns the pod's status.

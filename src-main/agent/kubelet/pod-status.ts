@@ -23,7 +23,8 @@ export interface ContainerRecord {
   ready?: boolean;
 }
 
-const runtimeName = 'runc';
+/** A container's ID in the API: `<runtime>://<id>`, as the kubelet writes `containerd://…`. */
+export const containerID = (runtime: string, id: string): string => `${runtime}://${id}`;
 
 function stateOf(c: ContainerRecord): ContainerState {
   if (c.waiting) return { waiting: { reason: c.waiting.reason, ...(c.waiting.message ? { message: c.waiting.message } : {}) } };
@@ -36,7 +37,7 @@ function stateOf(c: ContainerRecord): ContainerState {
 const lastRun = (c: ContainerRecord) => (c.waiting && c.terminated ? c.terminated : c.lastTerminated);
 
 /** A container's status; an init container is ready once it succeeded, a waiting one says why. */
-export function containerStatus(c: ContainerRecord, init = false, waitingFor?: string): ContainerStatus {
+export function containerStatus(c: ContainerRecord, runtime: string, init = false, waitingFor?: string): ContainerStatus {
   const running = !c.waiting && !c.terminated && c.startedAt !== undefined;
   const started = running && c.started !== false;
   const ready = init ? c.terminated?.exitCode === 0 : started && c.ready !== false;
@@ -45,7 +46,7 @@ export function containerStatus(c: ContainerRecord, init = false, waitingFor?: s
     name: c.name,
     image: c.image,
     imageID: c.imageID ?? '',
-    ...(c.id ? { containerID: `${runtimeName}://${c.id}` } : {}),
+    ...(c.id ? { containerID: containerID(runtime, c.id) } : {}),
     ready,
     started,
     restartCount: c.restartCount,
@@ -137,6 +138,8 @@ export interface PodStatusInput {
   startTime: string;
   sandboxReady: boolean;
   now: string;
+  /** The OCI runtime's name, the containerIDs' scheme. */
+  runtime: string;
 }
 
 export function podStatus(input: PodStatusInput): PodStatus {
@@ -145,7 +148,7 @@ export function podStatus(input: PodStatusInput): PodStatus {
   const inits = input.initContainers ?? [];
   const phase = podPhase(pod, containers, inits);
   const initDone = initialized(inits);
-  const statuses = containers.map((c) => containerStatus(c, false, initDone ? undefined : 'PodInitializing'));
+  const statuses = containers.map((c) => containerStatus(c, input.runtime, false, initDone ? undefined : 'PodInitializing'));
   // A pod that finished is no longer ready (PodCompleted), whatever its containers last were.
   const finished = phase === 'Succeeded' || phase === 'Failed';
   return {
@@ -162,7 +165,7 @@ export function podStatus(input: PodStatusInput): PodStatus {
     ...(input.hostIP ? { hostIPs: [{ ip: input.hostIP }] } : {}),
     ...(input.podIP ? { podIP: input.podIP, podIPs: [{ ip: input.podIP }] } : {}),
     startTime: input.startTime,
-    ...(inits.length > 0 ? { initContainerStatuses: inits.map((c) => containerStatus(c, true)) } : {}),
+    ...(inits.length > 0 ? { initContainerStatuses: inits.map((c) => containerStatus(c, input.runtime, true)) } : {}),
     containerStatuses: statuses,
     qosClass: pod.status?.qosClass,
   };

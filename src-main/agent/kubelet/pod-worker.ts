@@ -20,7 +20,7 @@ import { resolveEnv } from './env.ts';
 import { ContainerBackoff } from './container-backoff.ts';
 import { ensureContainerImage, type ImagePullerDeps } from './image-puller.ts';
 import { etcHosts, podHostname, resolvConf, type DNSSettings } from './pod-files.ts';
-import type { ContainerRecord } from './pod-status.ts';
+import { containerID, type ContainerRecord } from './pod-status.ts';
 import { podRef, type ContainerLogs } from '../logs/container-logs.ts';
 import { ContainerHooks } from './prober/lifecycle-hooks.ts';
 import { PodProbes } from './prober/pod-probes.ts';
@@ -270,6 +270,7 @@ export class PodWorker {
         return v ? [{ source: v.hostPath, destination: m.mountPath, readOnly: m.readOnly ?? v.readOnly }] : [];
       }),
       cgroupsPath: containerCgroup(deps.cgroups, this.uid, id), hostCapabilities: deps.hostCapabilities,
+      resourceOptions: { missingControllers: deps.cgroups.missingControllers },
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
     const restartCount = Number(id.slice(id.lastIndexOf('-') + 1));
@@ -296,7 +297,7 @@ export class PodWorker {
     this.probes.stop(record.name);
     const oom = await wasOomKilled(this.deps.cgroups, containerCgroup(this.deps.cgroups, this.uid, id)).catch(() => false);
     const finishedAt = rfc3339(this.deps.now());
-    record.terminated = { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', startedAt: record.startedAt ?? finishedAt, finishedAt, containerID: `runc://${id}` };
+    record.terminated = { exitCode, reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error', startedAt: record.startedAt ?? finishedAt, finishedAt, containerID: containerID(this.deps.runtime.name, id) };
     // CrashLoopBackOff's wait starts at the exit.
     this.backoff.fail(record.name);
     this.deps.resync();

@@ -10,7 +10,7 @@ import { gvr } from '../../client/resources.ts';
 import { ImageStore } from '../images/image-store.ts';
 import { readRegistriesFile } from '../images/registries-file.ts';
 import { PodNetwork } from '../network/pod-network.ts';
-import { cgroupLayout } from '../runtime/cgroups.ts';
+import { cgroupLayout, defaultCgroupParent, type CgroupLayout } from '../runtime/cgroups.ts';
 import { hostCapabilities } from '../runtime/host-capabilities.ts';
 import { OciRuntime } from '../runtime/oci-runtime.ts';
 import type { RuntimeName } from '../runtime/runtime-version.ts';
@@ -27,8 +27,9 @@ export interface KubeletSettings {
   hostIP?: string;
   /** runc's --root (default <stateDir>/runtime). */
   runtimeRoot?: string;
-  /** The cgroup every pod goes under (default /kubelab/<nodeName>). */
+  /** The cgroup every pod goes under (default /kubelab/<nodeName>), or the layout read already. */
   cgroupParent?: string;
+  cgroups?: CgroupLayout;
   /** CNI_PATH (default /usr/lib/cni and /opt/cni/bin). */
   cniBinDirs?: string[];
   /** Run the CNI plugins in this named network namespace (a test host's). */
@@ -61,7 +62,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
   const { client, nodeName, stateDir } = s;
   let network: Promise<PodNetwork> | undefined;
   const images = new ImageStore(join(stateDir, 'images'));
-  const cgroups = await cgroupLayout(s.cgroupParent ?? `/kubelab/${nodeName}`);
+  const cgroups = s.cgroups ?? (await cgroupLayout(s.cgroupParent ?? defaultCgroupParent(nodeName)));
   const kubelet = new Kubelet({
     client, nodeName, hostIP: s.hostIP, nodeNetns: s.cniNetns, log: s.log,
     runtime: new OciRuntime({ name: s.runtime, root: s.runtimeRoot ?? join(stateDir, 'runtime') }),

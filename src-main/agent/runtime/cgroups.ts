@@ -15,7 +15,13 @@ export interface CgroupLayout {
   mountRoot: string;
   /** The agent's parent cgroup path, e.g. /kubelab/node-a. */
   parent: string;
+  /** Of the controllers pod limits need (cpu, memory, pids), those this machine lacks. */
+  missingControllers: LimitController[];
 }
+
+/** The controllers pod limits are written to: cpu shares and quota, the memory limit, pids.max. */
+export const LIMIT_CONTROLLERS = ['cpu', 'memory', 'pids'] as const;
+export type LimitController = (typeof LIMIT_CONTROLLERS)[number];
 
 const cgroup2Magic = 'cgroup.controllers';
 
@@ -26,11 +32,42 @@ export async function detectCgroupMode(mountRoot = '/sys/fs/cgroup'): Promise<Cg
   return 'v1';
 }
 
+/** Each agent's own tree, so several agents on one machine never share a cgroup. */
+export const defaultCgroupParent = (nodeName: string): string => `/kubelab/${nodeName}`;
+
 export async function cgroupLayout(parent: string, mountRoot = '/sys/fs/cgroup'): Promise<CgroupLayout> {
   const clean = path.posix.normalize(`/${parent}`).replace(/\/+$/, '');
   // The agent owns (and on cleanup removes) everything under its parent: never the root.
   if (clean === '') throw new Error('the agent cgroup parent must not be the cgroup root');
-  return { mode: await detectCgroupMode(mountRoot), mountRoot, parent: clean };
+  const mode = await detectCgroupMode(mountRoot);
+  return { mode, mountRoot, parent: clean, missingControllers: await missingControllers(mode, mountRoot) };
+}
+
+/**
+ * v2 lists what its root can hand down in cgroup.controllers (a controller still bound to a v1
+ * hierarchy is absent); v1 and hybrid mount one hierarchy per controller. A kernel booted without
+ * the memory controller (the Raspberry Pi's missing cgroup_enable=memory) shows up here.
+ */
+async function missingControllers(mode: CgroupMode, mountRoot: string): Promise<LimitController[]> {
+  if (mode === 'v2') {
+    const available = new Set((await readText(mountRoot, cgroup2Magic)).split(/\s+/));
+    return LIMIT_CONTROLLERS.filter((c) => !available.has(c));
+  }
+  const mounted = await Promise.all(LIMIT_CONTROLLERS.map((c) => exists(path.join(mountRoot, c))));
+  return LIMIT_CONTROLLERS.filter((_, i) => !mounted[i]);
+}
+
+/**
+ * The kubelet refuses to start without these controllers; so does the agent, unless told that
+ * pod limits may go unenforced (a test host, or a machine kept as it is on purpose).
+ */
+export function checkLimitControllers(layout: CgroupLayout, allowMissing: boolean, log: (line: string) => void): void {
+  const missing = layout.missingControllers.join(', ');
+  if (missing === '') return;
+  if (!allowMissing) {
+    throw new Error(`cgroup ${layout.mode} at ${layout.mountRoot} has no ${missing} controllers: enable them on the kernel command line (cgroup_enable=memory on a Raspberry Pi), or pass --allow-missing-cgroup-controllers to run pods without those limits`);
+  }
+  log(`agent: cgroup ${layout.mode} without the ${missing} controllers: pod limits are not enforced`);
 }
 
 export function podCgroup(layout: CgroupLayout, podUid: string): string {

@@ -64,6 +64,7 @@ export class RuntimeError extends Error {
 export class OciRuntime {
   readonly name: RuntimeName;
   private readonly binary: string;
+  private keep?: Promise<string[]>;
 
   constructor(private readonly opts: RuntimeOptions) {
     this.name = opts.name ?? 'runc';
@@ -83,7 +84,8 @@ export class OciRuntime {
    * `run --keep` under a small sh shim that writes the exit status to the bundle's exit-status
    * file. A detached `create` leaves the init an orphan whose status only PID 1 sees; `run` keeps
    * the runtime as its parent (a subreaper), and the shim outlives an agent restart. `--keep`
-   * leaves the stopped container (and its cgroup, for OOM counters) until delete. Resolves once
+   * leaves the stopped container (and its cgroup, for OOM counters) until delete, where the
+   * runtime has it. Resolves once
    * the init runs, with a promise of the exit status when the shim ends.
    *
    * With `fifos` (the kubelet's, see logs/container-io.ts) the shim opens the container's stdout
@@ -93,7 +95,7 @@ export class OciRuntime {
    * lets stdin end.
    */
   async run(id: string, bundle: string, stdio: ContainerStdio | { fifos: RunFifos }): Promise<{ exited: Promise<number> }> {
-    const args = this.globalArgs(bundle).concat(['run', '--keep', '--bundle', bundle, '--pid-file', pidFile(bundle), id]);
+    const args = this.globalArgs(bundle).concat(['run', ...(await this.keepArg()), '--bundle', bundle, '--pid-file', pidFile(bundle), id]);
     // Paths are arguments, not part of the script: no quoting needed.
     const script = [
       'f=$1; o=$2; e=$3; i=$4; k=$5; shift 5',
@@ -189,6 +191,17 @@ export class OciRuntime {
 
   async delete(id: string, force = false): Promise<void> {
     await this.exec(['delete', ...(force ? ['--force'] : []), id]);
+  }
+
+  /**
+   * `--keep` where `run` has it (runc; crun from 1.9). crun 1.8 deletes a container when its init
+   * ends: the exit status still comes from the shim, and the later delete finds nothing to do.
+   */
+  private keepArg(): Promise<string[]> {
+    this.keep ??= new Promise((resolve) => {
+      execFile(this.binary, ['run', '--help'], { timeout: 10_000 }, (_err, stdout) => resolve(/--keep\b/.test(String(stdout)) ? ['--keep'] : []));
+    });
+    return this.keep;
   }
 
   private globalArgs(bundle?: string): string[] {

@@ -4,6 +4,7 @@
 import type { ResourceRequirements } from 'kubernetes-types/core/v1';
 import { milliValue, parseQuantity, value } from '../../util/quantity.ts';
 import type { OciDeviceRule, OciNamespace, OciNamespaceType, OciResources } from './oci-types.ts';
+import type { LimitController } from './cgroups.ts';
 
 /**
  * Namespaces to join instead of creating; network undefined and hostNetwork false → a new one,
@@ -74,6 +75,8 @@ export interface ResourceOptions {
    * swap controller exists (v1 memory.memsw.*, v2 memory.swap.max). runc fails without it.
    */
   limitSwap?: boolean;
+  /** Controllers the machine lacks: their limits are left out, or the runtime would fail to write them. */
+  missingControllers?: readonly LimitController[];
 }
 
 export function resources(req: ResourceRequirements | undefined, privileged: boolean, opts: ResourceOptions): OciResources {
@@ -94,5 +97,6 @@ export function resources(req: ResourceRequirements | undefined, privileged: boo
     if (quota > 0) out.cpu = { shares, quota, period: cpuPeriod };
   }
   if (opts.pidsLimit !== undefined) out.pids = { limit: opts.pidsLimit };
+  for (const c of opts.missingControllers ?? []) delete out[c];
   return out;
 }

@@ -3,14 +3,14 @@
 // ended it, and every container terminated — one the kill caught before its exit was recorded
 // shows SIGKILL's 137.
 import type { PodCondition, PodStatus } from 'kubernetes-types/core/v1';
-import type { ContainerRecord } from '../pod-status.ts';
+import { containerID, type ContainerRecord } from '../pod-status.ts';
 
 export const EVICTED_REASON = 'Evicted';
 
 /** Containers still without an end once stopped: they were killed. */
-export function markKilled(records: ContainerRecord[], now: string): void {
+export function markKilled(records: ContainerRecord[], now: string, runtime: string): void {
   for (const r of records) {
-    if (r.id && !r.terminated) r.terminated = { exitCode: 137, reason: 'Error', startedAt: r.startedAt ?? now, finishedAt: now, containerID: `runc://${r.id}` };
+    if (r.id && !r.terminated) r.terminated = { exitCode: 137, reason: 'Error', startedAt: r.startedAt ?? now, finishedAt: now, containerID: containerID(runtime, r.id) };
   }
 }
 

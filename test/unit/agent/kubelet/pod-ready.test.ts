@@ -8,7 +8,7 @@ import { podStatus, type ContainerRecord } from '../../../../src-main/agent/kube
 const now = '2026-12-01T10:00:00Z';
 const running = (name: string, more: Partial<ContainerRecord> = {}): ContainerRecord => ({ name, image: 'busybox', restartCount: 0, id: `c-${name}`, startedAt: now, ...more });
 const pod = (more: Partial<Pod['spec']> = {}, conditions: Pod['status'] = {}): Pod => ({ metadata: { name: 'p' }, spec: { containers: [{ name: 'a' }, { name: 'b' }], ...more }, status: conditions });
-const status = (p: Pod, containers: ContainerRecord[]) => podStatus({ pod: p, containers, startTime: now, sandboxReady: true, now });
+const status = (p: Pod, containers: ContainerRecord[]) => podStatus({ pod: p, containers, startTime: now, sandboxReady: true, now, runtime: 'runc' });
 const cond = (s: ReturnType<typeof status>, type: string) => s.conditions!.find((c) => c.type === type);
 
 describe('pod readiness', () => {

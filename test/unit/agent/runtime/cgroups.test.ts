@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  cgroupLayout, containerCgroup, controllerDir, detectCgroupMode, existingCgroupDirs, memoryStats, podCgroup, removePodCgroup, wasOomKilled,
+  cgroupLayout, checkLimitControllers, containerCgroup, controllerDir, detectCgroupMode, existingCgroupDirs, memoryStats, podCgroup, removePodCgroup, wasOomKilled,
 } from '../../../../src-main/agent/runtime/cgroups.ts';
 
 const dirs: string[] = [];
@@ -28,6 +28,23 @@ describe('cgroup layout', () => {
     expect(await detectCgroupMode(await tree({ 'cgroup.controllers': 'cpu memory pids\n' }))).toBe('v2');
     expect(await detectCgroupMode(await tree({ 'memory/tasks': '', 'unified/cgroup.controllers': '' }))).toBe('hybrid');
     expect(await detectCgroupMode(await tree({ 'memory/tasks': '' }))).toBe('v1');
+  });
+
+  it('names the limit controllers a machine lacks, and the agent refuses it unless told', async () => {
+    const full = await cgroupLayout('/k', await tree({ 'cgroup.controllers': 'cpuset cpu io memory hugetlb pids rdma\n' }));
+    expect(full.missingControllers).toEqual([]);
+    // A v2 tree whose controllers are bound elsewhere, and a v1 Raspberry Pi without memory.
+    const bare = await cgroupLayout('/k', await tree({ 'cgroup.controllers': 'hugetlb\n' }));
+    expect(bare.missingControllers).toEqual(['cpu', 'memory', 'pids']);
+    const pi = await cgroupLayout('/k', await tree({ 'cpu/tasks': '', 'pids/tasks': '', 'unified/cgroup.controllers': '' }));
+    expect([pi.mode, pi.missingControllers]).toEqual(['hybrid', ['memory']]);
+    const lines: string[] = [];
+    checkLimitControllers(full, false, (l) => lines.push(l));
+    expect(() => checkLimitControllers(pi, false, (l) => lines.push(l))).toThrow(
+      `cgroup hybrid at ${pi.mountRoot} has no memory controllers: enable them on the kernel command line (cgroup_enable=memory on a Raspberry Pi), or pass --allow-missing-cgroup-controllers to run pods without those limits`,
+    );
+    checkLimitControllers(pi, true, (l) => lines.push(l));
+    expect(lines).toEqual(['agent: cgroup hybrid without the memory controllers: pod limits are not enforced']);
   });
 
   it('places containers under the pod under the agent parent', async () => {

@@ -55,6 +55,13 @@ describe('resources', () => {
     expect(resources({}, false, {}).pids).toBeUndefined();
   });
 
+  it('leaves out the limits of controllers the machine lacks', () => {
+    const all = { limits: { memory: '16Mi', cpu: '1' } };
+    const out = resources(all, false, { pidsLimit: 100, missingControllers: ['memory', 'pids'] });
+    expect(out).toEqual({ devices: deviceRules(false), cpu: { shares: 1024, quota: 100_000, period: 100_000 } });
+    expect(Object.keys(resources(all, false, { missingControllers: ['cpu', 'memory', 'pids'] }))).toEqual(['devices']);
+  });
+
   it("devices: containerd's allow list, or everything for a privileged container", () => {
     const rules = deviceRules(false);
     expect(rules[0]).toEqual({ allow: false, access: 'rwm' });
