@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { gvr } from '../../src-main/client/resources.ts';
+import type { Summary } from '../../src-main/agent/stats/summary-types.ts';
 import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
 import { addBlackholeRoutes } from './harness/blackhole.ts';
 import { buildBusyboxImage, pushImage } from '../fixtures/images/busybox-image.ts';
@@ -155,6 +156,13 @@ describe('kubelab agent on cgroup v2', () => {
       expect(await kubectl.ok(['exec', podName, '-c', 'main', '--', 'sh', '-c', 'echo from-exec > /dev/null && echo from-exec'])).toBe('from-exec\n');
       expect((await kubectl.run(['exec', podName, '-c', 'main', '--', 'sh', '-c', 'exit 3'])).code).toBe(3);
 
+      // Stats from the v2 tree: CPU (cpu.stat is in every v2 cgroup), no memory without its controller.
+      const summary = JSON.parse(await kubectl.ok(['get', '--raw', `/api/v1/nodes/${name}/proxy/stats/summary`])) as Summary;
+      const podStats = summary.pods.find((p) => p.podRef.uid === uid)!;
+      expect(podStats.containers.find((c) => c.name === 'main')!.cpu!.usageCoreNanoSeconds).toBeGreaterThan(0);
+      expect(podStats.cpu!.usageCoreNanoSeconds).toBeGreaterThan(0);
+      expect(podStats.memory).toBeUndefined();
+      expect(summary.node.memory!.availableBytes).toBeGreaterThan(0);
       await kubectl.ok(['delete', 'pod', podName, '--wait=true', '--timeout=60s']);
       expect(list()).toEqual([]);
       // What is left is seen from the agent's own mount namespace (unshare and sh exec: the

@@ -7,10 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { meminfo } from '../kubelet/machine.ts';
 import { controllerDir, keyed, readText, type CgroupLayout } from '../runtime/cgroups.ts';
 
-export interface CgroupSample {
+export interface CgroupSample<M = MemorySample | undefined> {
   /** Cumulative CPU time of every task ever in the cgroup, in nanoseconds. */
   cpuUsageNanos: number;
-  memory: MemorySample;
+  /** undefined where the machine has no memory controller (its cgroups count no memory). */
+  memory: M;
   /** Tasks in the cgroup now (undefined where the pids controller does not say). */
   processes?: number;
 }
@@ -25,8 +26,9 @@ export interface MemorySample {
 
 /** Reads one cgroup; throws when it does not exist (the container is gone). */
 export async function readCgroup(layout: CgroupLayout, cgroup: string): Promise<CgroupSample> {
-  const [cpuUsageNanos, memory, processes] = await Promise.all([cpuNanos(layout, cgroup), memorySample(layout, cgroup), pids(layout, cgroup)]);
-  return { cpuUsageNanos, memory, processes };
+  const memory = layout.missingControllers.includes('memory') ? undefined : memorySample(layout, cgroup);
+  const [cpuUsageNanos, memorySampled, processes] = await Promise.all([cpuNanos(layout, cgroup), memory, pids(layout, cgroup)]);
+  return { cpuUsageNanos, memory: memorySampled, processes };
 }
 
 async function cpuNanos(layout: CgroupLayout, cgroup: string): Promise<number> {
@@ -54,10 +56,10 @@ async function pids(layout: CgroupLayout, cgroup: string): Promise<number | unde
 }
 
 /** The whole machine: the root cgroup's counters, /proc where the root lacks them. */
-export async function readNode(layout: CgroupLayout): Promise<CgroupSample> {
+export async function readNode(layout: CgroupLayout): Promise<CgroupSample<MemorySample>> {
   const [cpuUsageNanos, memory] = await Promise.all([
     cpuNanos(layout, '/').catch(procStatNanos),
-    layout.mode === 'v2' ? meminfoSample() : memorySample(layout, '/').catch(() => meminfoSample()),
+    layout.mode === 'v2' || layout.missingControllers.includes('memory') ? meminfoSample() : memorySample(layout, '/').catch(() => meminfoSample()),
   ]);
   return { cpuUsageNanos, memory };
 }

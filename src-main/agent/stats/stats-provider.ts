@@ -10,7 +10,7 @@ import { rootfsPaths } from '../runtime/rootfs.ts';
 import type { ContainerRecord } from '../kubelet/pod-status.ts';
 import { readPressure } from '../kubelet/machine.ts';
 import { rfc3339 } from '../../util/rfc3339.ts';
-import { bootTime, readCgroup, readNode, type CgroupSample } from './cgroup-stats.ts';
+import { bootTime, readCgroup, readNode, type CgroupSample, type MemorySample } from './cgroup-stats.ts';
 import { CpuRates } from './cpu-rates.ts';
 import { deviceOf, dirUsage, fsStats, type DirUsage, type FsStats } from './fs-usage.ts';
 import type { ContainerStats, CPUStats, MemoryStats, PodStats, Summary, VolumeStats } from './summary-types.ts';
@@ -96,7 +96,7 @@ export class StatsProvider {
         systemContainers: podsCgroup ? [{ name: 'pods', startTime: rfc3339(await this.booted), ...this.usage('pods', podsCgroup, at) }] : [],
         startTime: rfc3339(await this.booted),
         cpu: this.cpu('node', node, at),
-        memory: { ...this.memory(node, at), availableBytes: Math.max(0, this.deps.memoryCapacityBytes - node.memory.workingSetBytes) },
+        memory: { ...this.memory(node.memory, at), availableBytes: Math.max(0, this.deps.memoryCapacityBytes - node.memory.workingSetBytes) },
         ...(fs && imageFs ? { fs: { time, ...fs.nodefs }, runtime: { imageFs, containerFs: imageFs } } : {}),
         rlimit: { time, maxpid: pressure.pidMax, curproc: pressure.processes },
       },
@@ -178,8 +178,8 @@ export class StatsProvider {
     }));
   }
 
-  private usage(key: string, sample: CgroupSample, at: number): { cpu: CPUStats; memory: MemoryStats } {
-    return { cpu: this.cpu(key, sample, at), memory: this.memory(sample, at) };
+  private usage(key: string, sample: CgroupSample, at: number): { cpu: CPUStats; memory?: MemoryStats } {
+    return { cpu: this.cpu(key, sample, at), ...(sample.memory ? { memory: this.memory(sample.memory, at) } : {}) };
   }
 
   private cpu(key: string, sample: CgroupSample, at: number): CPUStats {
@@ -187,8 +187,8 @@ export class StatsProvider {
     return { time: rfc3339(at), ...(rate !== undefined ? { usageNanoCores: rate } : {}), usageCoreNanoSeconds: sample.cpuUsageNanos };
   }
 
-  private memory(sample: CgroupSample, at: number): MemoryStats {
-    return { time: rfc3339(at), ...sample.memory };
+  private memory(memory: MemorySample, at: number): MemoryStats {
+    return { time: rfc3339(at), ...memory };
   }
 }
 
