@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { open, readFile, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeName } from './runtime-version.ts';
+import { shellQuote } from '../../util/shell.ts';
 
 export type ContainerStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
@@ -52,8 +53,6 @@ export interface RunFifos {
   tty?: boolean;
 }
 
-/** One word for sh: single-quoted. */
-export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export class RuntimeError extends Error {
   constructor(readonly command: string, message: string) {

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { shellQuote, type OciRuntime } from '../runtime/oci-runtime.ts';
+import type { OciRuntime } from '../runtime/oci-runtime.ts';
+import { shellQuote } from '../../util/shell.ts';
 import type { ExecResult } from './exec-status.ts';
 
 export interface TerminalSize {
