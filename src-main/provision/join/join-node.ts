@@ -1,0 +1,176 @@
+// Joining a machine, in k0sctl's phases: gather facts → validate → stage → install → wait for
+// Ready → clean up the token. The SSH session is already open (the connect phase is the
+// caller's: it owns the credentials). A dry run stops after validate. Each phase reports its
+// duration; a failure after something was written takes back what this run wrote and says what
+// could not be taken back.
+import { createHash } from 'node:crypto';
+import type { Node } from 'kubernetes-types/core/v1';
+import type { KubeClient } from '../../client/kube-client.ts';
+import { gvr } from '../../client/resources.ts';
+import { shellQuote } from '../../util/shell.ts';
+import { apiProbeScript, runChecks, type CheckResult } from '../preflight/checks.ts';
+import { gatherFacts, type HostFacts } from '../preflight/host-facts.ts';
+import { agentService, type AgentService } from '../install/agent-service.ts';
+import { NODE_PATHS, type AgentSettings } from '../install/node-layout.ts';
+import { installCommand, missingPackages } from '../install/packages.ts';
+import { step, type ProgressListener } from '../progress.ts';
+import type { RemoteHost } from '../remote-host.ts';
+
+/** Makes and forgets the one-time join tokens (auth/bootstrap-token.ts on the control plane). */
+export interface JoinTokens {
+  create(description: string): Promise<{ token: string; id: string }>;
+  remove(id: string): Promise<void>;
+}
+
+export interface JoinOptions {
+  host: RemoteHost;
+  /** The admin client of the control plane. */
+  client: KubeClient;
+  /** The API server as the node reaches it. */
+  serverURL: string;
+  /** The agent bundle (out/agent/kubelab-agent.js). */
+  bundle: Buffer;
+  tokens: JoinTokens;
+  nodeName?: string;
+  nodeIP?: string;
+  runtime?: 'runc' | 'crun';
+  agentPort?: number;
+  /** The user's consent to install missing packages with the node's package manager. */
+  installDeps?: boolean;
+  dryRun?: boolean;
+  readyTimeoutMs?: number;
+  report?: ProgressListener;
+}
+
+export type JoinOutcome = 'joined' | 'already-joined' | 'repaired' | 'dry-run';
+
+export interface JoinResult {
+  nodeName: string;
+  outcome: JoinOutcome;
+  checks: CheckResult[];
+  /** How the agent is kept running on the host. */
+  service?: string;
+}
+
+/** Preflight said no: the failed checks are in `checks`. */
+export class PreflightError extends Error {
+  constructor(readonly host: string, readonly checks: CheckResult[]) {
+    const failed = checks.filter((c) => c.status === 'fail');
+    super(`${host}: preflight failed: ${failed.map((c) => `${c.name}: ${c.detail} (${c.fix})`).join('; ')}`);
+  }
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+export async function joinNode(o: JoinOptions): Promise<JoinResult> {
+  const report = o.report ?? (() => undefined);
+  const label = o.host.label;
+  const phase = <T>(name: string, work: () => Promise<T>) => step(report, label, name, work);
+
+  let { facts, clockSkewMs } = await phase('facts', () => gatherFacts(o.host));
+  const nodeName = (o.nodeName ?? facts.hostname).toLowerCase();
+  const existing = await o.client.get<Node>(gvr.nodes, undefined, nodeName).catch(() => undefined);
+  const checks = await phase('validate', async () => {
+    if (o.installDeps && !o.dryRun) facts = await installPackages(o, facts, phase);
+    const results = runChecks({
+      facts, nodeName, clockSkewMs, agentPort: o.agentPort ?? 10250,
+      cluster: { nodes: (await o.client.list<Node>(gvr.nodes)).items.map((n) => ({ name: n.metadata!.name!, machineID: n.status?.nodeInfo?.machineID })) },
+      apiProbe: facts.commands.node ? await probeApi(o.host, o.serverURL) : undefined,
+    }, o.runtime);
+    // The agent of a node already joined holds the port: that is the one check that may fail then.
+    const rejoin = isSameMachine(existing, facts);
+    const fatal = results.filter((c) => c.status === 'fail' && !(rejoin && c.name === 'ports'));
+    if (fatal.length > 0) throw new PreflightError(label, results);
+    return results;
+  });
+  if (o.dryRun) return { nodeName, outcome: 'dry-run', checks };
+
+  const settings: AgentSettings = { server: o.serverURL, nodeName, nodeIP: o.nodeIP, runtime: o.runtime, nodePath: facts.commands.node! };
+  const service = agentService(facts.init, settings);
+  if (isSameMachine(existing, facts) && ready(existing) && (await isCurrent(o.host, service, o.bundle))) {
+    report({ host: label, step: 'install', status: 'skipped', detail: `${nodeName} is already joined and its agent is current` });
+    return { nodeName, outcome: 'already-joined', checks, service: service.summary };
+  }
+  const staged = `${NODE_PATHS.bundle}.new`;
+  await phase('stage', () => o.host.upload(o.bundle, staged, { sudo: true, mode: 0o644 }));
+  const token = await o.tokens.create(`kubelab node add ${nodeName}`);
+  try {
+    await phase('install', () => install(o.host, service, staged, token.token));
+    await phase('ready', () => waitForReady(o.client, nodeName, o.readyTimeoutMs ?? 60_000));
+  } catch (e) {
+    const left = await rollback(o.host, service, existing !== undefined);
+    throw new Error(`${(e as Error).message}${left ? `; left on ${label}: ${left}` : `; ${label} was left as it was`}`);
+  } finally {
+    await phase('cleanup', async () => {
+      await o.tokens.remove(token.id).catch(() => undefined);
+      await root(o.host, `rm -f ${NODE_PATHS.tokenFile}`);
+    });
+  }
+  return { nodeName, outcome: existing ? 'repaired' : 'joined', checks, service: service.summary };
+}
+
+async function installPackages(o: JoinOptions, facts: HostFacts, phase: <T>(name: string, work: () => Promise<T>) => Promise<T>): Promise<HostFacts> {
+  const packages = missingPackages(facts, o.runtime);
+  if (packages.length === 0 || !facts.packageManager) return facts;
+  await phase(`packages: ${packages.join(' ')}`, () => root(o.host, installCommand(facts.packageManager!, packages), 600_000));
+  return (await gatherFacts(o.host)).facts;
+}
+
+async function probeApi(host: RemoteHost, serverURL: string): Promise<{ ok: boolean; detail: string }> {
+  const r = await host.run(apiProbeScript(serverURL), { timeoutMs: 15_000 });
+  const said = r.stdout.trim().split('\n').at(-1) || r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`;
+  return { ok: r.code === 0, detail: r.code === 0 ? `${serverURL} answers (${said})` : `${serverURL} unreachable from the host: ${said}` };
+}
+
+function isSameMachine(node: Node | undefined, facts: HostFacts): boolean {
+  return node !== undefined && facts.machineId !== '' && node.status?.nodeInfo?.machineID === facts.machineId;
+}
+
+const ready = (n: Node | undefined) => n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+
+/** The agent runs, from the same bundle. */
+async function isCurrent(host: RemoteHost, service: AgentService, bundle: Buffer): Promise<boolean> {
+  const r = await host.run(`${service.isActive} && sha256sum ${NODE_PATHS.bundle}`, { sudo: true });
+  return r.code === 0 && r.stdout.startsWith(sha256(bundle));
+}
+
+/** Puts the staged bundle in place, writes the token and the service, and (re)starts it. */
+async function install(host: RemoteHost, service: AgentService, staged: string, token: string): Promise<void> {
+  await root(host, `mkdir -p ${NODE_PATHS.configDir} ${NODE_PATHS.stateDir} ${NODE_PATHS.logDir} && chmod 700 ${NODE_PATHS.configDir}`);
+  // Over SFTP, never on a command line.
+  await host.upload(Buffer.from(`${token}\n`), NODE_PATHS.tokenFile, { sudo: true, mode: 0o600 });
+  for (const f of service.files) await host.upload(Buffer.from(f.content), f.path, { sudo: true, mode: f.mode });
+  await root(host, `${service.stop} >/dev/null 2>&1; mv -f ${staged} ${NODE_PATHS.bundle} && ${service.start}`);
+}
+
+/** Waits for the Node to be Ready, polling (the join is short; a watch adds nothing). */
+async function waitForReady(client: KubeClient, nodeName: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const node = await client.get<Node>(gvr.nodes, undefined, nodeName).catch(() => undefined);
+    if (ready(node)) return;
+    if (Date.now() > deadline) throw new Error(`node ${nodeName} was not Ready after ${Math.round(timeoutMs / 1000)} s${node ? '' : ' (it never registered: see the agent log)'}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * After a failed install: stop and remove what this run wrote. A node that was joined before
+ * keeps its state folder (its credential and pods); a new one loses everything. Returns what
+ * could not be removed, or ''.
+ */
+async function rollback(host: RemoteHost, service: AgentService, wasJoined: boolean): Promise<string> {
+  const ours = [`${NODE_PATHS.bundle}.new`, NODE_PATHS.tokenFile];
+  const paths = wasJoined ? ours : [...ours, NODE_PATHS.bundle, ...service.files.map((f) => f.path), NODE_PATHS.stateDir, NODE_PATHS.logDir];
+  const words = paths.map(shellQuote).join(' ');
+  const stop = wasJoined ? '' : `${service.disable} >/dev/null 2>&1; `;
+  const r = await host.run(`${stop}rm -rf ${words}; for p in ${words}; do [ -e "$p" ] && echo "$p"; done; true`, { sudo: true }).catch(() => undefined);
+  return r ? r.stdout.trim().split('\n').filter(Boolean).join(', ') : paths.join(', ');
+}
+
+/** A command as root that must succeed; its last line of stderr is the error. */
+export async function root(host: RemoteHost, command: string, timeoutMs?: number): Promise<string> {
+  const r = await host.run(command, { sudo: true, timeoutMs });
+  if (r.code !== 0) throw new Error(`${host.label}: ${command.split(' ')[0]} failed (exit ${r.code}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+  return r.stdout;
+}
