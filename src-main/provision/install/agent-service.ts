@@ -13,11 +13,9 @@ export interface ServiceFile {
   mode: number;
 }
 
-/** What installs, starts, stops and removes the agent's service on one kind of init system. */
-export interface AgentService {
+/** How the agent's service is started, stopped and removed (sh commands, run as root). */
+export interface ServiceControl {
   init: InitSystem;
-  files: ServiceFile[];
-  /** sh commands, run as root. */
   start: string;
   stop: string;
   /** Exit 0 while the agent runs. */
@@ -26,6 +24,13 @@ export interface AgentService {
   disable: string;
   /** Said to the user: how the agent is kept running. */
   summary: string;
+  /** The service's own files (to remove with it). */
+  paths: string[];
+}
+
+/** The control and the files that install the agent's service. */
+export interface AgentService extends ServiceControl {
+  files: ServiceFile[];
 }
 
 const SERVICE = 'kubelab-agent';
@@ -34,14 +39,19 @@ const SUPERVISOR = `${NODE_PATHS.libDir}/supervise.sh`;
 const SUPERVISOR_PID = `${NODE_PATHS.libDir}/supervise.pid`;
 
 export function agentService(init: InitSystem, s: AgentSettings): AgentService {
-  if (init === 'systemd') return systemdService(s);
-  if (init === 'openrc') return openrcService(s);
-  return supervisedService(s);
+  if (init === 'systemd') return { ...systemdControl, files: [{ path: systemdControl.paths[0]!, content: systemdUnit(s), mode: 0o644 }] };
+  if (init === 'openrc') return { ...openrcControl, files: [{ path: openrcControl.paths[0]!, content: openrcScript(s), mode: 0o755 }] };
+  return { ...supervisorControl, files: [{ path: SUPERVISOR, content: supervisorScript(s), mode: 0o755 }] };
 }
 
-function systemdService(s: AgentSettings): AgentService {
+/** Starting, stopping and removing need no settings: what upgrade and remove use. */
+export function serviceControl(init: InitSystem): ServiceControl {
+  return init === 'systemd' ? systemdControl : init === 'openrc' ? openrcControl : supervisorControl;
+}
+
+function systemdUnit(s: AgentSettings): string {
   const env = Object.entries(agentEnvironment()).map(([k, v]) => `Environment=${k}=${v}`);
-  const unit = [
+  return [
     '[Unit]',
     'Description=Kubelab node agent',
     'Documentation=https://github.com/kubelab/kubelab',
@@ -66,20 +76,21 @@ function systemdService(s: AgentSettings): AgentService {
     'WantedBy=multi-user.target',
     '',
   ].join('\n');
-  return {
-    init: 'systemd',
-    files: [{ path: `/etc/systemd/system/${SERVICE}.service`, content: unit, mode: 0o644 }],
-    start: `systemctl daemon-reload && systemctl enable ${SERVICE} && systemctl restart ${SERVICE}`,
-    stop: `systemctl stop ${SERVICE}`,
-    isActive: `systemctl is-active --quiet ${SERVICE}`,
-    disable: `systemctl disable --now ${SERVICE} 2>/dev/null; systemctl daemon-reload; true`,
-    summary: `systemd unit ${SERVICE}.service (journalctl -u ${SERVICE})`,
-  };
 }
 
-function openrcService(s: AgentSettings): AgentService {
+const systemdControl: ServiceControl = {
+  init: 'systemd',
+  start: `systemctl daemon-reload && systemctl enable ${SERVICE} && systemctl restart ${SERVICE}`,
+  stop: `systemctl stop ${SERVICE}`,
+  isActive: `systemctl is-active --quiet ${SERVICE}`,
+  disable: `systemctl disable --now ${SERVICE} 2>/dev/null; systemctl daemon-reload; true`,
+  summary: `systemd unit ${SERVICE}.service (journalctl -u ${SERVICE})`,
+  paths: [`/etc/systemd/system/${SERVICE}.service`],
+};
+
+function openrcScript(s: AgentSettings): string {
   const [command, ...args] = agentCommand(s);
-  const script = [
+  return [
     '#!/sbin/openrc-run',
     'description="Kubelab node agent"',
     'supervisor=supervise-daemon',
@@ -93,24 +104,25 @@ function openrcService(s: AgentSettings): AgentService {
     'depend() { need net; after firewall; }',
     '',
   ].join('\n');
-  return {
-    init: 'openrc',
-    files: [{ path: `/etc/init.d/${SERVICE}`, content: script, mode: 0o755 }],
-    start: `rc-update add ${SERVICE} default && rc-service ${SERVICE} restart`,
-    stop: `rc-service ${SERVICE} stop`,
-    isActive: `rc-service ${SERVICE} status`,
-    disable: `rc-service ${SERVICE} stop 2>/dev/null; rc-update del ${SERVICE} default 2>/dev/null; true`,
-    summary: `OpenRC service ${SERVICE} (log in ${NODE_PATHS.log})`,
-  };
 }
+
+const openrcControl: ServiceControl = {
+  init: 'openrc',
+  start: `rc-update add ${SERVICE} default && rc-service ${SERVICE} restart`,
+  stop: `rc-service ${SERVICE} stop`,
+  isActive: `rc-service ${SERVICE} status`,
+  disable: `rc-service ${SERVICE} stop 2>/dev/null; rc-update del ${SERVICE} default 2>/dev/null; true`,
+  summary: `OpenRC service ${SERVICE} (log in ${NODE_PATHS.log})`,
+  paths: [`/etc/init.d/${SERVICE}`],
+};
 
 /**
  * No init system: a sh loop restarts the agent 5 s after it exits. SIGTERM to the loop stops the
  * agent (which leaves its pods running) and the loop. Not started again at boot: the user is told.
  */
-function supervisedService(s: AgentSettings): AgentService {
+function supervisorScript(s: AgentSettings): string {
   const env = Object.entries(agentEnvironment()).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
-  const script = [
+  return [
     '#!/bin/sh',
     '# Keeps the Kubelab agent running where no init system does (written by kubelab node add).',
     `echo $$ > ${SUPERVISOR_PID}`,
@@ -125,20 +137,21 @@ function supervisedService(s: AgentSettings): AgentService {
     'done',
     '',
   ].join('\n');
-  // The pid file may outlive a reboot: the pid must still be this script.
-  const running = `[ -f ${SUPERVISOR_PID} ] && grep -q supervise.sh "/proc/$(cat ${SUPERVISOR_PID})/cmdline" 2>/dev/null`;
-  const stop = `if ${running}; then p=$(cat ${SUPERVISOR_PID}); kill -TERM "$p"; i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; fi; true`;
-  return {
-    init: 'none',
-    files: [{ path: SUPERVISOR, content: script, mode: 0o755 }],
-    // setsid: the loop outlives the SSH session that started it.
-    start: `${stop}; setsid sh ${SUPERVISOR} </dev/null >/dev/null 2>&1 & sleep 0.2; ${running}`,
-    stop,
-    isActive: running,
-    disable: stop,
-    summary: `a supervisor loop (${SUPERVISOR}; no init system manages services here, so it does not start again after a reboot: run it from the host's startup scripts)`,
-  };
 }
+
+// The pid file may outlive a reboot: the pid must still be this script.
+const supervisorRunning = `[ -f ${SUPERVISOR_PID} ] && grep -q supervise.sh "/proc/$(cat ${SUPERVISOR_PID})/cmdline" 2>/dev/null`;
+const supervisorStop = `if ${supervisorRunning}; then p=$(cat ${SUPERVISOR_PID}); kill -TERM "$p"; i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; fi; true`;
+const supervisorControl: ServiceControl = {
+  init: 'none',
+  // setsid: the loop outlives the SSH session that started it.
+  start: `${supervisorStop}; setsid sh ${SUPERVISOR} </dev/null >/dev/null 2>&1 & sleep 0.2; ${supervisorRunning}`,
+  stop: supervisorStop,
+  isActive: supervisorRunning,
+  disable: supervisorStop,
+  summary: `a supervisor loop (${SUPERVISOR}; no init system manages services here, so it does not start again after a reboot: run it from the host's startup scripts)`,
+  paths: [SUPERVISOR, SUPERVISOR_PID],
+};
 
 /** systemd's ExecStart quoting: words with spaces or quotes in double quotes, backslash-escaped. */
 function systemdWord(w: string): string {

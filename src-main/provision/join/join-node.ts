@@ -161,7 +161,7 @@ async function waitForReady(client: KubeClient, nodeName: string, timeoutMs: num
  */
 async function rollback(host: RemoteHost, service: AgentService, wasJoined: boolean): Promise<string> {
   const ours = [`${NODE_PATHS.bundle}.new`, NODE_PATHS.tokenFile];
-  const paths = wasJoined ? ours : [...ours, NODE_PATHS.bundle, ...service.files.map((f) => f.path), NODE_PATHS.stateDir, NODE_PATHS.logDir];
+  const paths = wasJoined ? ours : [...ours, NODE_PATHS.bundle, ...service.paths, NODE_PATHS.stateDir, NODE_PATHS.logDir];
   const words = paths.map(shellQuote).join(' ');
   const stop = wasJoined ? '' : `${service.disable} >/dev/null 2>&1; `;
   const r = await host.run(`${stop}rm -rf ${words}; for p in ${words}; do [ -e "$p" ] && echo "$p"; done; true`, { sudo: true }).catch(() => undefined);
