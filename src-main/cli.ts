@@ -15,6 +15,12 @@ commands:
                the controllers and the scheduler against the API in FILE (serve starts it)
   agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun] [...]
                this machine as a worker node of the cluster in FILE, in the foreground
+  node add [user@]host | node list | node upgrade | node remove NAME
+               bootstrap, upgrade and remove worker nodes over SSH (kubelab node --help)
+  image load ARCHIVE [--node NAME ...]
+               copy an image archive (docker save, OCI) to the nodes, for labs without internet
+  lab up [--nodes N] | lab down
+               a local lab: test hosts in network namespaces, joined over SSH (Linux, root)
 
 flags:
   --data-dir DIR   where the cluster lives (default ${defaultDataDir()})
@@ -94,6 +100,15 @@ export async function main(argv: string[]): Promise<void> {
     return agentMain(argv.slice(1)).catch((e: unknown) => {
       if (e instanceof AgentUsageError) throw new UsageError(e.message);
       throw e instanceof AgentRefusedError ? new OneLineError(e.message) : e;
+    });
+  }
+  // Provisioning parses its own flags (they differ per subcommand).
+  if (['node', 'image', 'lab'].includes(argv[0] ?? '')) {
+    const { provisionMain, ProvisionUsageError } = await import('./provision/cli/provision-cli.ts');
+    return provisionMain(argv).catch((e: unknown) => {
+      if (e instanceof ProvisionUsageError) throw new UsageError(e.message);
+      // Provisioning's failures (SSH, preflight, a node not Ready) are written to be read as is.
+      throw e instanceof Error && !(e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) ? new OneLineError(e.message) : e;
     });
   }
   const { values, positionals } = parse(argv);

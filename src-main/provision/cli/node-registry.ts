@@ -12,6 +12,8 @@ export interface NodeRecord {
   jump?: string;
   /** The API URL the node was told. */
   server: string;
+  /** A test host of `kubelab lab up` (lab down removes it). */
+  lab?: boolean;
 }
 
 export class NodeRegistry {

@@ -15,7 +15,7 @@ export const provisionUsage = `usage:
   kubelab node upgrade [NAME ...] [--password-stdin]
   kubelab node remove NAME [--force] [--password-stdin]
   kubelab image load ARCHIVE [--node NAME ...]
-  kubelab lab up [--nodes N]
+  kubelab lab up [--nodes N] [--port P]   (P: the lab's control plane, when it starts one)
   kubelab lab down
   (all take --data-dir DIR)`;
 
@@ -34,6 +34,7 @@ const options = {
   force: { type: 'boolean' },
   node: { type: 'string', multiple: true },
   nodes: { type: 'string' },
+  port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -89,7 +90,7 @@ export async function provisionMain(argv: string[]): Promise<void> {
           const lab = await import('./lab-commands.ts');
           const nodes = v.nodes === undefined ? 3 : Number(v.nodes);
           if (!Number.isInteger(nodes) || nodes < 1 || nodes > 20) throw new ProvisionUsageError(`--nodes must be a whole number from 1 to 20, not "${v.nodes}"`);
-          process.stdout.write(verb === 'up' ? await lab.labUp(dataDir, nodes, agentBundle) : await lab.labDown(dataDir));
+          process.stdout.write(verb === 'up' ? await lab.labUp(dataDir, { nodes, port: v.port === undefined ? undefined : Number(v.port) }, agentBundle) : await lab.labDown(dataDir));
           return;
         }
         if (group === 'image' && verb === 'load') {
