@@ -38,6 +38,9 @@ function checkShape(body: unknown): FieldError[] {
 
 function checkPublicKey(pem: string): FieldError[] {
   const detail = 'must be an ECDSA P-256 public key in PEM (SubjectPublicKeyInfo)';
+  // Only a PUBLIC KEY block: node:crypto would also take the key out of a certificate or a
+  // private key, which is not what a node sends.
+  if (!/^\s*-----BEGIN PUBLIC KEY-----/.test(pem)) return [invalidField('publicKeyPem', '<key>', detail)];
   try {
     const key = createPublicKey(pem);
     if (key.type !== 'public' || key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return [invalidField('publicKeyPem', '<key>', detail)];
@@ -67,7 +70,8 @@ export class NodeCredentialIssuer {
     const id = user.name.slice(BOOTSTRAP_USER_PREFIX.length);
     // Used by a request that raced this one, or deleted since authentication: no credential.
     if (!(await this.opts.consumeToken(id))) throw unauthorized();
-    const certificatePem = await issueCertificateForKey(this.opts.ca, { subject: `CN=${NODE_USER_PREFIX}${nodeName}, O=${NODES_GROUP}`, usages: [CLIENT_AUTH_OID], days: this.opts.days ?? 365 }, publicKeyPem);
+    const spki = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'pem' }).toString();
+    const certificatePem = await issueCertificateForKey(this.opts.ca, { subject: `CN=${NODE_USER_PREFIX}${nodeName}, O=${NODES_GROUP}`, usages: [CLIENT_AUTH_OID], days: this.opts.days ?? 365 }, spki);
     this.opts.log(`auth: bootstrap token ${id} exchanged for the credential of ${NODE_USER_PREFIX}${nodeName} (the token is deleted)`);
     return { certificatePem };
   }

@@ -10,7 +10,7 @@ import { BOOTSTRAP_TOKEN_NAMESPACE, bootstrapTokenExpiration } from '../auth/boo
 import type { Controller, ControllerContext } from './context.ts';
 
 /** How often the tokens are listed, for those made since the last look. */
-const SWEEP_PERIOD_MS = 30_000;
+const SWEEP_PERIOD_MS = 10_000;
 
 export class BootstrapTokenCleaner implements Controller {
   readonly name = 'bootstrap-token-cleaner';

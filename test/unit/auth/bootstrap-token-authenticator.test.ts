@@ -23,7 +23,7 @@ add('abcdef', '0123456789abcdef');
 add('expird', '0123456789abcdef', (s) => (s.data!.expiration = Buffer.from('2025-06-01T11:59:59Z').toString('base64')));
 add('nousag', '0123456789abcdef', (s) => (s.data!['usage-bootstrap-authentication'] = Buffer.from('false').toString('base64')));
 add('opaque', '0123456789abcdef', (s) => (s.type = 'Opaque'));
-add('deletd', '0123456789abcdef', (s) => (s.metadata!.deletionTimestamp = '2025-06-01T11:00:00Z'));
+add('deletd', '0123456789abcdef', (s) => (s.metadata = { ...s.metadata, deletionTimestamp: '2025-06-01T11:00:00Z' }));
 add('otheri', '0123456789abcdef', (s) => (s.data!['token-id'] = Buffer.from('abcdef').toString('base64')));
 
 const bootstrap = new BootstrapTokenAuthenticator({ secret: async (id) => secrets.get(id), now: () => now });
