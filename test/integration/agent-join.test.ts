@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, s
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -37,11 +37,14 @@ interface Agent {
   exited: Promise<number | null>;
 }
 
-function startAgent(name: string, args: string[]): Agent {
+/** `kubelab agent ...`, or the bundle given (run from its folder, as copied to a worker). */
+function startAgent(name: string, args: string[], bundle?: string): Agent {
   const cgroupParent = `/kubelab/${name}-${process.pid}`;
   cgroupParents.add(cgroupParent);
-  const proc = spawn(process.execPath, [CLI, 'agent', '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1', '--port', '0', '--address', '127.0.0.1', '--cgroup-parent', cgroupParent, ...args], {
+  const command = bundle ? [bundle] : [CLI, 'agent'];
+  const proc = spawn(process.execPath, [...command, '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1', '--port', '0', '--address', '127.0.0.1', '--cgroup-parent', cgroupParent, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: bundle ? dirname(bundle) : undefined,
   });
   let text = '';
   proc.stdout!.on('data', (c: Buffer) => (text += c.toString()));
@@ -208,12 +211,15 @@ describe('joining with a bootstrap token', () => {
     await deleteBootstrapToken(cluster.client, id);
   });
 
-  it('an expired token gets 401, and the control plane deletes its Secret', async () => {
+  it('an expired token gets 401 (the one-file bundle tells it too), and the control plane deletes its Secret', async () => {
+    const bundle = join(dir, 'lone', 'kubelab-agent.js');
+    const built = spawnSync(process.execPath, [join(REPO_ROOT, 'src-main/bin/agent-bundle.js'), bundle], { encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
     const { token, id } = await newToken(1);
     await new Promise((r) => setTimeout(r, 1200));
-    const late = startAgent('join-4', ['--server', cluster.cp.url, '--token-file', tokenFile('join-4', token)]);
+    const late = startAgent('join-4', ['--server', cluster.cp.url, '--token-file', tokenFile('join-4', token)], bundle);
     expect(await late.exited).toBe(1);
-    expect(late.output().trim()).toBe(`kubelab: the API server at ${cluster.cp.url} refused the join token (401 Unauthorized): it is unknown, expired or already used; make a new one`);
+    expect(late.output().trim()).toBe(`kubelab-agent: the API server at ${cluster.cp.url} refused the join token (401 Unauthorized): it is unknown, expired or already used; make a new one`);
     await waitFor(`the expired token's Secret deleted\n${cluster.logs.join('\n')}`, async () => (await getTokenSecret(id)) === undefined, 15_000, 200);
     expect(cluster.logs.join('\n')).toContain(`bootstrap-token-cleaner: deleted the expired bootstrap token bootstrap-token-${id}`);
   });
