@@ -279,7 +279,7 @@ describe('joining with a bootstrap token', () => {
     expect(await kubectl.ok(['get', 'secrets', '-n', 'kube-system', '-o', 'name'])).not.toContain('bootstrap-token-');
   });
 
-  it('refuses bad join flags with one line and exit code 2', () => {
+  it('refuses bad join flags with one line and exit code 2, and a start with nothing to run with (exit 1)', () => {
     const agent = (...args: string[]) => spawnSync(process.execPath, [CLI, 'agent', ...args], { encoding: 'utf8' });
     const secretPart = 'abcdef.0123456789abcdef';
     const cases: [string[], string][] = [
@@ -295,5 +295,10 @@ describe('joining with a bootstrap token', () => {
       expect([r.status, r.stderr.trim()], args.join(' ')).toEqual([2, line]);
       expect(r.stderr).not.toContain('0123456789abcdef');
     }
+    // Nothing to run with: no credential from an earlier join, and no token.
+    const fresh = join(dir, 'fresh');
+    const none = agent('--server', cluster.cp.url, '--node-name', 'fresh', '--state-dir', fresh, '--cgroup-parent', `/kubelab/fresh-${process.pid}`);
+    cgroupParents.add(`/kubelab/fresh-${process.pid}`);
+    expect([none.status, none.stderr.trim()]).toEqual([1, `kubelab: no node credential to run with (there is no ${join(fresh, 'kubeconfig')}): give a join token with --token or --token-file`]);
   });
 });

@@ -2,8 +2,10 @@
 // client without one still connects; one the cluster CA signed for client auth is the user of
 // its CN in the groups of its O values; one another CA signed, or a serving certificate, is
 // rejected rather than taken for anonymous.
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +13,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AuthenticationRejected } from '../../../src-main/auth/authenticator.ts';
 import { ensureCA, issueCertificate, issueCertificateForKey, type CertificateAuthority } from '../../../src-main/auth/ca.ts';
 import { ClientCertAuthenticator, requestClientCertificate } from '../../../src-main/auth/client-cert-authenticator.ts';
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 
 const clientAuth = '1.3.6.1.5.5.7.3.2';
 const serverAuth = '1.3.6.1.5.5.7.3.1';
@@ -33,6 +34,7 @@ beforeAll(async () => {
     try {
       const user = authenticator.authenticate(req);
       answer = user ? `${user.name} [${user.groups.join(' ')}]` : 'no certificate';
+      if ((req.socket as TLSSocket).isSessionReused()) answer += ' (resumed)';
     } catch (e) {
       answer = e instanceof AuthenticationRejected ? 'rejected' : `error: ${(e as Error).message}`;
     }
@@ -46,9 +48,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function call(client?: { certPem: string; keyPem: string }): Promise<string> {
+function call(client?: { certPem: string; keyPem: string }, agent: https.Agent | false = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = https.get({ host: '127.0.0.1', port, path: '/', ca: ca.certPem, cert: client?.certPem, key: client?.keyPem, agent: false }, (res) => {
+    const req = https.get({ host: '127.0.0.1', port, path: '/', ca: ca.certPem, cert: client?.certPem, key: client?.keyPem, agent }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve(body));
@@ -82,4 +84,17 @@ it('rejects a certificate from another CA, and one not meant for client auth', a
   expect(await call(foreign)).toBe('rejected');
   const serving = await issueCertificate(ca, { subject: 'CN=system:node:n1, O=system:nodes', usages: [serverAuth], days: 1 });
   expect(await call(serving)).toBe('rejected');
+});
+
+it('knows the certificate on a resumed TLS session too (a client reconnecting)', async () => {
+  const node = await issueCertificate(ca, { subject: 'CN=system:node:n3, O=system:nodes', usages: [clientAuth], days: 1 });
+  const agent = new https.Agent({ keepAlive: false, ca: ca.certPem, cert: node.certPem, key: node.keyPem });
+  try {
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await call(node, agent));
+    expect(answers[0]).toBe('system:node:n3 [system:nodes system:authenticated]');
+    expect(answers.slice(1)).toEqual(['system:node:n3 [system:nodes system:authenticated] (resumed)', 'system:node:n3 [system:nodes system:authenticated] (resumed)']);
+  } finally {
+    agent.destroy();
+  }
 });
