@@ -60,7 +60,7 @@ export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
 /** Checks the flags; throws an Error with the one line to print. */
 export function agentOptions(flags: AgentFlags): {
   nodeName: string; stateDir: string; runtime: RuntimeName; nodeIP?: string; port: number; address: string; containerLogMaxSize?: number; containerLogMaxFiles?: number;
-  evictionHard?: Threshold[]; server?: string; joinToken?: JoinToken;
+  evictionHard?: Threshold[]; server?: string; joinToken?: JoinToken; absentTokenFile?: string;
 } {
   const join = joinFlags(flags);
   const runtime = flags.runtime ?? 'runc';
@@ -77,8 +77,12 @@ export function agentOptions(flags: AgentFlags): {
   return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0', ...logs, evictionHard, ...join };
 }
 
-/** --kubeconfig, --server, --token and --token-file, checked together. */
-function joinFlags(flags: AgentFlags): { server?: string; joinToken?: JoinToken } {
+/**
+ * --kubeconfig, --server, --token and --token-file, checked together. A token file that does not
+ * exist is no error yet: the service keeps naming it after the join, and the provisioner deletes
+ * it once the node is Ready; it matters only when there is no credential to run with.
+ */
+function joinFlags(flags: AgentFlags): { server?: string; joinToken?: JoinToken; absentTokenFile?: string } {
   if (!flags.kubeconfig && !flags.server) throw new Error('agent needs --kubeconfig FILE, or --server URL and a join token (--token or --token-file)');
   if (flags.server !== undefined && !/^https:\/\/[^/\s]+\/?$/.test(flags.server)) throw new Error(`--server must be the API server's https://HOST:PORT, not "${flags.server}"`);
   if (flags.token !== undefined && flags.tokenFile !== undefined) throw new Error('give the join token with --token or --token-file, not both');
@@ -90,6 +94,7 @@ function joinFlags(flags: AgentFlags): { server?: string; joinToken?: JoinToken 
     try {
       text = readFileSync(flags.tokenFile, 'utf8');
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { server: flags.server, absentTokenFile: flags.tokenFile };
       throw new Error(`cannot read --token-file ${flags.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
@@ -128,7 +133,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   } catch (e) {
     throw new AgentRefusedError((e as Error).message);
   }
-  const kubeconfig = flags.kubeconfig ?? (await ensureNodeKubeconfig({ server: options.server!, token: options.joinToken, stateDir: options.stateDir, nodeName: options.nodeName, log }).catch((e: unknown) => {
+  const kubeconfig = flags.kubeconfig ?? (await ensureNodeKubeconfig({ server: options.server!, token: options.joinToken, absentTokenFile: options.absentTokenFile, stateDir: options.stateDir, nodeName: options.nodeName, log }).catch((e: unknown) => {
     throw e instanceof JoinError ? new AgentRefusedError(e.message) : e;
   }));
   const connection = parseKubeconfig(readFileSync(kubeconfig, 'utf8'), undefined, dirname(kubeconfig));

@@ -150,7 +150,8 @@ describe('joining with a bootstrap token', () => {
   it('restarted without the token, it runs with its credential; --server overrides a kubeconfig\'s', async () => {
     const lease = await cluster.client.get<Lease>(gvr.leases, 'kube-node-lease', 'join-1');
     expect(await stopAgent(joined)).toBe(0);
-    const again = startAgent('join-1', ['--server', cluster.cp.url]);
+    // As the service restarts it: the token file it names was deleted after the join.
+    const again = startAgent('join-1', ['--server', cluster.cp.url, '--token-file', join(dir, 'deleted-after-join.token')]);
     await waitFor(`join-1 back\n${again.output()}`, () => again.output().includes('node join-1 is up'));
     expect(again.output()).not.toContain('joined the cluster');
     await waitFor('a renewed lease', async () => (await cluster.client.get<Lease>(gvr.leases, 'kube-node-lease', 'join-1')).spec!.renewTime !== lease.spec!.renewTime);
@@ -288,7 +289,7 @@ describe('joining with a bootstrap token', () => {
       [['--server', cluster.cp.url, '--token', `K10${'a'.repeat(64)}::abcdef.0123`], 'kubelab: the join token\'s secret is not 16 characters of a-z and 0-9'],
       [['--kubeconfig', cluster.kubeconfigPath, '--token', `K10${'a'.repeat(64)}::${secretPart}`], 'kubelab: a join token makes the node its own kubeconfig: give --server with it, not --kubeconfig'],
       [['--server', cluster.cp.url, '--token', 'x', '--token-file', 'y'], 'kubelab: give the join token with --token or --token-file, not both'],
-      [['--server', cluster.cp.url, '--token-file', join(dir, 'absent.token')], `kubelab: cannot read --token-file ${join(dir, 'absent.token')}: ENOENT`],
+      [['--server', cluster.cp.url, '--token-file', dir], `kubelab: cannot read --token-file ${dir}: EISDIR`],
     ];
     for (const [args, line] of cases) {
       const r = agent(...args);
@@ -300,5 +301,7 @@ describe('joining with a bootstrap token', () => {
     const none = agent('--server', cluster.cp.url, '--node-name', 'fresh', '--state-dir', fresh, '--cgroup-parent', `/kubelab/fresh-${process.pid}`);
     cgroupParents.add(`/kubelab/fresh-${process.pid}`);
     expect([none.status, none.stderr.trim()]).toEqual([1, `kubelab: no node credential to run with (there is no ${join(fresh, 'kubeconfig')}): give a join token with --token or --token-file`]);
+    const gone = agent('--server', cluster.cp.url, '--token-file', join(dir, 'absent.token'), '--node-name', 'fresh', '--state-dir', fresh, '--cgroup-parent', `/kubelab/fresh-${process.pid}`);
+    expect([gone.status, gone.stderr.trim()]).toEqual([1, `kubelab: no node credential to run with (there is no ${join(fresh, 'kubeconfig')}), and the join token file ${join(dir, 'absent.token')} does not exist`]);
   });
 });

@@ -18,6 +18,8 @@ export interface JoinOptions {
   /** https://host:port of the API server. */
   server: string;
   token?: JoinToken;
+  /** The --token-file given, when it does not exist (used and deleted after an earlier join). */
+  absentTokenFile?: string;
   stateDir: string;
   nodeName: string;
   log(line: string): void;
@@ -112,7 +114,9 @@ export async function ensureNodeKubeconfig(opts: JoinOptions): Promise<string> {
   const path = nodeKubeconfigPath(opts.stateDir);
   const saved = readNodeKubeconfig(path, opts.nodeName);
   if ('credential' in saved && (!opts.token || caHash(saved.credential.caPem) === opts.token.caHash)) return path;
-  if (!opts.token) throw new JoinError(`no node credential to run with (${'problem' in saved ? saved.problem : ''}): give a join token with --token or --token-file`);
+  const problem = 'problem' in saved ? saved.problem : '';
+  if (!opts.token && opts.absentTokenFile) throw new JoinError(`no node credential to run with (${problem}), and the join token file ${opts.absentTokenFile} does not exist`);
+  if (!opts.token) throw new JoinError(`no node credential to run with (${problem}): give a join token with --token or --token-file`);
   await join({ ...opts, token: opts.token }, path);
   return path;
 }
