@@ -12,8 +12,12 @@ import { AgentConnector } from './api/node-proxy/agent-connector.ts';
 import { getObject } from './api/object-store.ts';
 import type { Node } from 'kubernetes-types/core/v1';
 import { ensureAdminToken } from './auth/tokens.ts';
-import { TokenAuthenticator } from './auth/authenticator.ts';
-import { authorizerChain, mastersAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
+import { TokenAuthenticator, unionAuthenticator } from './auth/authenticator.ts';
+import { authorizerChain, bootstrapAuthorizer, mastersAuthorizer, nodesAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
+import { BootstrapTokenAuthenticator } from './auth/bootstrap-token-authenticator.ts';
+import { BootstrapTokenStore } from './auth/bootstrap-token-store.ts';
+import { ClientCertAuthenticator } from './auth/client-cert-authenticator.ts';
+import { NodeCredentialIssuer } from './auth/node-credential.ts';
 import { createApiServer } from './api/server.ts';
 import type { HttpExtension } from './api/http-extension.ts';
 import { ResourceRegistry } from './api/registry.ts';
@@ -141,11 +145,17 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     };
     await reserveServiceAllocations(api);
     const metricsSources: MetricsSource[] = [];
+    const bootstrapTokens = new BootstrapTokenStore(store, registry.lookup('', 'v1', 'secrets')!.definition);
     const server = createApiServer({
       api,
-      authenticator: new TokenAuthenticator([{ token: adminToken, user: { name: 'kubelab-admin', groups: ['system:masters', 'system:authenticated'] } }]),
-      authorizer: authorizerChain([mastersAuthorizer, publicInfoAuthorizer]),
-      tls: { cert: serving.certPem, key: serving.keyPem },
+      authenticator: unionAuthenticator([
+        new TokenAuthenticator([{ token: adminToken, user: { name: 'kubelab-admin', groups: ['system:masters', 'system:authenticated'] } }]),
+        new BootstrapTokenAuthenticator({ secret: (id) => bootstrapTokens.read(id), now: () => clock.now() }),
+        new ClientCertAuthenticator(),
+      ]),
+      authorizer: authorizerChain([mastersAuthorizer, nodesAuthorizer, bootstrapAuthorizer, publicInfoAuthorizer]),
+      tls: { cert: serving.certPem, key: serving.keyPem, ca: ca.certPem },
+      join: { caPem: ca.certPem, nodeCredentials: new NodeCredentialIssuer({ ca, consumeToken: (id) => bootstrapTokens.consume(id), log }) },
       extensions: opts.extensions,
       groups: [metricsAPIGroup({ store, registry, sources: metricsSources, clock })],
     });

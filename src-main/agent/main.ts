@@ -5,9 +5,15 @@ import { agentOptions, runAgent } from './run-agent.ts';
 
 export { AgentRefusedError } from './run-agent.ts';
 
-export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --kubeconfig FILE [flags]
+export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --kubeconfig FILE | --server URL [--token-file F] [flags]
 
   --kubeconfig FILE  the cluster to join (its API server and this node's credential)
+  --server URL       the API server (https://HOST:PORT): to join with a token, to run again with
+                     the credential a join left in <state-dir>/kubeconfig, or instead of the
+                     kubeconfig's server when the control plane's address changed
+  --token-file F     the join token (K10<CA hash>::<id>.<secret>, one use): the agent checks the
+                     server's CA against it, then trades it for this node's own certificate
+  --token T          the same, on the command line (where other users of the machine can see it)
   --node-name NAME   the Node's name (default: this machine's hostname)
   --state-dir DIR    where the agent keeps its state (default /var/lib/kubelab-agent)
   --runtime R        the OCI runtime: runc (default) or crun
@@ -39,6 +45,9 @@ export async function agentMain(argv: string[]): Promise<void> {
       args: argv,
       options: {
         kubeconfig: { type: 'string' },
+        server: { type: 'string' },
+        token: { type: 'string' },
+        'token-file': { type: 'string' },
         'node-name': { type: 'string' },
         'state-dir': { type: 'string' },
         runtime: { type: 'string' },
@@ -64,9 +73,8 @@ export async function agentMain(argv: string[]): Promise<void> {
     process.stdout.write(`${agentUsage}\n`);
     return;
   }
-  if (!values.kubeconfig) throw new AgentUsageError('agent needs --kubeconfig FILE');
   const flags = {
-    kubeconfig: values.kubeconfig, nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'],
+    kubeconfig: values.kubeconfig, server: values.server, token: values.token, tokenFile: values['token-file'], nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'],
     runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'], registryConfig: values['registry-config'],
     port: values.port, address: values.address,
     containerLogMaxSize: values['container-log-max-size'], containerLogMaxFiles: values['container-log-max-files'], evictionHard: values['eviction-hard'],

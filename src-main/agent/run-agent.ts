@@ -1,8 +1,9 @@
-// `kubelab agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun]
+// `kubelab agent --kubeconfig FILE | --server URL [--token K10... | --token-file F] [--node-name NAME] [--state-dir DIR] [--runtime runc|crun]
 // [--node-ip IP] [--runtime-root DIR] [--cgroup-parent PATH] [--cni-bin-dir DIRS] [--cni-netns NAME]
 // [--registry-config FILE] [--port PORT] [--address IP] [--container-log-max-size Q] [--container-log-max-files N]`:
 // the node agent (its HTTPS endpoint, Node, Lease and the kubelet loop) in the foreground until
 // SIGTERM/SIGINT, as systemd, the lab and the tests start it. Its pods keep running when it stops.
+// Without --kubeconfig it runs with <state-dir>/kubeconfig, made by joining with a token first.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -18,9 +19,17 @@ import { internalIP, readMachine } from './kubelet/machine.ts';
 import { startKubelet } from './kubelet/start-kubelet.ts';
 import type { RuntimeName } from './runtime/runtime-version.ts';
 import { cgroupLayout, checkLimitControllers, defaultCgroupParent } from './runtime/cgroups.ts';
+import { JoinTokenError, parseJoinToken, type JoinToken } from '../auth/bootstrap-token.ts';
+import { ensureNodeKubeconfig, JoinError } from './bootstrap/join.ts';
 
 export interface AgentFlags {
-  kubeconfig: string;
+  /** The cluster and this node's credential; without it, <state-dir>/kubeconfig (made by a join). */
+  kubeconfig?: string;
+  /** The API server (https://host:port): to join, or instead of the kubeconfig's (a moved laptop). */
+  server?: string;
+  /** The join token, given as is or in a file (which keeps it off the command line). */
+  token?: string;
+  tokenFile?: string;
   nodeName?: string;
   stateDir?: string;
   runtime?: string;
@@ -43,7 +52,7 @@ export interface AgentFlags {
   allowMissingCgroupControllers?: boolean;
 }
 
-/** This machine cannot run pods as asked (a missing cgroup controller): one line, exit 1. */
+/** The agent cannot start as asked (a missing cgroup controller, a join refused): one line, exit 1. */
 export class AgentRefusedError extends Error {}
 
 export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
@@ -51,8 +60,9 @@ export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
 /** Checks the flags; throws an Error with the one line to print. */
 export function agentOptions(flags: AgentFlags): {
   nodeName: string; stateDir: string; runtime: RuntimeName; nodeIP?: string; port: number; address: string; containerLogMaxSize?: number; containerLogMaxFiles?: number;
-  evictionHard?: Threshold[];
+  evictionHard?: Threshold[]; server?: string; joinToken?: JoinToken; absentTokenFile?: string;
 } {
+  const join = joinFlags(flags);
   const runtime = flags.runtime ?? 'runc';
   if (runtime !== 'runc' && runtime !== 'crun') throw new Error(`--runtime must be runc or crun, not "${runtime}"`);
   // Node names are DNS subdomains; a hostname with capitals is lowered, as the kubelet does.
@@ -64,7 +74,36 @@ export function agentOptions(flags: AgentFlags): {
   if (!/^\d+$/.test(flags.port ?? '0') || port > 65535) throw new Error(`--port must be a port number (0 for any free one), not "${flags.port}"`);
   const logs = logRotation(flags);
   const evictionHard = flags.evictionHard === undefined ? undefined : parseEvictionHard(flags.evictionHard);
-  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0', ...logs, evictionHard };
+  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0', ...logs, evictionHard, ...join };
+}
+
+/**
+ * --kubeconfig, --server, --token and --token-file, checked together. A token file that does not
+ * exist is no error yet: the service keeps naming it after the join, and the provisioner deletes
+ * it once the node is Ready; it matters only when there is no credential to run with.
+ */
+function joinFlags(flags: AgentFlags): { server?: string; joinToken?: JoinToken; absentTokenFile?: string } {
+  if (!flags.kubeconfig && !flags.server) throw new Error('agent needs --kubeconfig FILE, or --server URL and a join token (--token or --token-file)');
+  if (flags.server !== undefined && !/^https:\/\/[^/\s]+\/?$/.test(flags.server)) throw new Error(`--server must be the API server's https://HOST:PORT, not "${flags.server}"`);
+  if (flags.token !== undefined && flags.tokenFile !== undefined) throw new Error('give the join token with --token or --token-file, not both');
+  const given = flags.token !== undefined || flags.tokenFile !== undefined;
+  if (given && flags.kubeconfig) throw new Error('a join token makes the node its own kubeconfig: give --server with it, not --kubeconfig');
+  if (!given) return { server: flags.server };
+  let text = flags.token;
+  if (flags.tokenFile !== undefined) {
+    try {
+      text = readFileSync(flags.tokenFile, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { server: flags.server, absentTokenFile: flags.tokenFile };
+      throw new Error(`cannot read --token-file ${flags.tokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  try {
+    return { server: flags.server, joinToken: parseJoinToken(text ?? '') };
+  } catch (e) {
+    if (e instanceof JoinTokenError) throw new Error(e.message);
+    throw e;
+  }
 }
 
 function logRotation(flags: AgentFlags): { containerLogMaxSize?: number; containerLogMaxFiles?: number } {
@@ -85,17 +124,23 @@ function logRotation(flags: AgentFlags): { containerLogMaxSize?: number; contain
 
 export async function runAgent(flags: AgentFlags): Promise<void> {
   const options = agentOptions(flags);
-  const connection = parseKubeconfig(readFileSync(flags.kubeconfig, 'utf8'), undefined, dirname(flags.kubeconfig));
-  // The cluster CA is what the endpoint checks its callers' certificates against.
-  if (!connection.ca) throw new Error(`${flags.kubeconfig} names no certificate authority: the agent could not tell the API server from anyone else`);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  // Before anything reaches the cluster: a machine the agent refuses leaves no Node behind.
+  // Before anything reaches the cluster: a machine the agent refuses leaves no Node behind (and
+  // its join token unused).
   const cgroups = await cgroupLayout(flags.cgroupParent ?? defaultCgroupParent(options.nodeName));
   try {
     checkLimitControllers(cgroups, flags.allowMissingCgroupControllers === true, log);
   } catch (e) {
     throw new AgentRefusedError((e as Error).message);
   }
+  const kubeconfig = flags.kubeconfig ?? (await ensureNodeKubeconfig({ server: options.server!, token: options.joinToken, absentTokenFile: options.absentTokenFile, stateDir: options.stateDir, nodeName: options.nodeName, log }).catch((e: unknown) => {
+    throw e instanceof JoinError ? new AgentRefusedError(e.message) : e;
+  }));
+  const connection = parseKubeconfig(readFileSync(kubeconfig, 'utf8'), undefined, dirname(kubeconfig));
+  // The laptop's address changed since the kubeconfig was written.
+  if (options.server) connection.server = options.server;
+  // The cluster CA is what the endpoint checks its callers' certificates against.
+  if (!connection.ca) throw new Error(`${kubeconfig} names no certificate authority: the agent could not tell the API server from anyone else`);
   const client = new KubeClient(connection);
   const server = new AgentServer({ caPem: connection.ca, stateDir: options.stateDir, nodeName: options.nodeName, port: options.port, address: options.address, ips: [internalIP(options.nodeIP) ?? ''].filter(Boolean), log });
   let agent: NodeAgent | undefined;

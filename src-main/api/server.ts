@@ -4,15 +4,18 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Authenticator, UserInfo } from '../auth/authenticator.ts';
+import { AuthenticationRejected, type Authenticator, type UserInfo } from '../auth/authenticator.ts';
 import type { Authorizer } from '../auth/authorizer.ts';
+import { requestClientCertificate } from '../auth/client-cert-authenticator.ts';
+import { CACERTS_PATH, NODE_CREDENTIAL_PATH } from '../auth/join-protocol.ts';
+import type { NodeCredentialIssuer } from '../auth/node-credential.ts';
 import type { HttpExtension } from './http-extension.ts';
 import { extensionGroup, findExtension, withExtensionGroups, type APIGroupExtension } from './api-group-extension.ts';
 import type { ApiContext, RequestScope } from './handlers/context.ts';
 import { parseDryRun, parseFieldValidation } from './handlers/context.ts';
 import { parseRequestInfo, type ResourceRequest } from './request-info.ts';
 import { ApiError, forbidden, methodNotSupported, pageNotFound, unauthorized } from './status.ts';
-import { writeError, writeJSON } from './handlers/codec.ts';
+import { decodeBody, mediaType, readBody, writeError, writeJSON } from './handlers/codec.ts';
 import { coreVersions, group, groupList, resourceList, serverVersion } from './discovery.ts';
 import { serveOpenAPI } from './openapi-routes.ts';
 import { handleGet, handleList } from './handlers/read.ts';
@@ -29,13 +32,16 @@ export interface ApiServerOptions {
   api: ApiContext;
   authenticator: Authenticator;
   authorizer: Authorizer;
-  tls: { cert: string; key: string };
+  /** With `ca`, clients may present certificates it signed (the client-certificate authenticator). */
+  tls: { cert: string; key: string; ca?: string };
+  /** The join endpoints: the CA PEM at /cacerts and the bootstrap token exchange. */
+  join?: { caPem: string; nodeCredentials: NodeCredentialIssuer };
   extensions?: HttpExtension[];
   /** API groups that answer for themselves (the metrics API), as aggregated APIServices. */
   groups?: APIGroupExtension[];
 }
 
-const apiRoots = ['/api', '/apis', '/version', '/openapi', '/healthz', '/livez', '/readyz'];
+const apiRoots = ['/api', '/apis', '/version', '/openapi', '/healthz', '/livez', '/readyz', CACERTS_PATH, NODE_CREDENTIAL_PATH];
 
 function isApiPath(pathname: string): boolean {
   return apiRoots.some((r) => pathname === r || pathname.startsWith(`${r}/`));
@@ -44,7 +50,8 @@ function isApiPath(pathname: string): boolean {
 const nodeProxied = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
 
 export function createApiServer(opts: ApiServerOptions): Server {
-  const server = createServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
+  const clientCerts = opts.tls.ca ? { ca: opts.tls.ca, ...requestClientCertificate } : {};
+  const server = createServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2', ...clientCerts }, (req, res) => {
     handle(opts, req, res).catch((err) => {
       if (!(err instanceof ApiError)) opts.api.log(`api: ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
       writeError(res, err);
@@ -59,8 +66,15 @@ export function createApiServer(opts: ApiServerOptions): Server {
   return server;
 }
 
-function authenticate(opts: ApiServerOptions, req: IncomingMessage): UserInfo | undefined {
-  return opts.authenticator.authenticate(req);
+/** The user; a credential presented and found invalid is a 401 (its reason only in the log). */
+async function authenticate(opts: ApiServerOptions, req: IncomingMessage): Promise<UserInfo | undefined> {
+  try {
+    return await opts.authenticator.authenticate(req);
+  } catch (e) {
+    if (!(e instanceof AuthenticationRejected)) throw e;
+    opts.api.log(`api: ${req.method} ${splitURL(req.url).pathname}: unauthorized: ${e.message}`);
+    throw unauthorized();
+  }
 }
 
 /**
@@ -82,7 +96,7 @@ async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerR
   }
   const method = (req.method ?? 'GET').toUpperCase();
   const info = parseRequestInfo(method, pathname, url.searchParams);
-  const user = authenticate(opts, req);
+  const user = await authenticate(opts, req);
   const attrs =
     info.kind === 'resource'
       ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, resourceRequest: true }
@@ -93,10 +107,24 @@ async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerR
     if (info.kind === 'resource') throw forbidden(user.name, info.verb, info.group, info.resource, info.namespace, info.name, decision.decision === 'deny' ? decision.reason : '');
     throw new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${attrs.verb} path "${pathname}"`);
   }
+  if (info.kind === 'other' && opts.join && (pathname === CACERTS_PATH || pathname === NODE_CREDENTIAL_PATH)) return handleJoin(opts.join, req, res, pathname, user);
   if (info.kind === 'other') return handleNonResource(opts, req, res, pathname);
   const ext = findExtension(opts.groups, info.group);
   if (ext) return ext.handle({ req, res, info, query: url.searchParams, user: user! });
   return handleResource(opts, req, res, info, url.searchParams, user!, upgrade);
+}
+
+async function handleJoin(join: NonNullable<ApiServerOptions['join']>, req: IncomingMessage, res: ServerResponse, pathname: string, user: UserInfo | undefined): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (pathname === CACERTS_PATH) {
+    if (method !== 'GET' && method !== 'HEAD') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(join.caPem) });
+    res.end(method === 'HEAD' ? undefined : join.caPem);
+    return;
+  }
+  if (method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  const body = decodeBody(await readBody(req, 64 * 1024), mediaType(req));
+  writeJSON(res, 200, await join.nodeCredentials.issue(user!, body));
 }
 
 function handleNonResource(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse, pathname: string): void {

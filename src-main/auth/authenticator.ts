@@ -1,5 +1,5 @@
-// Who is asking. Bearer tokens for now (the admin token made on first start); client
-// certificates and service-account tokens plug in here later as more Authenticators.
+// Who is asking: the admin token made on first start, bootstrap tokens (joining nodes) and client
+// certificates the cluster CA signed (nodes); service-account tokens plug in here later.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -10,9 +10,20 @@ export interface UserInfo {
 }
 
 export interface Authenticator {
-  /** The user, or undefined when this authenticator does not recognise the request. */
-  authenticate(req: IncomingMessage): UserInfo | undefined;
+  /**
+   * The user, or undefined when this authenticator does not recognise the request. Throws
+   * AuthenticationRejected when it recognises a credential it finds invalid.
+   */
+  authenticate(req: IncomingMessage): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
+
+/**
+ * A credential that was presented and is not valid (an expired bootstrap token, a certificate
+ * another CA signed). Unless another credential of the request succeeds, the answer is 401, also
+ * where anonymous users are let in: upstream's union fails on such errors too. The message is
+ * the reason, for the API server's log; it never holds the credential.
+ */
+export class AuthenticationRejected extends Error {}
 
 export const anonymous: UserInfo = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
@@ -42,14 +53,21 @@ export class TokenAuthenticator implements Authenticator {
   }
 }
 
-/** Tries each authenticator in turn. */
+/** Tries each authenticator in turn: the first user wins, else the first rejection stands. */
 export function unionAuthenticator(list: Authenticator[]): Authenticator {
   return {
-    authenticate(req) {
+    async authenticate(req) {
+      let rejected: AuthenticationRejected | undefined;
       for (const a of list) {
-        const u = a.authenticate(req);
-        if (u) return u;
+        try {
+          const u = await a.authenticate(req);
+          if (u) return u;
+        } catch (e) {
+          if (!(e instanceof AuthenticationRejected)) throw e;
+          rejected ??= e;
+        }
       }
+      if (rejected) throw rejected;
       return undefined;
     },
   };

@@ -1,6 +1,9 @@
-// May this user do this? The hook every request passes after authentication. For now only
-// system:masters may do anything; RBAC (a later issue) becomes another Authorizer in the chain.
+// May this user do this? The hook every request passes after authentication. For now
+// system:masters and system:nodes may do anything and bootstrap tokens only join; RBAC (a later
+// issue) becomes another Authorizer in the chain.
 import type { UserInfo } from './authenticator.ts';
+import { BOOTSTRAPPERS_GROUP } from './bootstrap-token.ts';
+import { CACERTS_PATH, NODE_CREDENTIAL_PATH, NODES_GROUP } from './join-protocol.ts';
 
 export interface Attributes {
   user: UserInfo;
@@ -28,8 +31,29 @@ export const mastersAuthorizer: Authorizer = {
   authorize: (a) => (a.user.groups.includes('system:masters') ? { decision: 'allow' } : { decision: 'no-opinion' }),
 };
 
-/** Public information anyone may read, as upstream's system:public-info-viewer role. */
-const publicPaths = new Set(['/version', '/version/', '/healthz', '/livez', '/readyz']);
+/**
+ * Nodes may do anything for now: upstream's Node authorizer and NodeRestriction admission (a node
+ * touches only its own Node, Lease and pods) come with the security issue.
+ */
+export const nodesAuthorizer: Authorizer = {
+  authorize: (a) => (a.user.groups.includes(NODES_GROUP) ? { decision: 'allow' } : { decision: 'no-opinion' }),
+};
+
+/**
+ * A bootstrap token may only be exchanged for a node credential (and read what anyone may):
+ * the joining node's real identity is the certificate it gets. Non-resource verbs are the HTTP
+ * method's, lowercased, as upstream's.
+ */
+export const bootstrapAuthorizer: Authorizer = {
+  authorize: (a) =>
+    a.user.groups.includes(BOOTSTRAPPERS_GROUP) && !a.resourceRequest && a.verb === 'post' && a.path === NODE_CREDENTIAL_PATH ? { decision: 'allow' } : { decision: 'no-opinion' },
+};
+
+/**
+ * Public information anyone may read, as upstream's system:public-info-viewer role, and the
+ * cluster CA (k3s serves /cacerts to anyone: a joining node checks it against its token).
+ */
+const publicPaths = new Set(['/version', '/version/', '/healthz', '/livez', '/readyz', CACERTS_PATH]);
 export const publicInfoAuthorizer: Authorizer = {
   authorize: (a) => (!a.resourceRequest && a.verb === 'get' && a.path && publicPaths.has(a.path) ? { decision: 'allow' } : { decision: 'no-opinion' }),
 };

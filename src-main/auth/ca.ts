@@ -125,9 +125,22 @@ export interface CertificateRequest {
 
 /** Issues a leaf certificate signed by the CA, with a fresh key. */
 export async function issueCertificate(ca: CertificateAuthority, req: CertificateRequest): Promise<{ certPem: string; keyPem: string }> {
+  const keys = await generateKeys();
+  return { certPem: await signCertificate(ca, req, keys.publicKey), keyPem: await exportKey(keys.privateKey) };
+}
+
+/**
+ * Issues a leaf certificate for a key pair the requester keeps (a node's: its private key never
+ * leaves the node). publicKeyPem is an ECDSA P-256 SubjectPublicKeyInfo.
+ */
+export async function issueCertificateForKey(ca: CertificateAuthority, req: CertificateRequest, publicKeyPem: string): Promise<string> {
+  const publicKey = await webcrypto.subtle.importKey('spki', fromPem(publicKeyPem), algorithm, true, ['verify']);
+  return signCertificate(ca, req, publicKey);
+}
+
+async function signCertificate(ca: CertificateAuthority, req: CertificateRequest, publicKey: CryptoKey): Promise<string> {
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await webcrypto.subtle.importKey('pkcs8', fromPem(ca.keyPem), algorithm, false, ['sign']);
-  const keys = await generateKeys();
   const now = Date.now();
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
@@ -148,8 +161,8 @@ export async function issueCertificate(ca: CertificateAuthority, req: Certificat
     notAfter: new Date(now + req.days * day),
     signingAlgorithm: algorithm,
     signingKey: caKey,
-    publicKey: keys.publicKey,
+    publicKey,
     extensions,
   });
-  return { certPem: cert.toString('pem') + '\n', keyPem: await exportKey(keys.privateKey) };
+  return cert.toString('pem') + '\n';
 }

@@ -12,6 +12,7 @@ export const gvr = {
   endpoints: core('endpoints'),
   events: core('events'),
   configMaps: core('configmaps'),
+  secrets: core('secrets'),
   deployments: apps('deployments'),
   replicaSets: apps('replicasets'),
   daemonSets: apps('daemonsets'),

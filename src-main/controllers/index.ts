@@ -16,6 +16,7 @@ import { TaintEvictionController } from './node-lifecycle/taint-eviction.ts';
 import { OrphanedPodsController } from './node-lifecycle/orphaned-pods.ts';
 import { DaemonSetController } from './daemonset.ts';
 import { HorizontalPodAutoscalerController } from './horizontal-pod-autoscaler.ts';
+import { BootstrapTokenCleaner } from './bootstrap-token-cleaner.ts';
 
 export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NamespaceController(ctx),
@@ -34,4 +35,5 @@ export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new CronJobController(ctx),
   (ctx) => new TTLAfterFinishedController(ctx),
   (ctx) => new HorizontalPodAutoscalerController(ctx),
+  (ctx) => new BootstrapTokenCleaner(ctx),
 ];

@@ -185,7 +185,7 @@ describe('kubelab agent: the node', () => {
     expect(bad.stderr.trim()).toBe('kubelab: --runtime must be runc or crun, not "docker"');
     const noConfig = spawnSync(process.execPath, [CLI, 'agent'], { encoding: 'utf8' });
     expect(noConfig.status).toBe(2);
-    expect(noConfig.stderr.trim()).toBe('kubelab: agent needs --kubeconfig FILE');
+    expect(noConfig.stderr.trim()).toBe('kubelab: agent needs --kubeconfig FILE, or --server URL and a join token (--token or --token-file)');
     const badPort = spawnSync(process.execPath, [CLI, 'agent', '--kubeconfig', cluster.kubeconfigPath, '--port', 'http'], { encoding: 'utf8' });
     expect(badPort.status).toBe(2);
     expect(badPort.stderr.trim()).toBe('kubelab: --port must be a port number (0 for any free one), not "http"');
