@@ -35,7 +35,7 @@ export class SshSession implements RemoteHost {
     const stdin = typeof opts.stdin === 'string' ? Buffer.from(opts.stdin) : opts.stdin;
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!opts.sudo) return this.exec(command, stdin, timeoutMs);
-    const wrapped = await this.sudo.wrap(command, stdin);
+    const wrapped = await this.sudo.wrap(command, stdin, timeoutMs);
     return this.exec(wrapped.command, wrapped.stdin, timeoutMs);
   }
 

@@ -25,11 +25,16 @@ export class Sudo {
     private readonly askPassword?: () => Promise<string | undefined>,
   ) {}
 
-  /** The command as root, with the stdin to give it (the password first, when one is needed). */
-  async wrap(command: string, stdin?: Buffer): Promise<SudoCommand> {
+  /**
+   * The command as root, with the stdin to give it (the password first, when one is needed).
+   * The deadline is enforced on the host too: the session's signal comes from the SSH user and
+   * cannot kill root's processes, so timeout(1) (coreutils and busybox) runs the command and kills
+   * its whole process group.
+   */
+  async wrap(command: string, stdin: Buffer | undefined, timeoutMs: number): Promise<SudoCommand> {
     this.mode ??= this.findMode();
     const mode = await this.mode;
-    const sh = `sh -c ${shellQuote(command)}`;
+    const sh = `timeout -s KILL ${Math.ceil(timeoutMs / 1000)} sh -c ${shellQuote(command)}`;
     switch (mode.kind) {
       case 'root': return { command, stdin };
       // -n: fail rather than wait for a password nobody will type.
