@@ -13,7 +13,9 @@ import { HostKeyChangedError } from '../../src-main/provision/ssh/errors.ts';
 import { KnownHosts } from '../../src-main/provision/ssh/known-hosts.ts';
 import type { SshSession } from '../../src-main/provision/ssh/session.ts';
 import type { SshAuth, SshTarget } from '../../src-main/provision/ssh/target.ts';
+import { waitFor } from './harness/cluster.ts';
 import { startSshd, type TestSshd } from './harness/sshd.ts';
+import { freePort } from './harness/stream-clients.ts';
 import { createUnixUser, type UnixUser } from './harness/unix-users.ts';
 
 const id = process.pid;
@@ -163,6 +165,10 @@ describe('sudo', () => {
     expect(await s.run('id -u', { sudo: true })).toEqual({ code: 0, stdout: '0\n', stderr: '' });
     expect((await s.run('cat', { sudo: true, stdin: 'data after the password' })).stdout).toBe('data after the password');
     expect((await s.run('id -u')).stdout).not.toBe('0\n');
+    // The password went on stdin: no process on the host shows it in its command line.
+    const processes = await s.run('ps -eo args', { sudo: true });
+    expect(processes.stdout).toContain('ps -eo args');
+    expect(processes.stdout).not.toContain(users.sudoer.password);
     expect(asked).toBe(1);
   });
 
@@ -181,7 +187,7 @@ describe('sudo', () => {
     // Root's command is killed at the deadline too, not left running on the host.
     const sleep = `sleep 29.${id}`;
     expect((await s.run(sleep, { sudo: true, timeoutMs: 300 })).code).toBe(124);
-    expect(await until(() => !execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(sleep), 5000)).toBe(true);
+    await waitFor('the command under sudo to be killed', () => !execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(sleep), 5000);
     const plain = await open(target(users.plain, { kind: 'key', path: keys.plain }), { sudoPassword: async () => users.plain.password });
     expect((await failure(plain.run('id -u', { sudo: true }))).message).toBe(`sudo on 127.0.0.1:${sshd.port}: ${users.plain.name} may not use sudo (not in sudoers)`);
   });
@@ -265,15 +271,4 @@ describe('a changed host key', () => {
 
 function listen(server: Server): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port })));
-}
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (check()) return true;
-  return check();
-}
-
-async function freePort(): Promise<number> {
-  const { server, port } = await listen(createServer());
-  await new Promise((r) => server.close(r));
-  return port;
 }

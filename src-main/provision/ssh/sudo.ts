@@ -32,7 +32,12 @@ export class Sudo {
    * its whole process group.
    */
   async wrap(command: string, stdin: Buffer | undefined, timeoutMs: number): Promise<SudoCommand> {
-    this.mode ??= this.findMode();
+    this.mode ??= this.findMode().catch((e: unknown) => {
+      // A definite answer (wrong password, no sudo) stands for the session; a dropped
+      // connection does not.
+      if (!(e instanceof SudoError)) this.mode = undefined;
+      throw e;
+    });
     const mode = await this.mode;
     const sh = `timeout -s KILL ${Math.ceil(timeoutMs / 1000)} sh -c ${shellQuote(command)}`;
     switch (mode.kind) {

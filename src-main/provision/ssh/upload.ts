@@ -39,11 +39,14 @@ export async function uploadFile(host: UploadHost, data: Buffer, remotePath: str
     }
   } else {
     await must(`mkdir -p -- ${q(posix.dirname(remotePath))}`, false);
-    await writeOverSftp(host.client, tmp, data, Number.parseInt(mode, 8)).catch((e: Error) => fail(e.message));
-    await must(`mv -f -- ${q(tmp)} ${q(remotePath)}`, false).catch(async (e: unknown) => {
+    try {
+      await writeOverSftp(host.client, tmp, data, Number.parseInt(mode, 8)).catch((e: Error) => fail(e.message));
+      await must(`mv -f -- ${q(tmp)} ${q(remotePath)}`, false);
+    } catch (e) {
+      // A half-written temporary file must not stay behind next to the real one.
       await host.run(`rm -f -- ${q(tmp)}`).catch(() => undefined);
       throw e;
-    });
+    }
   }
   const sent = createHash('sha256').update(data).digest('hex');
   const found = (await must(`sha256sum -- ${q(remotePath)}`, opts.sudo === true)).split(/\s/)[0];

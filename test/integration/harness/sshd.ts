@@ -4,9 +4,10 @@
 // processes it forked, and removes its folder.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './stream-clients.ts';
 
 export interface SshdUser {
   name: string;
@@ -104,17 +105,6 @@ function newHostKey(path: string): void {
   rmSync(path, { force: true });
   rmSync(`${path}.pub`, { force: true });
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'kubelab-test-host', '-f', path]);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Ready once a connection gets the server's "SSH-2.0-" identification. */
