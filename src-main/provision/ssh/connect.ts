@@ -6,24 +6,19 @@ import ssh2 from 'ssh2';
 import type { Client as ClientType, ConnectConfig } from 'ssh2';
 import type { Duplex } from 'node:stream';
 import { credentialsFor } from './credentials.ts';
-import { AuthenticationError, HostKeyChangedError, HostKeyNotTrustedError, SshError, connectErrorMessage } from './errors.ts';
+import { AuthenticationError, SshError, connectErrorMessage } from './errors.ts';
 import { hostKeyAlgorithmsFor, hostKeyOf } from './host-key.ts';
-import { knownHostName, type KnownHosts } from './known-hosts.ts';
+import { trustHostKey, type ConfirmHostKey } from './host-key-trust.ts';
+import type { KnownHosts } from './known-hosts.ts';
 import { SshSession } from './session.ts';
 import { sshHostLabel, sshLabel, type SshTarget } from './target.ts';
 
-export interface HostKeyQuestion {
-  host: string;
-  port: number;
-  algorithm: string;
-  /** SHA256:... as `ssh-keygen -lf` prints it. */
-  fingerprint: string;
-}
+export type { HostKeyQuestion } from './host-key-trust.ts';
 
 export interface ConnectOptions {
   knownHosts: KnownHosts;
   /** Asked on first contact with a host; without it, unknown hosts are refused. */
-  confirmHostKey?: (question: HostKeyQuestion) => Promise<boolean>;
+  confirmHostKey?: ConfirmHostKey;
   /** Asked once, when a sudo first needs a password; undefined: there is none. */
   sudoPassword?: () => Promise<string | undefined>;
 }
@@ -58,6 +53,7 @@ function forwardThrough(jump: SshSession, host: string, port: number): Promise<D
 function handshake(target: SshTarget, host: string, opts: ConnectOptions, credentials: ReturnType<typeof credentialsFor>, sock?: Duplex): Promise<ClientType> {
   const port = target.port ?? 22;
   const readyTimeoutMs = target.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  // Looked up here for the algorithm order only; trustHostKey decides.
   const pinned = opts.knownHosts.lookup(target.host, port);
   const client = new ssh2.Client();
   return new Promise((resolve, reject) => {
@@ -78,25 +74,14 @@ function handshake(target: SshTarget, host: string, opts: ConnectOptions, creden
       timer = setTimeout(() => finish(new SshError(`${host}: timed out after ${readyTimeoutMs / 1000} s connecting (no SSH handshake)`)), readyTimeoutMs);
     };
     const hostVerifier = (blob: Buffer, verify: (ok: boolean) => void) => {
-      const offered = hostKeyOf(blob);
-      if (pinned) {
-        if (pinned.key !== offered.key) refusal = new HostKeyChangedError(host, pinned, offered, opts.knownHosts.file, knownHostName(target.host, port));
-        return verify(!refusal);
-      }
-      if (!opts.confirmHostKey) {
-        refusal = new HostKeyNotTrustedError(`${host}: unknown host key ${offered.algorithm} ${offered.fingerprint}, refused: there is no one to confirm it (connect once interactively to trust it)`);
-        return verify(false);
-      }
       clearTimeout(timer);
-      opts.confirmHostKey({ host: target.host, port, algorithm: offered.algorithm, fingerprint: offered.fingerprint }).then(
-        (yes) => {
-          if (yes) opts.knownHosts.pin(target.host, port, offered);
-          else refusal = new HostKeyNotTrustedError(`${host}: host key ${offered.algorithm} ${offered.fingerprint} not trusted by the user`);
+      trustHostKey(hostKeyOf(blob), target.host, port, host, opts.knownHosts, opts.confirmHostKey).then(
+        () => {
           startDeadline();
-          verify(yes);
+          verify(true);
         },
-        (e: Error) => {
-          refusal = new HostKeyNotTrustedError(`${host}: host key not confirmed (${e.message})`);
+        (e: SshError) => {
+          refusal = e;
           verify(false);
         },
       );

@@ -1,6 +1,6 @@
 // The ways a connection or a sudo fails, each one line that says which host and what to do. None
 // of them ever holds a password, passphrase or key: messages are built from names only.
-import type { HostKey, } from './host-key.ts';
+import type { HostKey } from './host-key.ts';
 import type { PinnedHostKey } from './known-hosts.ts';
 
 /** Any SSH failure worth showing the user as is. */
