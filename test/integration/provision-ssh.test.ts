@@ -3,7 +3,7 @@
 // refused, commands and sudo (with and without a password), uploads checked on the host, a jump
 // host, and a reverse tunnel carrying a real TCP exchange.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,8 +166,8 @@ describe('sudo', () => {
     expect((await s.run('cat', { sudo: true, stdin: 'data after the password' })).stdout).toBe('data after the password');
     expect((await s.run('id -u')).stdout).not.toBe('0\n');
     // The password went on stdin: no process on the host shows it in its command line.
-    const processes = await s.run('ps -eo args', { sudo: true });
-    expect(processes.stdout).toContain('ps -eo args');
+    const processes = await s.run(`cat /proc/[0-9]*/cmdline | tr '\\0' ' '`, { sudo: true });
+    expect(processes.stdout).toContain('/usr/sbin/sshd');
     expect(processes.stdout).not.toContain(users.sudoer.password);
     expect(asked).toBe(1);
   });
@@ -187,7 +187,7 @@ describe('sudo', () => {
     // Root's command is killed at the deadline too, not left running on the host.
     const sleep = `sleep 29.${id}`;
     expect((await s.run(sleep, { sudo: true, timeoutMs: 300 })).code).toBe(124);
-    await waitFor('the command under sudo to be killed', () => !execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(sleep), 5000);
+    await waitFor('the command under sudo to be killed', () => !commandLines().includes(sleep), 5000);
     const plain = await open(target(users.plain, { kind: 'key', path: keys.plain }), { sudoPassword: async () => users.plain.password });
     expect((await failure(plain.run('id -u', { sudo: true }))).message).toBe(`sudo on 127.0.0.1:${sshd.port}: ${users.plain.name} may not use sudo (not in sudoers)`);
   });
@@ -268,6 +268,17 @@ describe('a changed host key', () => {
     expect(questions.at(-1)?.fingerprint).toBe(now);
   });
 });
+
+/** Every process's command line on this machine, from /proc. */
+function commandLines(): string {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      return '';
+    }
+  }).join('\n');
+}
 
 function listen(server: Server): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port })));
