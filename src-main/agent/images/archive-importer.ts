@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ArchiveFiles } from './archive-files.ts';
 import { archiveImages } from './image-archive.ts';
 import type { ImageStore, StoredImage } from './image-store.ts';
@@ -115,8 +115,7 @@ export class ArchiveImporter {
   private async importFile(name: string): Promise<void> {
     const path = join(this.importDir, name);
     try {
-      const images = await this.importArchive(path);
-      for (const image of images) this.log(`images: imported ${image.names.join(', ')} (${image.configDigest}, ${image.layers.length} layers, ${image.size} bytes) from ${name}`);
+      await this.importArchive(path);
       await this.moveTo(this.importedDir, name);
     } catch (e) {
       const why = errorMessage(e);
@@ -136,7 +135,11 @@ export class ArchiveImporter {
       const files = await ArchiveFiles.extract(path, staging);
       const images = await archiveImages(files, this.opts.platform ?? nodePlatform());
       const stored: StoredImage[] = [];
-      for (const image of images) stored.push(await this.opts.images.addLocal(image));
+      for (const image of images) {
+        const added = await this.opts.images.addLocal(image);
+        stored.push(added);
+        this.log(`images: imported ${image.tags.join(', ')} (${added.configDigest}, ${added.layers.length} layers, ${added.size} bytes) from ${basename(path)}`);
+      }
       return stored;
     } finally {
       await rm(staging, { recursive: true, force: true });

@@ -283,14 +283,17 @@ export class ImageStore {
     await rename(tmp, this.blobPath(layer.digest));
   }
 
-  /** Moves a local layer file into blobs/ once its digest and size check out. */
+  /**
+   * Moves a local layer file into blobs/ once its digest and size check out. The file is checked
+   * even when the store has the blob already: a broken archive is refused, not half-used.
+   */
   private async takeBlobFile(file: string | undefined, layer: StoredLayer): Promise<void> {
-    const path = this.blobPath(layer.digest);
-    if (existsSync(path)) return;
     if (!file) throw new ImageError('ErrImagePull', `layer ${layer.digest}: no blob`);
     const { digest, size } = await fileDigest(file);
     if (digest !== layer.digest) throw new ImageError('ErrImagePull', `layer blob ${layer.digest}: digest mismatch (it is ${digest})`);
     if (size !== layer.size) throw new ImageError('ErrImagePull', `layer blob ${layer.digest}: ${size} bytes, the manifest says ${layer.size}`);
+    const path = this.blobPath(layer.digest);
+    if (existsSync(path)) return;
     // The file is the caller's to give away (a staged copy): moved when it can be, else copied.
     await rename(file, path).catch(async (e: NodeJS.ErrnoException) => {
       if (e.code !== 'EXDEV') throw e;

@@ -102,6 +102,18 @@ describe('image archives', () => {
     expect(storeContents(dir)).toEqual([]);
   });
 
+  it('a corrupted layer is refused even when the store has that layer already', async () => {
+    const image = buildBusyboxImage();
+    const { dir, images, importer, path } = setUp(ociLayoutArchive(image, { annotations: { 'io.containerd.image.name': 'busybox:good' } }));
+    await importer.importArchive(path);
+    const before = storeContents(dir).sort();
+    const bad = join(importer.importDir, 'bad.tar');
+    writeFileSync(bad, ociLayoutArchive(image, { annotations: { 'io.containerd.image.name': 'busybox:bad' }, corruptLayer: true }));
+    await expect(importer.importArchive(bad)).rejects.toThrow(/digest mismatch/);
+    expect((await images.list()).flatMap((i) => i.names)).toEqual(['docker.io/library/busybox:good', `docker.io/library/busybox@${image.manifestDigest}`]);
+    expect(storeContents(dir).sort()).toEqual(before);
+  });
+
   it.each([
     ['not a tar at all', Buffer.from('hello, this is not an archive'.repeat(40)), /tar header checksum mismatch/],
     ['a tar without manifest.json or index.json', buildTar([{ path: 'readme.txt', data: 'hi' }]), /neither manifest.json \(docker save\) nor index.json/],
