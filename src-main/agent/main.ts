@@ -6,6 +6,7 @@ import { agentOptions, runAgent } from './run-agent.ts';
 export { AgentRefusedError } from './run-agent.ts';
 
 export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --kubeconfig FILE [flags]
+       kubelab agent reset [flags]   remove what a stopped agent left (reset --help)
 
   --kubeconfig FILE  the cluster to join (its API server and this node's credential)
   --node-name NAME   the Node's name (default: this machine's hostname)
@@ -33,6 +34,12 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
 export class AgentUsageError extends Error {}
 
 export async function agentMain(argv: string[]): Promise<void> {
+  if (argv[0] === 'reset') {
+    const { ResetUsageError, resetMain } = await import('./reset/reset-main.ts');
+    return resetMain(argv.slice(1)).catch((e: unknown) => {
+      throw e instanceof ResetUsageError ? new AgentUsageError(e.message) : e;
+    });
+  }
   let values;
   try {
     ({ values } = parseArgs({
