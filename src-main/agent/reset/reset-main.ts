@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_STATE_DIR } from '../run-agent.ts';
 import { defaultCgroupParent } from '../runtime/cgroups.ts';
-import { resetNode } from './reset-node.ts';
+import { checkStateDir, resetNode } from './reset-node.ts';
 
 export const resetUsage = `usage: kubelab agent reset (or: node kubelab-agent.js reset) [flags]
 
@@ -48,8 +48,14 @@ export async function resetMain(argv: string[]): Promise<void> {
   const runtime = values.runtime ?? 'runc';
   if (runtime !== 'runc' && runtime !== 'crun') throw new ResetUsageError(`agent reset: --runtime must be runc or crun, not "${runtime}"`);
   const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
+  const stateDir = values['state-dir'] ?? DEFAULT_STATE_DIR;
+  try {
+    checkStateDir(stateDir);
+  } catch (e) {
+    throw new ResetUsageError(`agent reset: ${(e as Error).message}`);
+  }
   const report = await resetNode({
-    stateDir: values['state-dir'] ?? DEFAULT_STATE_DIR,
+    stateDir,
     runtimeRoot: values['runtime-root'],
     runtime,
     cgroupParent: values['cgroup-parent'] ?? defaultCgroupParent(nodeName),

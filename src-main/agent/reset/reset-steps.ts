@@ -149,9 +149,13 @@ export async function removeCgroups(layout: CgroupLayout): Promise<StepResult> {
   return { removed: `cgroups: removed ${layout.parent} (${pods.size} pod cgroups)`, failed: [] };
 }
 
-/** A folder removed whole, unless a mount is still below it (deleting into it is not ours). */
+/**
+ * A folder removed whole, unless a mount is still below it (deleting into it is not ours). An
+ * empty one goes without a word: nothing was left in it (`runc list` makes its root, for one).
+ */
 export async function removeFolder(kind: string, dir: string): Promise<StepResult> {
   if (!existsSync(dir)) return nothing();
+  if (readdirSync(dir).length === 0) return rmdir(dir).then(nothing, (e: unknown) => ({ failed: [`${kind} ${dir}: ${why(e)}`] }));
   const mounted = mountsUnder(dir);
   if (mounted.length > 0) return { failed: [`${kind} ${dir}: not removed, ${mounted.join(', ')} still mounted`] };
   try {
