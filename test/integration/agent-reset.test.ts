@@ -99,6 +99,27 @@ describe('kubelab agent reset', () => {
     expect((await kubelab(['agent', 'reset', '--runtime', 'docker'])).stderr).toContain('--runtime must be runc or crun, not "docker"');
   });
 
+  it('leaves a mount that is not the agent\'s, and then keeps the state folder, exit 1', async () => {
+    const state = join(scratch, 'state');
+    const disk = join(state, 'images');
+    execFileSync('mkdir', ['-p', join(state, 'pki'), disk]);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', disk]);
+    try {
+      writeFileSync(join(disk, 'keep'), 'on a disk of its own');
+      const r = await kubelab(['agent', 'reset', '--state-dir', state, '--cgroup-parent', `/kubelab/none-${process.pid}`]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `reset: could not remove: mount ${disk} is not the agent's: left mounted`,
+        `reset: could not remove: state folder ${state}: not removed, ${disk} still mounted`,
+      ]);
+      expect(readdirSync(disk)).toEqual(['keep']);
+      expect(readdirSync(state).sort()).toEqual(['images', 'pki']);
+    } finally {
+      execFileSync('umount', [disk]);
+    }
+  });
+
   it('removes everything of a stopped agent, and a second reset finds nothing', async () => {
     // What run-agent's SIGTERM handler does: the kubelet, the endpoint and the Node's loops stop;
     // the containers stay (a restarted agent would adopt them).
