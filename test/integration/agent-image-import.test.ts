@@ -43,9 +43,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await kubectl?.cleanup();
-  const left = await node?.stop();
-  expect(left?.containers).toEqual([]);
-  expect(left?.mounts).toEqual([]);
+  // The pods ran to completion or never started: the node holds nothing of them.
+  expect(await node?.stop()).toEqual({ containers: [], mounts: [], netns: [], cgroups: [] });
 });
 
 describe('image archives dropped into the agent', () => {
