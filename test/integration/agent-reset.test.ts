@@ -3,7 +3,7 @@
 // IP, the node bridge, the agent's cgroups and its state folder, says so one line per kind, and
 // a second reset finds nothing. Another agent on the same machine keeps its pods running.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,14 @@ const alive = (pid: number) => {
     return false;
   }
 };
+/** Processes running the runtime on this node's root: its run shims and `runc run`. */
+const runtimeProcesses = (node: TestNode) => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+  try {
+    return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes(join(node.dir, 'runc'));
+  } catch {
+    return false;
+  }
+});
 const bridgeIn = (netns: string) => {
   try {
     execFileSync('ip', ['-n', netns, 'link', 'show', 'dev', 'kubelab0'], { stdio: 'ignore' });
@@ -131,6 +139,7 @@ describe('kubelab agent reset', () => {
     expect(before.netns).toHaveLength(PODS);
     expect(before.mounts).toHaveLength(2 * PODS);
     expect(bridgeIn(a.hostNetns)).toBe(true);
+    expect(runtimeProcesses(a).length).toBeGreaterThanOrEqual(PODS);
 
     const r = await kubelab(resetArgs(a));
     expect(r.stderr).toBe('');
@@ -149,6 +158,7 @@ describe('kubelab agent reset', () => {
     expect(existsSync(join(a.dir, 'runc'))).toBe(false);
     expect(await a.leftovers()).toEqual({ containers: [], mounts: [], netns: [], cgroups: [] });
     expect(containers.filter((c) => alive(c.pid))).toEqual([]);
+    expect(runtimeProcesses(a)).toEqual([]);
     expect(await existingCgroupDirs(a.layout, a.layout.parent)).toEqual([]);
     expect(existsSync(a.stateDir)).toBe(false);
     expect(bridgeIn(a.hostNetns)).toBe(false);
@@ -163,6 +173,7 @@ describe('kubelab agent reset', () => {
     const [c] = await b.runtime.list();
     expect(c?.status).toBe('running');
     expect(alive(c!.pid)).toBe(true);
+    expect(runtimeProcesses(b).length).toBeGreaterThan(0);
     const left = await b.leftovers();
     expect(left.netns).toHaveLength(1);
     expect(left.mounts).toHaveLength(2);

@@ -23,7 +23,7 @@ const nothing = (): StepResult => ({ failed: [] });
 const why = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const uidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const POLL_MS = 50;
-const CGROUP_EMPTY_TIMEOUT_MS = 5_000;
+const PROCESS_END_TIMEOUT_MS = 5_000;
 
 const run = (file: string, args: string[]): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -39,14 +39,53 @@ export function podUIDs(stateDir: string): string[] {
   return [...new Set([...fromPods, ...fromCni])].filter((u) => uidRe.test(u));
 }
 
-/** Every container of the runtime root, killed and deleted (runc delete --force does both). */
+/**
+ * Every container of the runtime root, killed and deleted (runc delete --force does both); then
+ * the runtime processes of that root (the run shims, `runc run`) are given a moment to end, as
+ * they do once their container is gone, and killed if they do not.
+ */
 export async function removeContainers(runtime: OciRuntime, root: string): Promise<StepResult> {
   if (!existsSync(root)) return nothing();
   const containers = await runtime.list();
   const failed: string[] = [];
   for (const c of containers) await runtime.delete(c.id, true).catch((e: unknown) => failed.push(`container ${c.id}: ${why(e)}`));
   const removed = containers.length - failed.length;
-  return { removed: removed > 0 ? `containers: killed and deleted ${removed}` : undefined, failed };
+  const stuck = await endProcesses(() => runtimeProcesses(root));
+  if (stuck.killed > 0) failed.push(...stuck.left.map((pid) => `runtime process ${pid} did not end`));
+  const killed = stuck.killed > 0 ? ` (and ${stuck.killed} runtime processes that did not end)` : '';
+  return { removed: removed > 0 ? `containers: killed and deleted ${removed}${killed}` : undefined, failed };
+}
+
+/** Processes whose command line runs the runtime on this root: `--root ROOT`, also quoted in a tty's script -c. */
+function runtimeProcesses(root: string): number[] {
+  const quoted = `'--root' '${root}'`;
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((pid) => {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      return false; // ended meanwhile
+    }
+    return argv.some((a, i) => (a === root && argv[i - 1] === '--root') || a.includes(quoted));
+  }).map(Number);
+}
+
+/** Polls until the listed processes are gone (or the timeout); returns those still there. */
+async function waitGone(list: () => number[]): Promise<number[]> {
+  const deadline = Date.now() + PROCESS_END_TIMEOUT_MS;
+  while (list().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
+  return list();
+}
+
+const killAll = (pids: number[]): void => {
+  for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+};
+
+/** Waits for the processes to end by themselves, then SIGKILLs the rest and waits again. */
+async function endProcesses(list: () => number[]): Promise<{ killed: number; left: number[] }> {
+  const stuck = await waitGone(list);
+  killAll(stuck);
+  return { killed: stuck.length, left: stuck.length > 0 ? await waitGone(list) : [] };
 }
 
 /** The cgroup.procs files of a cgroup dir and every cgroup below it. */
@@ -61,10 +100,8 @@ export async function killCgroupProcesses(layout: CgroupLayout): Promise<StepRes
   const pids = () => [...new Set(procsFiles.flatMap((f) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).map(Number) : [])))];
   const found = pids();
   if (found.length === 0) return nothing();
-  for (const pid of found) try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
-  const deadline = Date.now() + CGROUP_EMPTY_TIMEOUT_MS;
-  while (pids().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
-  const left = pids();
+  killAll(found);
+  const left = await waitGone(pids);
   return { removed: `processes: killed ${found.length - left.length} left in ${layout.parent}`, failed: left.length > 0 ? [`processes ${left.join(', ')} in ${layout.parent} did not end`] : [] };
 }
 
@@ -75,7 +112,8 @@ export async function killCgroupProcesses(layout: CgroupLayout): Promise<StepRes
  */
 export async function unmountAll(stateDir: string): Promise<StepResult> {
   const below = mountsUnder(stateDir).filter((m) => m !== stateDir).sort((a, b) => b.length - a.length);
-  const ours = (m: string) => /^(containers\/[^/]+\/rootfs|pods\/[^/]+\/volumes\/.+)$/.test(relative(stateDir, m));
+  // Below a rootfs too: a mount a container's propagated back to the host is inside the agent's.
+  const ours = (m: string) => /^(containers\/[^/]+\/rootfs(\/.+)?|pods\/[^/]+\/volumes\/.+)$/.test(relative(stateDir, m));
   const failed = below.filter((m) => !ours(m)).map((m) => `mount ${m} is not the agent's: left mounted`);
   let unmounted = 0;
   for (const mount of below.filter(ours)) {
