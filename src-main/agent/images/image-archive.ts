@@ -57,8 +57,11 @@ function annotatedName(d: Descriptor): string | undefined {
   return ref && /[/:]/.test(ref) ? ref : undefined;
 }
 
+/** Where an OCI layout keeps a blob: blobs/<algorithm>/<hex>. */
+const blobName = (digest: string): string => `blobs/${digest.replace(':', '/')}`;
+
 async function blob(files: ArchiveFiles, digest: string): Promise<Buffer> {
-  const body = await files.read(`blobs/${digest.replace(':', '/')}`);
+  const body = await files.read(blobName(digest));
   if (sha256Digest(body) !== digest) throw new Error(`blob ${digest}: digest mismatch`);
   return body;
 }
@@ -95,9 +98,12 @@ async function resolveOci(files: ArchiveFiles, top: Descriptor, platform: Platfo
     const doc = parseManifestDocument(body, d.mediaType);
     if (doc.kind === 'manifest') {
       const config = await blob(files, doc.manifest.config.digest);
-      const layerFiles = new Map(doc.manifest.layers.map((l) => [l.digest, files.path(`blobs/${l.digest.replace(':', '/')}`) ?? '']));
-      const missing = [...layerFiles].find(([, path]) => path === '');
-      if (missing) throw new Error(`the archive has no blob for layer ${missing[0]}`);
+      const layerFiles = new Map<string, string>();
+      for (const l of doc.manifest.layers) {
+        const path = files.path(blobName(l.digest));
+        if (!path) throw new Error(`the archive has no blob for layer ${l.digest}`);
+        layerFiles.set(l.digest, path);
+      }
       return { tags: [], repoDigest: top.digest, manifestDigest: d.digest, manifest: doc.manifest, documents, config, layerFiles, digestNames: true };
     }
     const next = selectManifest(doc.index.manifests, platform);
