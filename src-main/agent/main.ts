@@ -6,6 +6,7 @@ import { agentOptions, runAgent } from './run-agent.ts';
 export { AgentRefusedError } from './run-agent.ts';
 
 export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --kubeconfig FILE | --server URL [--token-file F] [flags]
+       kubelab agent reset [flags]   remove what a stopped agent left (reset --help)
 
   --kubeconfig FILE  the cluster to join (its API server and this node's credential)
   --server URL       the API server (https://HOST:PORT): to join with a token, to run again with
@@ -39,6 +40,12 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
 export class AgentUsageError extends Error {}
 
 export async function agentMain(argv: string[]): Promise<void> {
+  if (argv[0] === 'reset') {
+    const { ResetUsageError, resetMain } = await import('./reset/reset-main.ts');
+    return resetMain(argv.slice(1)).catch((e: unknown) => {
+      throw e instanceof ResetUsageError ? new AgentUsageError(e.message) : e;
+    });
+  }
   let values;
   try {
     ({ values } = parseArgs({

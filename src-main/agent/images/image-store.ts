@@ -6,11 +6,12 @@
 // A layer already here is never fetched again, so a second pull costs one manifest request.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileDigest } from './archive-files.ts';
 import { parseImageConfig, type ImageConfig } from './image-config.ts';
 import { ImageError } from './image-error.ts';
-import { layerCompression, type Platform } from './manifest.ts';
+import { layerCompression, type ImageManifest, type Platform } from './manifest.ts';
 import { nodePlatform } from './platform.ts';
 import { formatImageReference, imageName, parseImageReference, type ImageReference } from './reference.ts';
 import { RegistryClient, sha256Digest } from './registry-client.ts';
@@ -61,11 +62,44 @@ export interface PullResult {
   bytesFetched: number;
 }
 
+/** An image whose blobs are local files (an archive's, see image-archive.ts), for addLocal. */
+export interface LocalImage {
+  /** Canonical `repo:tag` names. */
+  tags: string[];
+  /** What the names point at: an index's digest for a multi-platform image, else the manifest's. */
+  repoDigest: string;
+  manifestDigest: string;
+  manifest: ImageManifest;
+  /** The manifest (and indexes) by digest, as the store keeps them. */
+  documents: Map<string, Buffer>;
+  config: Buffer;
+  /** Each layer blob's file, by the layer's digest; addLocal moves it into the store. */
+  layerFiles: Map<string, string>;
+  /** Whether `repo@repoDigest` names it too: not for a manifest made up on this node. */
+  digestNames: boolean;
+}
+
 interface IndexFile {
   images: StoredImage[];
 }
 
 const MAX_CONCURRENT_DOWNLOADS = 3;
+
+/** The config a container needs and the layers with their diffIDs; throws when they disagree. */
+function imageLayers(manifest: ImageManifest, configBody: Buffer, what: string): { config: ImageConfig; layers: StoredLayer[] } {
+  const { config, diffIDs } = parseImageConfig(configBody);
+  if (diffIDs.length !== manifest.layers.length) {
+    throw new ImageError('ErrImagePull', `${what}: manifest has ${manifest.layers.length} layers, config has ${diffIDs.length} diffIDs`);
+  }
+  manifest.layers.forEach((l) => layerCompression(l.mediaType));
+  const layers = manifest.layers.map((l, i) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size, diffID: diffIDs[i] as string }));
+  return { config, layers };
+}
+
+/** Every blob and layer digest the images use. */
+function digestsInUse(images: readonly StoredImage[]): Set<string> {
+  return new Set(images.flatMap((i) => [i.repoDigest, i.manifestDigest, i.configDigest, ...i.layers.flatMap((l) => [l.digest, l.diffID])]));
+}
 
 /** Runs fn over items, at most `limit` at once; the first failure rejects (after the rest end). */
 async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -105,19 +139,11 @@ export class ImageStore {
     await mkdir(join(this.root, 'layers'), { recursive: true });
     for (const [digest, body] of resolved.documents) await this.writeBlob(digest, body);
     const { manifest } = resolved;
-    manifest.layers.forEach((l) => layerCompression(l.mediaType));
     const configBody = existsSync(this.blobPath(manifest.config.digest))
       ? await readFile(this.blobPath(manifest.config.digest))
       : await client.fetchBlobBytes(manifest.config);
     await this.writeBlob(manifest.config.digest, configBody);
-    const { config, diffIDs } = parseImageConfig(configBody);
-    if (diffIDs.length !== manifest.layers.length) {
-      throw new ImageError(
-        'ErrImagePull',
-        `${formatImageReference(ref)}: manifest has ${manifest.layers.length} layers, config has ${diffIDs.length} diffIDs`,
-      );
-    }
-    const layers = manifest.layers.map((l, i) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size, diffID: diffIDs[i] as string }));
+    const { config, layers } = imageLayers(manifest, configBody, formatImageReference(ref));
     let layersFetched = 0;
     let bytesFetched = 0;
     // Layers are fetched and unpacked in parallel (three at a time, as containerd does): each
@@ -153,6 +179,50 @@ export class ImageStore {
     };
     await this.record(stored);
     return { image: stored, layersFetched, bytesFetched };
+  }
+
+  /**
+   * Adds an image whose blobs are local files (an archive's): each layer file is checked against
+   * its digest and size and moved in, then unpacked with its diffID checked, as a pull does. The
+   * image is recorded only once all of it checked out; for one that did not, what this added to
+   * the store goes again, so nothing half-imported is ever used. Throws ImageError.
+   */
+  async addLocal(image: LocalImage): Promise<StoredImage> {
+    const what = image.tags[0] ?? image.manifestDigest;
+    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
+    await mkdir(join(this.root, 'layers'), { recursive: true });
+    const added: { digest: string; path: string }[] = [];
+    const note = (digest: string, path: string) => (existsSync(path) ? undefined : added.push({ digest, path }));
+    try {
+      for (const [digest, body] of [...image.documents, [image.manifest.config.digest, image.config] as const]) {
+        note(digest, this.blobPath(digest));
+        await this.writeBlob(digest, body);
+      }
+      const { config, layers } = imageLayers(image.manifest, image.config, what);
+      for (const layer of layers) {
+        note(layer.digest, this.blobPath(layer.digest));
+        await this.once(layer.digest, () => this.takeBlobFile(image.layerFiles.get(layer.digest), layer));
+        note(layer.diffID, this.layerDir(layer.diffID));
+        if (!existsSync(this.layerDir(layer.diffID))) await this.once(layer.diffID, () => this.unpack(layer));
+      }
+      const repositories = [...new Set(image.tags.map((t) => imageName(parseImageReference(t))))];
+      const stored: StoredImage = {
+        names: [...image.tags, ...(image.digestNames ? repositories.map((r) => `${r}@${image.repoDigest}`) : [])],
+        repoDigest: image.repoDigest,
+        manifestDigest: image.manifestDigest,
+        configDigest: image.manifest.config.digest,
+        layers,
+        config,
+        size: layers.reduce((sum, l) => sum + l.size, 0),
+        pulledAt: new Date().toISOString(),
+      };
+      await this.record(stored);
+      return stored;
+    } catch (e) {
+      const inUse = digestsInUse(await this.list());
+      for (const { digest, path } of added) if (!inUse.has(digest)) await rm(path, { recursive: true, force: true });
+      throw e instanceof ImageError ? e : new ImageError('ErrImagePull', `${what}: ${(e as Error).message}`);
+    }
   }
 
   /** The stored image a reference names, or undefined. */
@@ -198,7 +268,7 @@ export class ImageStore {
       index.images = index.images.filter((i) => i !== stored);
       return index.images;
     });
-    const inUse = new Set(others.flatMap((i) => [i.repoDigest, i.manifestDigest, i.configDigest, ...i.layers.flatMap((l) => [l.digest, l.diffID])]));
+    const inUse = digestsInUse(others);
     const blobs = [stored.repoDigest, stored.manifestDigest, stored.configDigest, ...stored.layers.map((l) => l.digest)];
     for (const digest of blobs) if (!inUse.has(digest)) await rm(this.blobPath(digest), { force: true });
     for (const l of stored.layers) {
@@ -211,6 +281,26 @@ export class ImageStore {
     const tmp = `${this.blobPath(layer.digest)}.tmp-${randomBytes(6).toString('hex')}`;
     await client.downloadBlob(layer, tmp, onBytes);
     await rename(tmp, this.blobPath(layer.digest));
+  }
+
+  /**
+   * Moves a local layer file into blobs/ once its digest and size check out. The file is checked
+   * even when the store has the blob already: a broken archive is refused, not half-used.
+   */
+  private async takeBlobFile(file: string | undefined, layer: StoredLayer): Promise<void> {
+    if (!file) throw new ImageError('ErrImagePull', `layer ${layer.digest}: no blob`);
+    const { digest, size } = await fileDigest(file);
+    if (digest !== layer.digest) throw new ImageError('ErrImagePull', `layer blob ${layer.digest}: digest mismatch (it is ${digest})`);
+    if (size !== layer.size) throw new ImageError('ErrImagePull', `layer blob ${layer.digest}: ${size} bytes, the manifest says ${layer.size}`);
+    const path = this.blobPath(layer.digest);
+    if (existsSync(path)) return;
+    // The file is the caller's to give away (a staged copy): moved when it can be, else copied.
+    await rename(file, path).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EXDEV') throw e;
+      const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+      await copyFile(file, tmp);
+      await rename(tmp, path);
+    });
   }
 
   private async unpack(layer: StoredLayer): Promise<void> {

@@ -42,7 +42,8 @@ export async function unpackLayer(blobPath: string, dest: string, opts: UnpackOp
   }
 }
 
-function decompress(blobPath: string, compression: LayerCompression): Readable {
+/** The file's bytes uncompressed (also an image archive's, see archive-files.ts). */
+export function decompress(blobPath: string, compression: LayerCompression): Readable {
   const file = createReadStream(blobPath);
   if (compression === 'none') return file;
   if (compression === 'gzip') {

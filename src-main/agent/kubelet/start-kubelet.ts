@@ -7,6 +7,7 @@ import type { ConfigMap, Secret } from 'kubernetes-types/core/v1';
 import { isNotFound } from '../../client/api-error.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
+import { ArchiveImporter } from '../images/archive-importer.ts';
 import { ImageStore } from '../images/image-store.ts';
 import { readRegistriesFile } from '../images/registries-file.ts';
 import { PodNetwork } from '../network/pod-network.ts';
@@ -91,6 +92,10 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     now: () => Date.now(),
   });
   await kubelet.start();
+  // Archives in <state-dir>/images/import/: images for a lab without a registry.
+  const importer = new ArchiveImporter({ images, dir: join(stateDir, 'images'), log: s.log });
+  await importer.start();
+  kubelet.onStop(() => importer.stop());
   await startHousekeeping(kubelet, { nodeName, stateDir, images, cgroups, containersDir: join(stateDir, 'containers'), podsDir: join(stateDir, 'pods') }, s.housekeeping);
   return kubelet;
 }

@@ -26,6 +26,9 @@ export interface PodSandboxNetwork {
 
 const NETNS_DIR = '/run/netns';
 
+/** The node-local bridge the pods attach to (agent reset removes it). */
+export const DEFAULT_BRIDGE = 'kubelab0';
+
 /** Where `ip netns` keeps a named network namespace. */
 export const netnsPathOf = (name: string): string => join(NETNS_DIR, name);
 
@@ -50,7 +53,7 @@ export class PodNetwork {
       plugins: [
         {
           type: 'bridge',
-          bridge: opts.bridge ?? 'kubelab0',
+          bridge: opts.bridge ?? DEFAULT_BRIDGE,
           isGateway: true,
           // Pods reach each other without NAT; masquerading off-cluster traffic is the
           // networking issue's iptables work, not the bridge's.
