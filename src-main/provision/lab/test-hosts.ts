@@ -77,7 +77,6 @@ async function chooseSubnet(lab: string, wanted: number | undefined): Promise<nu
   const used = await subnetsInUse();
   used.delete([...used.entries()].find(([, dev]) => dev === bridgeName(lab))?.[0] ?? -1);
   if (wanted !== undefined) {
-    if (!Number.isInteger(wanted) || wanted < 0 || wanted > 255) throw new Error(`subnetIndex ${wanted} must be an integer from 0 to 255 (198.18.<subnetIndex>.0/24)`);
     const by = used.get(wanted);
     if (by) throw new Error(`subnet 198.18.${wanted}.0/24 is already used by ${by}: choose another subnetIndex`);
     return wanted;
@@ -86,10 +85,11 @@ async function chooseSubnet(lab: string, wanted: number | undefined): Promise<nu
   throw new Error('every subnet of 198.18.0.0/16 is in use');
 }
 
-function validate({ lab, count }: TestLabOptions): void {
+function validate({ lab, count, subnetIndex: s }: TestLabOptions): void {
   const problem = labNameProblem(lab);
   if (problem) throw new Error(problem);
   if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS) throw new Error(`count ${count} must be an integer from 1 to ${MAX_HOSTS}`);
+  if (s !== undefined && (!Number.isInteger(s) || s < 0 || s > 255)) throw new Error(`subnetIndex ${s} must be an integer from 0 to 255 (198.18.<subnetIndex>.0/24)`);
 }
 
 /**
