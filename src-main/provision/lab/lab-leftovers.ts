@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readLabState } from './lab-state.ts';
 import { labRules, linkNames, netnsNames } from './lab-network.ts';
 import { mountNamespacesUsing, processesIn } from './lab-processes.ts';
-import { bridgeName, netnsPrefix, ruleComment, statePath, vethPrefix } from './names.ts';
+import { isLabLink, isLabNetns, ruleComment, statePath } from './names.ts';
 
 export interface Leftovers {
   /** `pid command` of processes in a host's namespaces. */
@@ -44,7 +44,7 @@ export function machineMountNamespaces(): Set<string> {
   return own;
 }
 
-export const labNetns = async (lab: string): Promise<string[]> => (await netnsNames()).filter((n) => n.startsWith(netnsPrefix(lab)) && /^\d+$/.test(n.slice(netnsPrefix(lab).length)));
+export const labNetns = async (lab: string): Promise<string[]> => (await netnsNames()).filter((n) => isLabNetns(lab, n));
 
 /** The hosts' folders in `dir`: those of the state file and any named like a lab host. */
 export function hostDirs(lab: string, dir: string): string[] {
@@ -61,7 +61,7 @@ export async function leftovers(lab: string, dir: string): Promise<Leftovers> {
   const mountsByNs = mountNamespacesUsing(dirs);
   const namespaces = labNamespaces(lab, dir, netns);
   for (const mnt of mountsByNs.keys()) if (!machineMountNamespaces().has(mnt)) namespaces.add(mnt);
-  const links = (await linkNames()).filter((l) => l === bridgeName(lab) || (l.startsWith(vethPrefix(lab)) && /^\d+$/.test(l.slice(vethPrefix(lab).length))));
+  const links = (await linkNames()).filter((l) => isLabLink(lab, l));
   return {
     processes: processesIn(namespaces).map((p) => `${p.pid} ${p.command}`),
     netns,

@@ -44,6 +44,10 @@ export function labNameProblem(lab: string): string | undefined {
 export const bridgeName = (lab: string): string => `klab-${lab}`;
 export const netnsPrefix = (lab: string): string => `klab-${lab}-`;
 export const vethPrefix = (lab: string): string => `kv${lab}-`;
+/** `<prefix><digits>`: lab "a" must never take lab "a-1"'s `klab-a-1-0` for its own. */
+const indexed = (prefix: string, name: string): boolean => name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length));
+export const isLabNetns = (lab: string, name: string): boolean => indexed(netnsPrefix(lab), name);
+export const isLabLink = (lab: string, name: string): boolean => name === bridgeName(lab) || indexed(vethPrefix(lab), name);
 export const ruleComment = (lab: string): string => `kubelab-lab:${lab}`;
 export const statePath = (lab: string, dir: string): string => join(dir, `${lab}.lab.json`);
 

@@ -13,7 +13,7 @@ import { createBridge, createHostNetwork, linkNames, netnsNames, removeLabRules,
 import { hostDirs, isClean, labFiles, labNamespaces, labNetns, leftovers, machineMountNamespaces, type Leftovers } from './lab-leftovers.ts';
 import { killAll, mountNamespacesUsing } from './lab-processes.ts';
 import { ensureMountPoints, releaseMountPoints } from './mount-points.ts';
-import { bridgeName, labLayout, labNameProblem, MAX_HOSTS, ruleComment, statePath, vethPrefix } from './names.ts';
+import { bridgeName, isLabLink, isLabNetns, labLayout, labNameProblem, MAX_HOSTS, ruleComment, statePath } from './names.ts';
 
 export type { Leftovers } from './lab-leftovers.ts';
 export { leftovers, isClean } from './lab-leftovers.ts';
@@ -143,9 +143,8 @@ export function describe(l: Leftovers): string {
 
 /** Another lab is on the machine (its bridge or a host netns): shared mount points stay. */
 async function otherLabsExist(lab: string): Promise<boolean> {
-  const ours = (n: string) => n === bridgeName(lab) || n.startsWith(`${bridgeName(lab)}-`) || n.startsWith(vethPrefix(lab));
-  const names = [...(await netnsNames()), ...(await linkNames())];
-  return names.some((n) => n.startsWith('klab-') && !ours(n));
+  return (await netnsNames()).some((n) => n.startsWith('klab-') && !isLabNetns(lab, n))
+    || (await linkNames()).some((l) => l.startsWith('klab-') && !isLabLink(lab, l));
 }
 
 /**
@@ -163,9 +162,8 @@ export async function removeTestHosts(lab: string, dirOption: string): Promise<L
   for (const mnt of mountNamespacesUsing(dirs).keys()) if (!machine.has(mnt)) namespaces.add(mnt);
   await killAll(namespaces);
   for (const n of netns) await runQuietly('ip', ['netns', 'delete', n]);
-  const links = await linkNames();
-  for (const l of links.filter((l) => l.startsWith(vethPrefix(lab)))) await runQuietly('ip', ['link', 'delete', l]);
-  if (links.includes(bridgeName(lab))) await runQuietly('ip', ['link', 'delete', bridgeName(lab)]);
+  // Veths go with their netns; what is still here (a netns deleted by hand) goes by name.
+  for (const l of (await linkNames()).filter((l) => isLabLink(lab, l))) await runQuietly('ip', ['link', 'delete', l]);
   await removeLabRules(ruleComment(lab));
   // Mounts from the hosts' folders in the machine's own namespace (none, unless made by hand).
   for (const [mnt, points] of mountNamespacesUsing(dirs)) if (machine.has(mnt)) for (const p of points.reverse()) await runQuietly('umount', ['-l', p]);
