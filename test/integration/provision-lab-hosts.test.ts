@@ -12,9 +12,10 @@ import { createTestHosts, leftovers, removeTestHosts, type TestHost, type TestLa
 import { addBlackholeRoutes } from './harness/blackhole.ts';
 
 const pid = process.pid;
-// Lab names name interfaces (at most 10 characters); subnets are this file's own.
-const LAB = `la${pid}`;
-const OTHER = `lb${pid}`;
+// Lab names name interfaces (at most 10 characters); subnets are this file's own. The other
+// lab's name starts with this one's: removing one must never take the other's links.
+const LAB = `l${pid % 100_000}`;
+const OTHER = `${LAB}-1`;
 const SUBNET = 231;
 const OTHER_SUBNET = 232;
 
@@ -205,8 +206,10 @@ describe('removing test hosts', () => {
 
   it('makes a lab again over one that crashed, and then removes it whole', async () => {
     const crashed = await createTestHosts({ lab: LAB, count: 2, dir, subnetIndex: SUBNET });
-    // A crash: one sshd killed, the other left running, nobody removes the lab.
+    // A crash: one sshd killed, the other left running, nobody removes the lab, and the state
+    // file lost too (a crash before it was written): the lab's names are enough to find it.
     process.kill(crashed.hosts[0]!.pid, 'SIGKILL');
+    rmSync(join(dir, `${LAB}.lab.json`));
     const again = await createTestHosts({ lab: LAB, count: 2, dir, subnetIndex: SUBNET });
     expect(alive(crashed.hosts[1]!.pid)).toBe(false);
     expect(again.hosts[0]!.hostKeyFingerprint).not.toBe(crashed.hosts[0]!.hostKeyFingerprint);
@@ -223,6 +226,9 @@ describe('removing test hosts', () => {
     const taken = await createTestHosts({ lab: OTHER, count: 1, dir: otherDir, subnetIndex: OTHER_SUBNET });
     try {
       await expect(createTestHosts({ lab: LAB, count: 1, dir, subnetIndex: OTHER_SUBNET })).rejects.toThrow(`subnet 198.18.${OTHER_SUBNET}.0/24 is already used by ${taken.bridge}`);
+      // Removing lab "X" leaves lab "X-1" (klab-X-1, kvX-1-0, klab-X-1-0) alone.
+      expect(await removeTestHosts(LAB, dir)).toEqual(clean);
+      expect(await sshOk(taken, taken.hosts[0]!, 'hostname')).toBe(`${OTHER}-node-0`);
     } finally {
       expect(await removeTestHosts(OTHER, otherDir)).toEqual(clean);
     }
