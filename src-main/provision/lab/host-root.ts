@@ -5,7 +5,7 @@
 // (so pod namespaces made in /run/netns would not reach the machine) and replaces /sys with a
 // sysfs that has no /sys/fs/cgroup under it (which the agent needs).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OVERLAID_DIRS, PRIVATE_DIRS, PRIVATE_FILES } from './mount-points.ts';
 import type { HostLayout, LabLayout } from './names.ts';
@@ -34,9 +34,6 @@ export function prepareHostRoot(layout: LabLayout, host: HostLayout): void {
 }
 
 const overlayWorkName = (dir: string): string => dir.slice(1).replace(/\//g, '-');
-
-/** The host's machine-id as written. */
-export const machineIdOf = (host: HostLayout): string => readFileSync(hostPath(host, '/etc/machine-id'), 'utf8').trim();
 
 /** The sh script that makes the host's namespaces its own, then becomes sshd. */
 export function hostSetupScript(host: HostLayout, sshdConfig: string, sshdLog: string): string {

@@ -74,6 +74,3 @@ export function releaseMountPoints(otherLabs: boolean): string[] {
   else writeFileSync(RECORD, kept.map((p) => `${p}\n`).join(''));
   return kept;
 }
-
-/** Recorded mount points still on the machine. */
-export const recordedMountPoints = (): string[] => recorded().filter((p) => existsSync(p));

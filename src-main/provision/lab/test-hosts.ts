@@ -13,7 +13,7 @@ import { createBridge, createHostNetwork, linkNames, netnsNames, removeLabRules,
 import { hostDirs, isClean, labFiles, labNamespaces, labNetns, leftovers, machineMountNamespaces, type Leftovers } from './lab-leftovers.ts';
 import { killAll, mountNamespacesUsing } from './lab-processes.ts';
 import { ensureMountPoints, releaseMountPoints } from './mount-points.ts';
-import { bridgeName, isLabLink, isLabNetns, labLayout, labNameProblem, MAX_HOSTS, ruleComment, statePath } from './names.ts';
+import { bridgeName, isLabLink, isLabNetns, labLayout, labNameProblem, MAX_HOSTS, ruleComment, statePath, subnetOf } from './names.ts';
 
 export type { Leftovers } from './lab-leftovers.ts';
 export { leftovers, isClean } from './lab-leftovers.ts';
@@ -103,7 +103,7 @@ export async function createTestHosts(options: TestLabOptions): Promise<TestLab>
   const dir = resolve(options.dir);
   const report: ProgressListener = options.report ?? (() => undefined);
   const earlier = await removeTestHosts(lab, dir);
-  if (!isClean(earlier)) throw new Error(`an earlier lab "${lab}" could not be removed: ${describe(earlier)}`);
+  if (!isClean(earlier)) throw new Error(`an earlier lab "${lab}" could not be removed: ${describeLeftovers(earlier)}`);
   const layout = labLayout(lab, dir, await chooseSubnet(lab, options.subnetIndex), count);
   mkdirSync(dir, { recursive: true });
   const state: LabState = { layout, hosts: layout.hosts.map((h) => ({ netns: h.netns })) };
@@ -128,16 +128,16 @@ export async function createTestHosts(options: TestLabOptions): Promise<TestLab>
     })));
     const knownHostsPath = labFiles(lab, dir)[1]!;
     writeFileSync(knownHostsPath, hosts.map((h) => `${h.address} ${h.hostKey}\n`).join(''));
-    return { lab, bridge: layout.bridge, gateway: layout.gateway, subnet: `198.18.${layout.subnetIndex}.0/24`, keyPath, knownHostsPath, hosts };
+    return { lab, bridge: layout.bridge, gateway: layout.gateway, subnet: subnetOf(layout.subnetIndex), keyPath, knownHostsPath, hosts };
   } catch (e) {
     const left = await removeTestHosts(lab, dir);
-    if (!isClean(left)) (e as Error).message += `; left behind: ${describe(left)}`;
+    if (!isClean(left)) (e as Error).message += `; left behind: ${describeLeftovers(left)}`;
     throw e;
   }
 }
 
 /** One line naming what was left. */
-export function describe(l: Leftovers): string {
+export function describeLeftovers(l: Leftovers): string {
   return Object.entries(l).filter(([, v]) => v.length > 0).map(([k, v]) => `${k}: ${(v as string[]).join(', ')}`).join('; ');
 }
 
