@@ -10,6 +10,7 @@ import { readServerRecord } from '../../control-plane.ts';
 import { appRoot } from '../../paths.ts';
 import { joinNode } from '../join/join-node.ts';
 import { removeNode } from '../join/remove-node.ts';
+import { ensureBlackholeRoutes, removeBlackholeRoutes } from '../lab/blackhole-routes.ts';
 import { createTestHosts, isClean, leftovers, removeTestHosts, type TestLab } from '../lab/test-hosts.ts';
 import { connectSsh } from '../ssh/connect.ts';
 import { hostKeyOf } from '../ssh/host-key.ts';
@@ -23,6 +24,8 @@ const LAB = 'kl';
 const labDir = (dataDir: string) => join(dataDir, 'lab');
 const servePidFile = (dataDir: string) => join(labDir(dataDir), 'serve.pid');
 const labKeyPath = (dataDir: string) => join(labDir(dataDir), 'id_ed25519');
+/** The blackhole routes lab up added (lab down removes only those). */
+const routesFile = (dataDir: string) => join(labDir(dataDir), 'blackhole-routes.json');
 
 export interface LabUpOptions {
   nodes: number;
@@ -35,6 +38,9 @@ export async function labUp(dataDir: string, opts: LabUpOptions, bundle: () => P
   mkdirSync(labDir(dataDir), { recursive: true, mode: 0o700 });
   let lab: TestLab | undefined;
   try {
+    // Before any pod exists: cluster addresses must never leave the machine.
+    const routes = ensureBlackholeRoutes();
+    if (routes.length > 0) writeFileSync(routesFile(dataDir), `${JSON.stringify(routes)}\n`);
     lab = await createTestHosts({ lab: LAB, count: opts.nodes, dir: labDir(dataDir), report: listener });
     pinLabHosts(dataDir, lab);
     const server = await controlPlaneFor(dataDir, lab.gateway, opts.port ?? 6443);
@@ -88,6 +94,10 @@ export async function labDown(dataDir: string): Promise<string> {
     }
     const left = await removeTestHosts(LAB, labDir(dataDir));
     stopLabControlPlane(dataDir);
+    if (existsSync(routesFile(dataDir))) {
+      removeBlackholeRoutes(JSON.parse(readFileSync(routesFile(dataDir), 'utf8')) as string[]);
+      rmSync(routesFile(dataDir));
+    }
     stop();
     if (!isClean(left)) lines.push(`test hosts: could not remove ${JSON.stringify(left)}`);
     return `${lines.length > 0 ? `${lines.join('\n')}\n` : ''}lab down: ${isClean(left) && lines.length === 0 ? 'nothing left' : 'see above'}\n`;
