@@ -194,9 +194,14 @@ export async function removeCgroups(layout: CgroupLayout): Promise<StepResult> {
 export async function removeFolder(kind: string, dir: string): Promise<StepResult> {
   if (!existsSync(dir)) return nothing();
   if (readdirSync(dir).length === 0) return rmdir(dir).then(nothing, (e: unknown) => ({ failed: [`${kind} ${dir}: ${why(e)}`] }));
-  const mounted = mountsUnder(dir);
+  // A folder that is itself a mount (a disk of its own, a test host's private folder) is emptied.
+  const mounted = mountsUnder(dir).filter((m) => m !== dir);
   if (mounted.length > 0) return { failed: [`${kind} ${dir}: not removed, ${mounted.join(', ')} still mounted`] };
   try {
+    if (mountsUnder(dir).includes(dir)) {
+      for (const entry of readdirSync(dir)) await rm(join(dir, entry), { recursive: true, force: true });
+      return { removed: `${kind}: emptied ${dir} (a mount point of its own)`, failed: [] };
+    }
     await rm(dir, { recursive: true, force: true });
     return { removed: `${kind}: removed ${dir}`, failed: [] };
   } catch (e) {

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import type { Node } from 'kubernetes-types/core/v1';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
-import { shellQuote } from '../../util/shell.ts';
 import { apiProbeScript, runChecks, type CheckResult } from '../preflight/checks.ts';
 import { gatherFacts, type HostFacts } from '../preflight/host-facts.ts';
 import { agentService, type AgentService } from '../install/agent-service.ts';
@@ -15,6 +14,7 @@ import { NODE_PATHS, type AgentSettings } from '../install/node-layout.ts';
 import { installCommand, missingPackages } from '../install/packages.ts';
 import { step, type ProgressListener } from '../progress.ts';
 import type { RemoteHost } from '../remote-host.ts';
+import { removePaths, root } from './remote-commands.ts';
 
 /** Makes and forgets the one-time join tokens (auth/bootstrap-token.ts on the control plane). */
 export interface JoinTokens {
@@ -77,11 +77,11 @@ export async function joinNode(o: JoinOptions): Promise<JoinResult> {
       cluster: { nodes: (await o.client.list<Node>(gvr.nodes)).items.map((n) => ({ name: n.metadata!.name!, machineID: n.status?.nodeInfo?.machineID })) },
       apiProbe: facts.commands.node ? await probeApi(o.host, o.serverURL) : undefined,
     }, o.runtime);
-    // The agent of a node already joined holds the port: that is the one check that may fail then.
+    // The agent of a node already joined holds the port.
     const rejoin = isSameMachine(existing, facts);
-    const fatal = results.filter((c) => c.status === 'fail' && !(rejoin && c.name === 'ports'));
-    if (fatal.length > 0) throw new PreflightError(label, results);
-    return results;
+    const checked = results.map((c) => (rejoin && c.name === 'ports' && c.status === 'fail' ? { name: c.name, status: 'pass' as const, detail: `${o.agentPort ?? 10250}: this node's agent` } : c));
+    if (checked.some((c) => c.status === 'fail')) throw new PreflightError(label, checked);
+    return checked;
   });
   if (o.dryRun) return { nodeName, outcome: 'dry-run', checks };
 
@@ -103,7 +103,7 @@ export async function joinNode(o: JoinOptions): Promise<JoinResult> {
   } finally {
     await phase('cleanup', async () => {
       await o.tokens.remove(token.id).catch(() => undefined);
-      await root(o.host, `rm -f ${NODE_PATHS.tokenFile}`);
+      await root(o.host, `rm -f ${NODE_PATHS.tokenFile}`, 'removing the join token');
     });
   }
   return { nodeName, outcome: existing ? 'repaired' : 'joined', checks, service: service.summary };
@@ -112,7 +112,7 @@ export async function joinNode(o: JoinOptions): Promise<JoinResult> {
 async function installPackages(o: JoinOptions, facts: HostFacts, phase: <T>(name: string, work: () => Promise<T>) => Promise<T>): Promise<HostFacts> {
   const packages = missingPackages(facts, o.runtime);
   if (packages.length === 0 || !facts.packageManager) return facts;
-  await phase(`packages: ${packages.join(' ')}`, () => root(o.host, installCommand(facts.packageManager!, packages), 600_000));
+  await phase(`packages: ${packages.join(' ')}`, () => root(o.host, installCommand(facts.packageManager!, packages), `installing ${packages.join(' ')}`, 600_000));
   return (await gatherFacts(o.host)).facts;
 }
 
@@ -136,11 +136,11 @@ async function isCurrent(host: RemoteHost, service: AgentService, bundle: Buffer
 
 /** Puts the staged bundle in place, writes the token and the service, and (re)starts it. */
 async function install(host: RemoteHost, service: AgentService, staged: string, token: string): Promise<void> {
-  await root(host, `mkdir -p ${NODE_PATHS.configDir} ${NODE_PATHS.stateDir} ${NODE_PATHS.logDir} && chmod 700 ${NODE_PATHS.configDir}`);
+  await root(host, `mkdir -p ${NODE_PATHS.configDir} ${NODE_PATHS.stateDir} ${NODE_PATHS.logDir} && chmod 700 ${NODE_PATHS.configDir}`, 'making the agent folders');
   // Over SFTP, never on a command line.
   await host.upload(Buffer.from(`${token}\n`), NODE_PATHS.tokenFile, { sudo: true, mode: 0o600 });
   for (const f of service.files) await host.upload(Buffer.from(f.content), f.path, { sudo: true, mode: f.mode });
-  await root(host, `${service.stop} >/dev/null 2>&1; mv -f ${staged} ${NODE_PATHS.bundle} && ${service.start}`);
+  await root(host, `${service.stop} >/dev/null 2>&1; mv -f ${staged} ${NODE_PATHS.bundle} && ${service.start}`, 'starting the agent');
 }
 
 /** Waits for the Node to be Ready, polling (the join is short; a watch adds nothing). */
@@ -161,16 +161,10 @@ async function waitForReady(client: KubeClient, nodeName: string, timeoutMs: num
  */
 async function rollback(host: RemoteHost, service: AgentService, wasJoined: boolean): Promise<string> {
   const ours = [`${NODE_PATHS.bundle}.new`, NODE_PATHS.tokenFile];
-  const paths = wasJoined ? ours : [...ours, NODE_PATHS.bundle, ...service.paths, NODE_PATHS.stateDir, NODE_PATHS.logDir];
-  const words = paths.map(shellQuote).join(' ');
-  const stop = wasJoined ? '' : `${service.disable} >/dev/null 2>&1; `;
-  const r = await host.run(`${stop}rm -rf ${words}; for p in ${words}; do [ -e "$p" ] && echo "$p"; done; true`, { sudo: true }).catch(() => undefined);
-  return r ? r.stdout.trim().split('\n').filter(Boolean).join(', ') : paths.join(', ');
-}
-
-/** A command as root that must succeed; its last line of stderr is the error. */
-export async function root(host: RemoteHost, command: string, timeoutMs?: number): Promise<string> {
-  const r = await host.run(command, { sudo: true, timeoutMs });
-  if (r.code !== 0) throw new Error(`${host.label}: ${command.split(' ')[0]} failed (exit ${r.code}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
-  return r.stdout;
+  if (wasJoined) return (await removePaths(host, ours).catch(() => ours)).join(', ');
+  await host.run(`${service.disable} >/dev/null 2>&1; true`, { sudo: true }).catch(() => undefined);
+  // The agent may have started: its own reset takes back what it made before its files go.
+  await host.run(`[ -f ${NODE_PATHS.bundle} ] && node ${NODE_PATHS.bundle} reset --state-dir ${NODE_PATHS.stateDir} >/dev/null 2>&1; true`, { sudo: true, timeoutMs: 120_000 }).catch(() => undefined);
+  const paths = [...ours, NODE_PATHS.libDir, ...service.paths, NODE_PATHS.stateDir, NODE_PATHS.logDir, NODE_PATHS.configDir];
+  return (await removePaths(host, paths).catch(() => paths)).join(', ');
 }

@@ -11,7 +11,7 @@ import { NODE_PATHS } from '../install/node-layout.ts';
 import { gatherFacts } from '../preflight/host-facts.ts';
 import { step, type ProgressListener } from '../progress.ts';
 import type { RemoteHost } from '../remote-host.ts';
-import { root } from './join-node.ts';
+import { removePaths, root } from './remote-commands.ts';
 
 export interface RemoveOptions {
   client: KubeClient;
@@ -64,11 +64,10 @@ export async function drain(client: KubeClient, nodeName: string, timeoutMs: num
 async function resetHost(host: RemoteHost): Promise<string[]> {
   const { facts } = await gatherFacts(host);
   const service = serviceControl(facts.init);
-  await root(host, `${service.stop} >/dev/null 2>&1; ${service.disable} >/dev/null 2>&1; true`);
+  await root(host, `${service.stop} >/dev/null 2>&1; ${service.disable} >/dev/null 2>&1; true`, 'stopping the agent');
   // The agent's own reset: pods' containers, mounts, netns, cgroups and its state folder.
   const node = facts.commands.node ?? 'node';
-  await root(host, `if [ -f ${NODE_PATHS.bundle} ]; then ${node} ${NODE_PATHS.bundle} reset --state-dir ${NODE_PATHS.stateDir}; fi`, 120_000);
+  await root(host, `if [ -f ${NODE_PATHS.bundle} ]; then ${node} ${NODE_PATHS.bundle} reset --state-dir ${NODE_PATHS.stateDir}; fi`, 'kubelab-agent reset', 120_000);
   const paths = [NODE_PATHS.libDir, NODE_PATHS.configDir, NODE_PATHS.logDir, NODE_PATHS.stateDir, ...service.paths];
-  const r = await host.run(`rm -rf ${paths.join(' ')}; for p in ${paths.join(' ')}; do [ -e "$p" ] && echo "$p"; done; true`, { sudo: true });
-  return r.stdout.trim().split('\n').filter(Boolean);
+  return removePaths(host, paths);
 }

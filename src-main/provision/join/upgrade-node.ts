@@ -11,7 +11,7 @@ import { NODE_PATHS } from '../install/node-layout.ts';
 import { gatherFacts } from '../preflight/host-facts.ts';
 import { step, type ProgressListener } from '../progress.ts';
 import type { RemoteHost } from '../remote-host.ts';
-import { root } from './join-node.ts';
+import { root } from './remote-commands.ts';
 
 export interface UpgradeTarget {
   nodeName: string;
@@ -45,10 +45,10 @@ export async function upgradeNodes(o: UpgradeOptions): Promise<{ upgraded: strin
     await phase('stage', () => host.upload(o.bundle, `${NODE_PATHS.bundle}.new`, { sudo: true, mode: 0o644 }));
     // The last renewal of the old agent, read once it stopped: the new one must renew after it.
     const before = await phase('stop', async () => {
-      await root(host, `${service.stop} >/dev/null 2>&1; true`);
+      await root(host, `${service.stop} >/dev/null 2>&1; true`, 'stopping the agent');
       return renewTime(o.client, nodeName);
     });
-    await phase('restart', () => root(host, `mv -f ${NODE_PATHS.bundle}.new ${NODE_PATHS.bundle} && ${service.start}`));
+    await phase('restart', () => root(host, `mv -f ${NODE_PATHS.bundle}.new ${NODE_PATHS.bundle} && ${service.start}`, 'starting the new agent'));
     await phase('ready', () => waitForRenewal(o.client, nodeName, before, o.readyTimeoutMs ?? 60_000));
     upgraded.push(nodeName);
   }

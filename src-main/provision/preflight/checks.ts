@@ -106,7 +106,7 @@ export function checkCNI({ cniDir, cniPlugins }: HostFacts): CheckResult {
 }
 
 export function checkPorts({ listeningPorts }: HostFacts, port: number): CheckResult {
-  if (listeningPorts.includes(port)) return fail('ports', `${port} is in use`, `stop what listens on ${port} (sudo ss -ltnp 'sport = :${port}'), or choose another --agent-port`);
+  if (listeningPorts.includes(port)) return fail('ports', `${port} is in use`, `stop what listens on ${port} (sudo ss -ltnp 'sport = :${port}'): the agent needs it`);
   return pass('ports', `${port} free`);
 }
 
