@@ -8,6 +8,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { benchAgent } from './agent.ts';
 import { benchApi } from './api.ts';
+import { benchJoin } from './join.ts';
 import { benchScheduler } from './scheduler.ts';
 import { REPO_ROOT } from './server-process.ts';
 import { printTable, Results, writeResults, type ResultRow } from './table.ts';
@@ -17,6 +18,7 @@ const AREAS: Record<string, (results: Results) => Promise<void>> = {
   api: benchApi,
   scheduler: benchScheduler,
   agent: benchAgent,
+  join: benchJoin,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -112,18 +112,18 @@ export async function labLeftovers(dataDir: string) {
 }
 
 /** Root on a test host with the lab's key; its host key was pinned when the lab made it. */
-function connectLabHost(dataDir: string, address: string): Promise<SshSession> {
+export function connectLabHost(dataDir: string, address: string): Promise<SshSession> {
   return connectSsh({ host: address, user: 'root', auth: { kind: 'key', path: labKeyPath(dataDir) } }, { knownHosts: KnownHosts.inDataDir(dataDir) });
 }
 
 /** The lab made the hosts: their keys are the ones to trust (a host made again has a new one). */
-function pinLabHosts(dataDir: string, lab: TestLab): void {
+export function pinLabHosts(dataDir: string, lab: TestLab): void {
   const known = KnownHosts.inDataDir(dataDir);
   for (const h of lab.hosts) known.pin(h.address, h.sshPort, hostKeyOf(Buffer.from(h.hostKey.split(' ')[1]!, 'base64')));
 }
 
 /** The API URL the hosts use: the running control plane when they reach it, else one started here. */
-async function controlPlaneFor(dataDir: string, gateway: string, port: number): Promise<string> {
+export async function controlPlaneFor(dataDir: string, gateway: string, port: number): Promise<string> {
   const record = readServerRecord(dataDir);
   if (record && (await answers(record.url))) {
     const viaBridge = `https://${gateway}:${new URL(record.url).port || 443}`;
@@ -148,7 +148,7 @@ async function controlPlaneFor(dataDir: string, gateway: string, port: number): 
   }
 }
 
-function stopLabControlPlane(dataDir: string): void {
+export function stopLabControlPlane(dataDir: string): void {
   if (!existsSync(servePidFile(dataDir))) return;
   const pid = Number(readFileSync(servePidFile(dataDir), 'utf8'));
   try {
