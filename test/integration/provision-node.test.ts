@@ -16,6 +16,7 @@ import { clusterAccess } from '../../src-main/provision/cli/node-commands.ts';
 import { NodeRegistry } from '../../src-main/provision/cli/node-registry.ts';
 import { isClean } from '../../src-main/provision/lab/test-hosts.ts';
 import { NODE_PATHS } from '../../src-main/provision/install/node-layout.ts';
+import { apiProbeScript } from '../../src-main/provision/preflight/checks.ts';
 import { upgradeNodes } from '../../src-main/provision/join/upgrade-node.ts';
 import { connectSsh } from '../../src-main/provision/ssh/connect.ts';
 import { KnownHosts } from '../../src-main/provision/ssh/known-hosts.ts';
@@ -201,6 +202,38 @@ describe('kubelab node add over SSH', () => {
     expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/^kubelab-/m);
     const cgroups = execFileSync('sh', ['-c', 'ls -d /sys/fs/cgroup/*/kubelab/kl-node-0 2>/dev/null || true'], { encoding: 'utf8' });
     expect(cgroups).toBe('');
+  }, 120_000);
+
+  it('moves a node to a reverse SSH tunnel when it cannot reach this computer, and keeps it open', async () => {
+    const api = new URL(JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')).url as string);
+    const leaseRenewed = async () => (await kubectl.ok(['get', 'lease', '-n', 'kube-node-lease', 'kl-node-1', '-o', 'jsonpath={.spec.renewTime}'])).trim();
+    // kl-node-1 loses its way to the API (as behind a NAT that only lets SSH in).
+    const block = `iptables -I OUTPUT -d ${api.hostname} -p tcp --dport ${api.port} -j REJECT`;
+    await onHost(addresses[1]!, block);
+    let keeper: ReturnType<typeof spawn> | undefined;
+    try {
+      expect(await onHost(addresses[1]!, `${apiProbeScript(api.origin)} || true`)).toBe('ECONNREFUSED\n');
+      // Adding it again with --tunnel updates its API address over SSH: a repair, through the tunnel.
+      const moved = await kubelab(['node', 'add', `root@${addresses[1]}`, '--key', join(dataDir, 'lab', 'id_ed25519'), '--tunnel']);
+      expect(moved.code, moved.stderr).toBe(0);
+      expect(moved.stdout).toContain('node kl-node-1: repaired and joined');
+      expect(moved.stdout).toContain('✓ api         https://127.0.0.1:16443 answers (HTTP 200)');
+      expect(moved.stderr).toContain('kl-node-1 reaches the API through an SSH tunnel from this computer: keep `kubelab node tunnels` running');
+      expect(await onHost(addresses[1]!, `cat ${NODE_PATHS.libDir}/supervise.sh`)).toContain("'--server' 'https://127.0.0.1:16443'");
+      // The CLI's tunnel went with it; the keeper holds one open for as long as it runs.
+      keeper = spawn(process.execPath, [CLI, 'node', 'tunnels', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let said = '';
+      keeper.stderr!.on('data', (c: Buffer) => (said += c.toString()));
+      await waitFor(`the tunnel\n${said}`, () => said.includes(`tunnel: kl-node-1 reaches ${api.hostname}:${api.port} through its 127.0.0.1:16443`), 20_000);
+      const before = await leaseRenewed();
+      await waitFor('a Lease renewed through the tunnel', async () => (await leaseRenewed()) > before, 30_000, 500);
+      const exited = new Promise((r) => keeper!.once('exit', r));
+      keeper.kill('SIGINT');
+      await exited;
+    } finally {
+      if (keeper?.exitCode === null) keeper.kill('SIGKILL');
+      await onHost(addresses[1]!, block.replace('-I OUTPUT', '-D OUTPUT'));
+    }
   }, 120_000);
 
   it('fails preflight on a host without runc, says how to fix it, and writes nothing', async () => {

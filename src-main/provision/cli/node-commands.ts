@@ -15,12 +15,21 @@ import { upgradeNodes } from '../join/upgrade-node.ts';
 import type { CheckResult } from '../preflight/checks.ts';
 import { connectNode, flagsOf, recordOf, type ConnectFlags } from './connect-node.ts';
 import { NodeRegistry } from './node-registry.ts';
+import { TunnelKeeper } from '../tunnel/tunnel-keeper.ts';
 import { progressDisplay } from './progress-display.ts';
 
 /** A failure the message says all of (the CLI prints it as one line, exit 1). */
 export class ProvisionError extends Error {}
 
 const JOIN_TOKEN_TTL_SECONDS = 15 * 60;
+/** The node's end of a reverse tunnel (k3s' agents use 6443/6444 locally; this stays clear of both). */
+export const DEFAULT_TUNNEL_PORT = 16443;
+
+/** host and port of an https URL. */
+export function apiAddress(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 443) };
+}
 
 export interface ClusterAccess {
   client: KubeClient;
@@ -53,6 +62,9 @@ export function nodeServerURL(access: ClusterAccess, override?: string): string 
 }
 
 export interface AddFlags extends ConnectFlags {
+  /** Reach the API through a reverse SSH tunnel to the node's 127.0.0.1:<tunnelPort>. */
+  tunnel?: boolean;
+  tunnelPort?: number;
   nodeName?: string;
   nodeIP?: string;
   runtime?: 'runc' | 'crun';
@@ -66,16 +78,21 @@ export async function addNode(dataDir: string, flags: AddFlags, bundle: () => Pr
   const { listener, stop } = progressDisplay();
   const say = (line: string) => process.stderr.write(`${line}\n`);
   try {
-    const server = nodeServerURL(access, flags.server);
+    const server = flags.tunnel ? `https://127.0.0.1:${flags.tunnelPort ?? DEFAULT_TUNNEL_PORT}` : nodeServerURL(access, flags.server);
     const host = await connectNode(dataDir, flags, say);
     try {
+      // The join itself goes through the tunnel, the preflight's API probe included.
+      if (flags.tunnel) await host.forwardIn('127.0.0.1', flags.tunnelPort ?? DEFAULT_TUNNEL_PORT, apiAddress(flags.server ?? access.server));
       const result = await joinNode({
         host, client: access.client, serverURL: server, bundle: await bundle(), tokens: access.tokens,
         nodeName: flags.nodeName, nodeIP: flags.nodeIP, runtime: flags.runtime, installDeps: flags.installDeps, dryRun: flags.dryRun, report: listener,
       });
       stop();
       printChecks(result.checks);
-      if (result.outcome !== 'dry-run') new NodeRegistry(dataDir).set(result.nodeName, recordOf(flags, server));
+      if (result.outcome !== 'dry-run') {
+        new NodeRegistry(dataDir).set(result.nodeName, { ...recordOf(flags, server), ...(flags.tunnel ? { tunnelPort: flags.tunnelPort ?? DEFAULT_TUNNEL_PORT } : {}) });
+        if (flags.tunnel) say(`${result.nodeName} reaches the API through an SSH tunnel from this computer: keep \`kubelab node tunnels\` running`);
+      }
       return result;
     } finally {
       await host.close();
@@ -166,4 +183,22 @@ export async function removeNamedNode(dataDir: string, name: string, opts: { for
     await host?.close();
     access.client.close();
   }
+}
+
+/** `kubelab node tunnels`: holds the tunnels of the nodes added with --tunnel until stopped. */
+export async function keepTunnels(dataDir: string, until: Promise<void>): Promise<string> {
+  const access = clusterAccess(dataDir);
+  access.client.close();
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const targets = Object.entries(new NodeRegistry(dataDir).all()).filter(([, r]) => r.tunnelPort !== undefined);
+  if (targets.length === 0) return 'no node was added with --tunnel\n';
+  const keeper = new TunnelKeeper(say);
+  await keeper.start(targets.filter(([name, r]) => {
+    if (r.auth !== 'password') return true;
+    say(`tunnel: ${name} logs in with a password, which is not kept: add it again with --key or ssh-agent`);
+    return false;
+  }).map(([nodeName, r]) => ({ nodeName, remotePort: r.tunnelPort!, api: apiAddress(access.server), connect: () => connectNode(dataDir, flagsOf(r), say) })));
+  await until;
+  await keeper.stop();
+  return 'tunnels closed\n';
 }

@@ -14,6 +14,8 @@ export interface NodeRecord {
   server: string;
   /** A test host of `kubelab lab up` (lab down removes it). */
   lab?: boolean;
+  /** The node reaches the API through a reverse SSH tunnel to its 127.0.0.1:<port>. */
+  tunnelPort?: number;
 }
 
 export class NodeRegistry {

@@ -4,13 +4,16 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../../control-plane.ts';
 import { ConnectUsageError, readStdin } from './connect-node.ts';
-import { addNode, listNodes, removeNamedNode, upgradeAll } from './node-commands.ts';
+import { addNode, keepTunnels, listNodes, removeNamedNode, upgradeAll } from './node-commands.ts';
 
 export class ProvisionUsageError extends Error {}
 
 export const provisionUsage = `usage:
   kubelab node add [user@]host [--key FILE | --password-stdin] [--jump user@host] [--node-name N]
                    [--node-ip IP] [--runtime runc|crun] [--server URL] [--install-deps] [--dry-run] [--yes]
+                   [--tunnel [--tunnel-port P]]   (a node that cannot reach this computer: its API
+                   traffic goes through an SSH tunnel that \`kubelab node tunnels\` keeps open)
+  kubelab node tunnels   (foreground: keeps the --tunnel nodes' tunnels until Ctrl-C)
   kubelab node list
   kubelab node upgrade [NAME ...] [--password-stdin]
   kubelab node remove NAME [--force] [--password-stdin]
@@ -30,6 +33,8 @@ const options = {
   server: { type: 'string' },
   'install-deps': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  tunnel: { type: 'boolean' },
+  'tunnel-port': { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   force: { type: 'boolean' },
   node: { type: 'string', multiple: true },
@@ -37,6 +42,13 @@ const options = {
   port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+function portFlag(flag: string, text: string | undefined, allowZero = false): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < (allowZero ? 0 : 1) || n > 65535) throw new ProvisionUsageError(`${flag} must be a port number${allowZero ? ' (0 for any free one)' : ''}, not "${text}"`);
+  return n;
+}
 
 /** The agent bundle to upload: built from this checkout (about a second). */
 async function agentBundle(): Promise<Buffer> {
@@ -70,10 +82,15 @@ export async function provisionMain(argv: string[]): Promise<void> {
       case 'node add': {
         const result = await addNode(dataDir, {
           address: one('[user@]host'), key: v.key, password, jump: v.jump, yes: v.yes, nodeName: v['node-name'], nodeIP: v['node-ip'],
-          runtime, server: v.server, installDeps: v['install-deps'], dryRun: v['dry-run'],
+          runtime, server: v.server, installDeps: v['install-deps'], dryRun: v['dry-run'], tunnel: v.tunnel, tunnelPort: portFlag('--tunnel-port', v['tunnel-port']),
         }, agentBundle);
         const said = { joined: 'joined', repaired: 'repaired and joined', 'already-joined': 'already joined: nothing to do', 'dry-run': 'dry run: preflight passed, nothing was changed' }[result.outcome];
         process.stdout.write(`node ${result.nodeName}: ${said}${result.service && result.outcome !== 'dry-run' ? ` (agent kept running by ${result.service})` : ''}\n`);
+        return;
+      }
+      case 'node tunnels': {
+        const until = new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+        process.stdout.write(await keepTunnels(dataDir, until));
         return;
       }
       case 'node list':
@@ -90,7 +107,7 @@ export async function provisionMain(argv: string[]): Promise<void> {
           const lab = await import('./lab-commands.ts');
           const nodes = v.nodes === undefined ? 3 : Number(v.nodes);
           if (!Number.isInteger(nodes) || nodes < 1 || nodes > 20) throw new ProvisionUsageError(`--nodes must be a whole number from 1 to 20, not "${v.nodes}"`);
-          process.stdout.write(verb === 'up' ? await lab.labUp(dataDir, { nodes, port: v.port === undefined ? undefined : Number(v.port) }, agentBundle) : await lab.labDown(dataDir));
+          process.stdout.write(verb === 'up' ? await lab.labUp(dataDir, { nodes, port: portFlag('--port', v.port, true) }, agentBundle) : await lab.labDown(dataDir));
           return;
         }
         if (group === 'image' && verb === 'load') {

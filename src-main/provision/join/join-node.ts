@@ -85,7 +85,9 @@ export async function joinNode(o: JoinOptions): Promise<JoinResult> {
   });
   if (o.dryRun) return { nodeName, outcome: 'dry-run', checks };
 
-  const settings: AgentSettings = { server: o.serverURL, nodeName, nodeIP: o.nodeIP, runtime: o.runtime, nodePath: facts.commands.node! };
+  // A node joined before keeps the --node-ip it was installed with unless told another.
+  const installedIP = isSameMachine(existing, facts) ? await installedNodeIP(o.host, agentService(facts.init, { server: '', nodeName, nodePath: '' })) : undefined;
+  const settings: AgentSettings = { server: o.serverURL, nodeName, nodeIP: o.nodeIP ?? installedIP, runtime: o.runtime, nodePath: facts.commands.node! };
   const service = agentService(facts.init, settings);
   if (isSameMachine(existing, facts) && ready(existing) && (await isCurrent(o.host, service, o.bundle))) {
     report({ host: label, step: 'install', status: 'skipped', detail: `${nodeName} is already joined and its agent is current` });
@@ -129,9 +131,22 @@ function isSameMachine(node: Node | undefined, facts: HostFacts): boolean {
 const ready = (n: Node | undefined) => n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 /** The agent runs, from the same bundle. */
+/**
+ * The agent runs, from the same bundle, with the same service files: a changed API address (the
+ * laptop moved) or node IP makes a different service, and the join repairs it.
+ */
 async function isCurrent(host: RemoteHost, service: AgentService, bundle: Buffer): Promise<boolean> {
-  const r = await host.run(`${service.isActive} && sha256sum ${NODE_PATHS.bundle}`, { sudo: true });
-  return r.code === 0 && r.stdout.startsWith(sha256(bundle));
+  const files = [NODE_PATHS.bundle, ...service.files.map((f) => f.path)];
+  const r = await host.run(`${service.isActive} && sha256sum ${files.join(' ')}`, { sudo: true });
+  const want = [bundle, ...service.files.map((f) => Buffer.from(f.content))].map(sha256);
+  const have = r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+  return r.code === 0 && want.every((d, i) => have[i] === d);
+}
+
+/** The --node-ip in the installed service file (quoted or not), if any. */
+async function installedNodeIP(host: RemoteHost, service: AgentService): Promise<string | undefined> {
+  const r = await host.run(`cat ${service.files.map((f) => f.path).join(' ')} 2>/dev/null`, { sudo: true });
+  return /--node-ip'? '?([0-9A-Fa-f.:]+)/.exec(r.stdout)?.[1];
 }
 
 /** Puts the staged bundle in place, writes the token and the service, and (re)starts it. */
