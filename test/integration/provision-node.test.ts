@@ -17,6 +17,7 @@ import { NodeRegistry } from '../../src-main/provision/cli/node-registry.ts';
 import { isClean } from '../../src-main/provision/lab/test-hosts.ts';
 import { NODE_PATHS } from '../../src-main/provision/install/node-layout.ts';
 import { apiProbeScript } from '../../src-main/provision/preflight/checks.ts';
+import { joinNode } from '../../src-main/provision/join/join-node.ts';
 import { upgradeNodes } from '../../src-main/provision/join/upgrade-node.ts';
 import { connectSsh } from '../../src-main/provision/ssh/connect.ts';
 import { KnownHosts } from '../../src-main/provision/ssh/known-hosts.ts';
@@ -113,6 +114,15 @@ describe('kubelab node add over SSH', () => {
     await waitFor('hello Running', async () => (await kubectl.ok(['get', 'pod', 'hello', '-o', 'jsonpath={.status.phase}'])) === 'Running', 60_000);
     expect(await kubectl.ok(['logs', 'hello'])).toBe('hi from hello\n');
     expect(await kubectl.ok(['exec', 'hello', '--', 'sh', '-c', 'echo exec ok'])).toBe('exec ok\n');
+  });
+
+  it('lists the nodes added from here, and reaches one through another as a jump host', async () => {
+    const list = await kubelab(['node', 'list']);
+    expect(list.stdout.split('\n')[0]).toMatch(/^NAME\s+STATUS\s+SSH\s+SERVER$/);
+    expect(list.stdout).toMatch(new RegExp(`^kl-node-0\\s+Ready\\s+root@${addresses[0]!.replace(/\./g, '\\.')}\\s+https://`, 'm'));
+    const viaJump = await kubelab(['node', 'add', `root@${addresses[1]}`, '--key', join(dataDir, 'lab', 'id_ed25519'), '--jump', `root@${addresses[0]}`]);
+    expect(viaJump.code, viaJump.stderr).toBe(0);
+    expect(viaJump.stdout).toContain('node kl-node-1: already joined: nothing to do');
   });
 
   it('says "already joined" when the node is added again, and changes nothing', async () => {
@@ -235,6 +245,24 @@ describe('kubelab node add over SSH', () => {
       await onHost(addresses[1]!, block.replace('-I OUTPUT', '-D OUTPUT'));
     }
   }, 120_000);
+
+  it('takes back what a failed join wrote, on the machine and in the cluster', async () => {
+    // A deadline no agent meets: the join fails at "ready", after everything was installed.
+    const access = clusterAccess(dataDir);
+    const host = await connectSsh({ host: addresses[0]!, user: 'root', auth: { kind: 'key', path: join(dataDir, 'lab', 'id_ed25519') } }, { knownHosts: KnownHosts.inDataDir(dataDir) });
+    try {
+      const bundle = readFileSync(join(REPO_ROOT, 'out/agent/kubelab-agent.js'));
+      await expect(joinNode({ host, client: access.client, serverURL: JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')).url, bundle, tokens: access.tokens, readyTimeoutMs: 1 }))
+        .rejects.toThrow(new RegExp(`^node kl-node-0 was not Ready after 0 s.*; root@${addresses[0]!.replace(/\./g, '\\.')} was left as it was$`));
+      expect((await access.client.list<Node>(gvr.nodes)).items.map((n) => n.metadata!.name)).toEqual(['kl-node-1']);
+      expect(await kubectl.ok(['get', 'secrets', '-n', 'kube-system', '-o', 'name'])).not.toContain('bootstrap-token-');
+    } finally {
+      await host.close();
+      access.client.close();
+    }
+    for (const p of ['/etc/kubelab', '/var/lib/kubelab-agent', '/usr/local/lib/kubelab', '/var/log/kubelab']) expect(readdirSync(join(hostDir('kl-node-0'), p)), p).toEqual([]);
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain('--node-name kl-node-0');
+  }, 60_000);
 
   it('fails preflight on a host without runc, says how to fix it, and writes nothing', async () => {
     // Hide runc on the (now empty) host, in its own mount namespace only.

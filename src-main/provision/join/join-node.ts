@@ -101,7 +101,9 @@ export async function joinNode(o: JoinOptions): Promise<JoinResult> {
     await phase('ready', () => waitForReady(o.client, nodeName, o.readyTimeoutMs ?? 60_000));
   } catch (e) {
     const left = await rollback(o.host, service, existing !== undefined);
-    throw new Error(`${(e as Error).message}${left ? `; left on ${label}: ${left}` : `; ${label} was left as it was`}`);
+    // A Node this run's agent registered goes too: the cluster is left as the machine is.
+    if (!existing) await o.client.delete(gvr.nodes, undefined, nodeName).catch(() => undefined);
+    throw new Error(`${(e as Error).message}${left ? `; left on ${label}: ${left}` : existing ? '' : `; ${label} was left as it was`}`);
   } finally {
     await phase('cleanup', async () => {
       await o.tokens.remove(token.id).catch(() => undefined);
