@@ -3,7 +3,7 @@
 // with SIGTERM. It runs in a mount namespace of its own whose /usr/local/lib/kubelab, /etc/kubelab
 // and /var/log/kubelab are private tmpfs, so nothing of this machine's is touched; the "agent"
 // there is a small script at the bundle's path that records how it was started and stopped.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,17 @@ describe('the agent service', () => {
     expect(lines.find((l) => l.startsWith('ExecStart='))).toBe(
       `ExecStart=${process.execPath} --max-semi-space-size=2 ${NODE_PATHS.bundle} --server https://198.18.0.1:6443 --token-file /etc/kubelab/join-token --node-name pi-1 --state-dir /var/lib/kubelab-agent --node-ip 198.18.0.11`,
     );
+  });
+
+  it("passes systemd's own check, which does catch a broken unit", () => {
+    const [unit] = agentService('systemd', settings).files;
+    const verify = (content: string) => {
+      writeFileSync(join(dir, 'kubelab-agent.service'), content);
+      return spawnSync('systemd-analyze', ['verify', join(dir, 'kubelab-agent.service')], { encoding: 'utf8' });
+    };
+    const good = verify(unit!.content);
+    expect([good.status, good.stderr]).toEqual([0, '']);
+    expect(verify(unit!.content.replace('KillMode=process', 'KillMode=bogus')).stderr).toContain('Failed to parse kill mode');
   });
 
   it('is valid sh for OpenRC and for the supervisor', () => {
