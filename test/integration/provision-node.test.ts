@@ -273,6 +273,12 @@ describe('kubelab node add over SSH', () => {
       expect(r.stdout).toContain('✗ runtime     runc not found on the PATH\n              → install runc (or pass --install-deps)');
       expect(r.stderr.trim().split('\n').at(-1)).toBe(`kubelab: root@${addresses[0]}: preflight failed (runtime); nothing was changed`);
       for (const p of ['/etc/kubelab', '/var/lib/kubelab-agent', '/usr/local/lib/kubelab']) expect(readdirSync(join(hostDir('kl-node-0'), p)), p).toEqual([]);
+      // With consent, the node's own package manager is asked for the package (apt: runc is
+      // installed, only hidden here, so it stays missing) and the checks run again.
+      const deps = await kubelab(['node', 'add', `root@${addresses[0]}`, '--key', join(dataDir, 'lab', 'id_ed25519'), '--install-deps']);
+      expect(deps.code).toBe(1);
+      expect(deps.stderr).toMatch(new RegExp(`^✓ root@${addresses[0]!.replace(/\./g, '\\.')}: packages: runc \\(`, 'm'));
+      expect(deps.stderr.trim().split('\n').at(-1)).toBe(`kubelab: root@${addresses[0]}: preflight failed (runtime); nothing was changed`);
       const dry = await kubelab(['node', 'add', `root@${addresses[1]}`, '--key', join(dataDir, 'lab', 'id_ed25519'), '--dry-run']);
       expect(dry.stdout).toContain('node kl-node-1: dry run: preflight passed, nothing was changed');
     } finally {

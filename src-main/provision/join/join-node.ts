@@ -67,22 +67,17 @@ export async function joinNode(o: JoinOptions): Promise<JoinResult> {
   const label = o.host.label;
   const phase = <T>(name: string, work: () => Promise<T>) => step(report, label, name, work);
 
-  let { facts, clockSkewMs } = await phase('facts', () => gatherFacts(o.host));
-  const nodeName = (o.nodeName ?? facts.hostname).toLowerCase();
+  const gathered = await phase('facts', () => gatherFacts(o.host));
+  const nodeName = (o.nodeName ?? gathered.facts.hostname).toLowerCase();
   const existing = await o.client.get<Node>(gvr.nodes, undefined, nodeName).catch(() => undefined);
-  const checks = await phase('validate', async () => {
-    if (o.installDeps && !o.dryRun) facts = await installPackages(o, facts, phase);
-    const results = runChecks({
-      facts, nodeName, clockSkewMs, agentPort: o.agentPort ?? 10250,
-      cluster: { nodes: (await o.client.list<Node>(gvr.nodes)).items.map((n) => ({ name: n.metadata!.name!, machineID: n.status?.nodeInfo?.machineID })) },
-      apiProbe: facts.commands.node ? await probeApi(o.host, o.serverURL) : undefined,
-    }, o.runtime);
-    // The agent of a node already joined holds the port.
-    const rejoin = isSameMachine(existing, facts);
-    const checked = results.map((c) => (rejoin && c.name === 'ports' && c.status === 'fail' ? { name: c.name, status: 'pass' as const, detail: `${o.agentPort ?? 10250}: this node's agent` } : c));
-    if (checked.some((c) => c.status === 'fail')) throw new PreflightError(label, checked);
-    return checked;
+  const mayInstall = o.installDeps === true && !o.dryRun;
+  let facts = gathered.facts;
+  let checks = await phase('validate', async () => {
+    const found = await preflight(o, gathered, nodeName, existing);
+    if (failed(found) && !mayInstall) throw new PreflightError(label, found);
+    return found;
   });
+  if (failed(checks)) ({ facts, checks } = await installMissing(o, facts, checks, nodeName, existing, phase));
   if (o.dryRun) return { nodeName, outcome: 'dry-run', checks };
 
   // A node joined before keeps the --node-ip it was installed with unless told another.
@@ -113,11 +108,40 @@ export async function joinNode(o: JoinOptions): Promise<JoinResult> {
   return { nodeName, outcome: existing ? 'repaired' : 'joined', checks, service: service.summary };
 }
 
-async function installPackages(o: JoinOptions, facts: HostFacts, phase: <T>(name: string, work: () => Promise<T>) => Promise<T>): Promise<HostFacts> {
+const failed = (checks: CheckResult[]) => checks.some((c) => c.status === 'fail');
+/** The checks a package can fix. */
+const PACKAGE_CHECKS = new Set(['node', 'runtime', 'iproute2', 'iptables', 'util-linux', 'cni']);
+
+async function preflight(o: JoinOptions, gathered: { facts: HostFacts; clockSkewMs: number }, nodeName: string, existing: Node | undefined): Promise<CheckResult[]> {
+  const { facts, clockSkewMs } = gathered;
+  const results = runChecks({
+    facts, nodeName, clockSkewMs, agentPort: o.agentPort ?? 10250,
+    cluster: { nodes: (await o.client.list<Node>(gvr.nodes)).items.map((n) => ({ name: n.metadata!.name!, machineID: n.status?.nodeInfo?.machineID })) },
+    apiProbe: facts.commands.node ? await probeApi(o.host, o.serverURL) : undefined,
+  }, o.runtime);
+  // The agent of a node already joined holds the port.
+  const rejoin = isSameMachine(existing, facts);
+  return results.map((c) => (rejoin && c.name === 'ports' && c.status === 'fail' ? { name: c.name, status: 'pass' as const, detail: `${o.agentPort ?? 10250}: this node's agent` } : c));
+}
+
+/**
+ * With the user's consent: when every failed check is one a package fixes, installs the packages
+ * with the node's own manager and checks again; otherwise (or still failing) a PreflightError.
+ */
+async function installMissing(
+  o: JoinOptions, facts: HostFacts, checks: CheckResult[], nodeName: string, existing: Node | undefined,
+  phase: <T>(name: string, work: () => Promise<T>) => Promise<T>,
+): Promise<{ facts: HostFacts; checks: CheckResult[] }> {
   const packages = missingPackages(facts, o.runtime);
-  if (packages.length === 0 || !facts.packageManager) return facts;
+  if (!facts.packageManager || packages.length === 0 || checks.some((c) => c.status === 'fail' && !PACKAGE_CHECKS.has(c.name))) throw new PreflightError(o.host.label, checks);
   await phase(`packages: ${packages.join(' ')}`, () => root(o.host, installCommand(facts.packageManager!, packages), `installing ${packages.join(' ')}`, 600_000));
-  return (await gatherFacts(o.host)).facts;
+  const again = await gatherFacts(o.host);
+  const after = await phase('validate', async () => {
+    const found = await preflight(o, again, nodeName, existing);
+    if (failed(found)) throw new PreflightError(o.host.label, found);
+    return found;
+  });
+  return { facts: again.facts, checks: after };
 }
 
 async function probeApi(host: RemoteHost, serverURL: string): Promise<{ ok: boolean; detail: string }> {
