@@ -13,6 +13,7 @@ import { getObject } from './api/object-store.ts';
 import type { Node } from 'kubernetes-types/core/v1';
 import { ensureAdminToken } from './auth/tokens.ts';
 import { TokenAuthenticator, unionAuthenticator } from './auth/authenticator.ts';
+import type { NodeLinks } from './provision/node-links.ts';
 import { authorizerChain, bootstrapAuthorizer, mastersAuthorizer, nodesAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
 import { BootstrapTokenAuthenticator } from './auth/bootstrap-token-authenticator.ts';
 import { BootstrapTokenStore } from './auth/bootstrap-token-store.ts';
@@ -175,7 +176,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     let controllers: ControllerManager | undefined;
     let controllerProcess: ControllerManagerProcess | undefined;
     let fleet: HollowFleet | undefined;
+    let links: NodeLinks | undefined;
     const stopParts = async (): Promise<void> => {
+      await links?.stop();
       agentMetrics.stop();
       await fleet?.stop();
       controllers?.stop();
@@ -191,6 +194,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         controllers = new ControllerManager({ client, factories: controlLoops, clock, config: opts.controllers, log });
         await controllers.start();
       }
+      // The nodes added from this computer: their tunnels, and their API address when it moved.
+      const { startNodeLinks } = await import('./provision/node-links.ts');
+      links = await startNodeLinks({ dataDir: opts.dataDir, serverURL: url, log });
       if (opts.simulateNodes) {
         const nodes = typeof opts.simulateNodes === 'number' ? simulatedNodes(opts.simulateNodes) : opts.simulateNodes;
         fleet = new HollowFleet({ ...opts.hollow, client, nodes, clock, log });

@@ -6,12 +6,13 @@
 // and nothing is written; removal leaves nothing behind; `lab down` leaves nothing at all.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync, readdirSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gvr } from '../../src-main/client/resources.ts';
-import { labLeftovers } from '../../src-main/provision/cli/lab-commands.ts';
+import { controlPlaneFor, labLeftovers, stopLabControlPlane } from '../../src-main/provision/cli/lab-commands.ts';
 import { clusterAccess } from '../../src-main/provision/cli/node-commands.ts';
 import { NodeRegistry } from '../../src-main/provision/cli/node-registry.ts';
 import { isClean } from '../../src-main/provision/lab/test-hosts.ts';
@@ -56,6 +57,20 @@ async function onHost(address: string, command: string): Promise<string> {
   } finally {
     await session.close();
   }
+}
+
+const serverURL = () => (JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string }).url;
+const serveLog = () => readFileSync(join(dataDir, 'lab', 'serve.log'), 'utf8');
+/** The API answers /healthz (any certificate: only liveness matters here). */
+function answers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpsRequest(`${url}/healthz`, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false)).on('timeout', () => req.destroy());
+    req.end();
+  });
 }
 
 const ready = (n: Node | undefined) => n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
@@ -165,6 +180,28 @@ describe('kubelab node add over SSH', () => {
     });
   }, 120_000);
 
+  it('tells the nodes where the API moved when the control plane comes back at another address', async () => {
+    const oldURL = serverURL();
+    const podBefore = JSON.parse(await kubectl.ok(['get', 'pod', 'hello', '-o', 'json'])) as Pod;
+    stopLabControlPlane(dataDir);
+    await waitFor(`the old control plane gone\n${serveLog()}`, async () => !(await answers(oldURL)), 60_000, 200);
+    // Back on another port, as after the laptop slept and came back elsewhere.
+    const newURL = await controlPlaneFor(dataDir, new URL(oldURL).hostname, 0);
+    expect(newURL).not.toBe(oldURL);
+    writeKubeconfig();
+    kubectl = new Kubectl('1.35', join(dataDir, 'admin.kubeconfig'));
+    for (const name of ['kl-node-0', 'kl-node-1']) {
+      await waitFor(`${name} told\n${serveLog()}`, () => serveLog().includes(`nodes: told ${name} the API is now at ${newURL}`), 60_000, 200);
+      expect(new NodeRegistry(dataDir).get(name)!.server).toBe(newURL);
+    }
+    expect(await onHost(addresses[0]!, `cat ${NODE_PATHS.libDir}/supervise.sh`)).toContain(`'--server' '${newURL}'`);
+    const lease = async () => (await kubectl.ok(['get', 'lease', '-n', 'kube-node-lease', 'kl-node-0', '-o', 'jsonpath={.spec.renewTime}'])).trim();
+    const renewed = await lease();
+    await waitFor('kl-node-0 renews with the new address', async () => (await lease()) > renewed, 30_000, 500);
+    const podAfter = JSON.parse(await kubectl.ok(['get', 'pod', 'hello', '-o', 'json'])) as Pod;
+    expect(podAfter.status!.containerStatuses![0]!.containerID).toBe(podBefore.status!.containerStatuses![0]!.containerID);
+  }, 120_000);
+
   it('logs in as a non-root user with a password and installs through sudo with it; a wrong password is one line', async () => {
     user = createUnixUser(`kl${process.pid}p`, 'password');
     const wrong = await kubelab(['node', 'add', `${user.name}@${addresses[1]}`, '--password-stdin'], 'not-the-password\n');
@@ -215,12 +252,11 @@ describe('kubelab node add over SSH', () => {
   }, 120_000);
 
   it('moves a node to a reverse SSH tunnel when it cannot reach this computer, and keeps it open', async () => {
-    const api = new URL(JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')).url as string);
+    const api = new URL(serverURL());
     const leaseRenewed = async () => (await kubectl.ok(['get', 'lease', '-n', 'kube-node-lease', 'kl-node-1', '-o', 'jsonpath={.spec.renewTime}'])).trim();
     // kl-node-1 loses its way to the API (as behind a NAT that only lets SSH in).
     const block = `iptables -I OUTPUT -d ${api.hostname} -p tcp --dport ${api.port} -j REJECT`;
     await onHost(addresses[1]!, block);
-    let keeper: ReturnType<typeof spawn> | undefined;
     try {
       expect(await onHost(addresses[1]!, `${apiProbeScript(api.origin)} || true`)).toBe('ECONNREFUSED\n');
       // Adding it again with --tunnel updates its API address over SSH: a repair, through the tunnel.
@@ -228,20 +264,13 @@ describe('kubelab node add over SSH', () => {
       expect(moved.code, moved.stderr).toBe(0);
       expect(moved.stdout).toContain('node kl-node-1: repaired and joined');
       expect(moved.stdout).toContain('✓ api         https://127.0.0.1:16443 answers (HTTP 200)');
-      expect(moved.stderr).toContain('kl-node-1 reaches the API through an SSH tunnel from this computer: keep `kubelab node tunnels` running');
+      expect(moved.stderr).toContain('kl-node-1 reaches the API through an SSH tunnel from this computer, which the control plane (kubelab serve, the app) keeps open while it runs');
       expect(await onHost(addresses[1]!, `cat ${NODE_PATHS.libDir}/supervise.sh`)).toContain("'--server' 'https://127.0.0.1:16443'");
-      // The CLI's tunnel went with it; the keeper holds one open for as long as it runs.
-      keeper = spawn(process.execPath, [CLI, 'node', 'tunnels', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let said = '';
-      keeper.stderr!.on('data', (c: Buffer) => (said += c.toString()));
-      await waitFor(`the tunnel\n${said}`, () => said.includes(`tunnel: kl-node-1 reaches ${api.hostname}:${api.port} through its 127.0.0.1:16443`), 20_000);
+      // The CLI's tunnel went with it; the running control plane picks the node up and holds one.
+      await waitFor('the tunnel from the control plane', () => serveLog().includes(`tunnel: kl-node-1 reaches ${api.hostname}:${api.port} through its 127.0.0.1:16443`), 30_000, 200);
       const before = await leaseRenewed();
       await waitFor('a Lease renewed through the tunnel', async () => (await leaseRenewed()) > before, 30_000, 500);
-      const exited = new Promise((r) => keeper!.once('exit', r));
-      keeper.kill('SIGINT');
-      await exited;
     } finally {
-      if (keeper?.exitCode === null) keeper.kill('SIGKILL');
       await onHost(addresses[1]!, block.replace('-I OUTPUT', '-D OUTPUT'));
     }
   }, 120_000);
@@ -252,7 +281,7 @@ describe('kubelab node add over SSH', () => {
     const host = await connectSsh({ host: addresses[0]!, user: 'root', auth: { kind: 'key', path: join(dataDir, 'lab', 'id_ed25519') } }, { knownHosts: KnownHosts.inDataDir(dataDir) });
     try {
       const bundle = readFileSync(join(REPO_ROOT, 'out/agent/kubelab-agent.js'));
-      await expect(joinNode({ host, client: access.client, serverURL: JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')).url, bundle, tokens: access.tokens, readyTimeoutMs: 1 }))
+      await expect(joinNode({ host, client: access.client, serverURL: serverURL(), bundle, tokens: access.tokens, readyTimeoutMs: 1 }))
         .rejects.toThrow(new RegExp(`^node kl-node-0 was not Ready after 0 s.*; root@${addresses[0]!.replace(/\./g, '\\.')} was left as it was$`));
       expect((await access.client.list<Node>(gvr.nodes)).items.map((n) => n.metadata!.name)).toEqual(['kl-node-1']);
       expect(await kubectl.ok(['get', 'secrets', '-n', 'kube-system', '-o', 'name'])).not.toContain('bootstrap-token-');

@@ -74,15 +74,18 @@ export async function labDown(dataDir: string): Promise<string> {
   const lines: string[] = [];
   try {
     const labNodes = Object.entries(registry.all()).filter(([, r]) => r.lab === true);
-    if (labNodes.length > 0 && existsSync(join(dataDir, 'server.json'))) {
+    if (labNodes.length > 0 && existsSync(join(dataDir, 'admin.token'))) {
       const access = clusterAccess(dataDir);
       try {
         for (const [name, record] of labNodes) {
           const address = record.address.replace(/^root@/, '');
           const host = await connectLabHost(dataDir, address).catch(() => undefined);
           try {
-            const { left } = await removeNode({ client: access.client, nodeName: name, host, report: listener, drainTimeoutMs: 60_000 });
+            // The hosts are cleaned even when the control plane is gone; the lab goes anyway.
+            const { left } = await removeNode({ client: access.client, nodeName: name, host, report: listener, drainTimeoutMs: 60_000, apiOptional: true });
             if (left.length > 0) lines.push(`${name}: left ${left.join(', ')}`);
+          } catch (e) {
+            lines.push(`${name}: ${(e as Error).message}`);
           } finally {
             await host?.close();
           }

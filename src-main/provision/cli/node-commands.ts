@@ -15,7 +15,6 @@ import { upgradeNodes } from '../join/upgrade-node.ts';
 import type { CheckResult } from '../preflight/checks.ts';
 import { connectNode, flagsOf, recordOf, type ConnectFlags } from './connect-node.ts';
 import { NodeRegistry } from './node-registry.ts';
-import { TunnelKeeper } from '../tunnel/tunnel-keeper.ts';
 import { progressDisplay } from './progress-display.ts';
 
 /** A failure the message says all of (the CLI prints it as one line, exit 1). */
@@ -91,7 +90,7 @@ export async function addNode(dataDir: string, flags: AddFlags, bundle: () => Pr
       printChecks(result.checks);
       if (result.outcome !== 'dry-run') {
         new NodeRegistry(dataDir).set(result.nodeName, { ...recordOf(flags, server), ...(flags.tunnel ? { tunnelPort: flags.tunnelPort ?? DEFAULT_TUNNEL_PORT } : {}) });
-        if (flags.tunnel) say(`${result.nodeName} reaches the API through an SSH tunnel from this computer: keep \`kubelab node tunnels\` running`);
+        if (flags.tunnel) say(`${result.nodeName} reaches the API through an SSH tunnel from this computer, which the control plane (kubelab serve, the app) keeps open while it runs`);
       }
       return result;
     } finally {
@@ -185,20 +184,3 @@ export async function removeNamedNode(dataDir: string, name: string, opts: { for
   }
 }
 
-/** `kubelab node tunnels`: holds the tunnels of the nodes added with --tunnel until stopped. */
-export async function keepTunnels(dataDir: string, until: Promise<void>): Promise<string> {
-  const access = clusterAccess(dataDir);
-  access.client.close();
-  const say = (line: string) => process.stderr.write(`${line}\n`);
-  const targets = Object.entries(new NodeRegistry(dataDir).all()).filter(([, r]) => r.tunnelPort !== undefined);
-  if (targets.length === 0) return 'no node was added with --tunnel\n';
-  const keeper = new TunnelKeeper(say);
-  await keeper.start(targets.filter(([name, r]) => {
-    if (r.auth !== 'password') return true;
-    say(`tunnel: ${name} logs in with a password, which is not kept: add it again with --key or ssh-agent`);
-    return false;
-  }).map(([nodeName, r]) => ({ nodeName, remotePort: r.tunnelPort!, api: apiAddress(access.server), connect: () => connectNode(dataDir, flagsOf(r), say) })));
-  await until;
-  await keeper.stop();
-  return 'tunnels closed\n';
-}

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../../control-plane.ts';
 import { ConnectUsageError, readStdin } from './connect-node.ts';
-import { addNode, keepTunnels, listNodes, removeNamedNode, upgradeAll } from './node-commands.ts';
+import { addNode, listNodes, removeNamedNode, upgradeAll } from './node-commands.ts';
 
 export class ProvisionUsageError extends Error {}
 
@@ -12,8 +12,7 @@ export const provisionUsage = `usage:
   kubelab node add [user@]host [--key FILE | --password-stdin] [--jump user@host] [--node-name N]
                    [--node-ip IP] [--runtime runc|crun] [--server URL] [--install-deps] [--dry-run] [--yes]
                    [--tunnel [--tunnel-port P]]   (a node that cannot reach this computer: its API
-                   traffic goes through an SSH tunnel that \`kubelab node tunnels\` keeps open)
-  kubelab node tunnels   (foreground: keeps the --tunnel nodes' tunnels until Ctrl-C)
+                   traffic goes through an SSH tunnel that the control plane keeps open)
   kubelab node list
   kubelab node upgrade [NAME ...] [--password-stdin]
   kubelab node remove NAME [--force] [--password-stdin]
@@ -86,11 +85,6 @@ export async function provisionMain(argv: string[]): Promise<void> {
         }, agentBundle);
         const said = { joined: 'joined', repaired: 'repaired and joined', 'already-joined': 'already joined: nothing to do', 'dry-run': 'dry run: preflight passed, nothing was changed' }[result.outcome];
         process.stdout.write(`node ${result.nodeName}: ${said}${result.service && result.outcome !== 'dry-run' ? ` (agent kept running by ${result.service})` : ''}\n`);
-        return;
-      }
-      case 'node tunnels': {
-        const until = new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
-        process.stdout.write(await keepTunnels(dataDir, until));
         return;
       }
       case 'node list':

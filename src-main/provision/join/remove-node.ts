@@ -18,6 +18,8 @@ export interface RemoveOptions {
   nodeName: string;
   /** undefined when the host is unreachable (the user forced the removal). */
   host?: RemoteHost;
+  /** Clean the host even when the API does not answer (lab down); the Node is then left. */
+  apiOptional?: boolean;
   drainTimeoutMs?: number;
   report?: ProgressListener;
 }
@@ -31,7 +33,13 @@ export async function removeNode(o: RemoveOptions): Promise<RemoveResult> {
   const report = o.report ?? (() => undefined);
   const label = o.host?.label ?? o.nodeName;
   const phase = <T>(name: string, work: () => Promise<T>) => step(report, label, name, work);
-  const node = await o.client.get<Node>(gvr.nodes, undefined, o.nodeName).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
+  let apiDown = false;
+  const node = await o.client.get<Node>(gvr.nodes, undefined, o.nodeName).catch((e: unknown) => {
+    if (isNotFound(e)) return undefined;
+    if (!o.apiOptional) throw e;
+    apiDown = true;
+    return undefined;
+  });
   if (node) {
     await phase('cordon', () => o.client.patch(gvr.nodes, undefined, o.nodeName, { spec: { unschedulable: true } }, 'merge'));
     await phase('drain', () => drain(o.client, o.nodeName, o.drainTimeoutMs ?? 120_000));
@@ -40,6 +48,7 @@ export async function removeNode(o: RemoveOptions): Promise<RemoveResult> {
   if (o.host) left = await phase('reset', () => resetHost(o.host!));
   else left = [`everything the agent installed on ${o.nodeName} (the host was not reached): run "node ${NODE_PATHS.bundle} reset" there`];
   if (node) await phase('delete', () => o.client.delete(gvr.nodes, undefined, o.nodeName).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))));
+  if (apiDown) left.push(`the Node ${o.nodeName} in the cluster (its API did not answer)`);
   return { left };
 }
 
