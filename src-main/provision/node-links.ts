@@ -23,7 +23,18 @@ const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]', '::1'].i
 
 export async function startNodeLinks(opts: { dataDir: string; serverURL: string; log: (line: string) => void; rescanMs?: number }): Promise<NodeLinks> {
   const registry = new NodeRegistry(opts.dataDir);
-  const keyed = () => (existsSync(join(opts.dataDir, 'nodes.json')) ? Object.entries(registry.all()).filter(([, r]) => r.auth !== 'password') : []);
+  // A registry that cannot be read (edited by hand) stops no control plane: it is said, once.
+  let unreadable = '';
+  const keyed = (): [string, NodeRecord][] => {
+    if (!existsSync(join(opts.dataDir, 'nodes.json'))) return [];
+    try {
+      return Object.entries(registry.all()).filter(([, r]) => r.auth !== 'password');
+    } catch (e) {
+      const why = `nodes: cannot read ${join(opts.dataDir, 'nodes.json')}: ${(e as Error).message}`;
+      if (why !== unreadable) opts.log((unreadable = why));
+      return [];
+    }
+  };
   const nodes = keyed();
   const keeper = new TunnelKeeper(opts.log);
   const connect = (r: NodeRecord) => () => connectNode(opts.dataDir, flagsOf(r), opts.log);
