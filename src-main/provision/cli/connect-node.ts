@@ -38,6 +38,8 @@ export function chooseAuth(flags: ConnectFlags): SshAuth {
 
 export function targetOf(flags: ConnectFlags): SshTarget {
   const auth = chooseAuth(flags);
+  // The jump host takes the same key; a password is the target's alone, so the jump host then
+  // uses ssh-agent or the default keys, as ssh -J does.
   const jump = flags.jump ? { ...parseSshAddress(flags.jump), auth: flags.password !== undefined && !flags.key ? chooseAuth({ address: flags.jump }) : auth } : undefined;
   return { ...parseSshAddress(flags.address), auth, jump };
 }
@@ -80,6 +82,7 @@ async function confirmHostKey(q: HostKeyQuestion, yes: boolean, say: (line: stri
 function ask(prompt: string, secret: boolean): Promise<string> {
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    // readline has no silent mode: its one output hook is replaced so typed keys are not echoed.
     if (secret) (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => { if (s.includes(prompt)) process.stderr.write(prompt); };
     rl.question(prompt, (answer) => {
       rl.close();
