@@ -48,34 +48,74 @@ describe('the agent service', () => {
   });
 
   it('supervises: restarts an agent that exited, and stops it with SIGTERM', async () => {
-    const service = agentService('none', { ...settings, nodePath: process.execPath });
-    const record = join(NODE_PATHS.logDir, 'record');
-    // The stand-in agent: the first run exits 3 at once, later runs wait for SIGTERM.
-    const agent = `const fs=require('fs');const f=${JSON.stringify(record)};const n=fs.existsSync(f)?fs.readFileSync(f,'utf8').split('\\n').filter(Boolean).length:0;` +
-      `fs.appendFileSync(f,'start '+process.env.MALLOC_ARENA_MAX+' '+process.execArgv.join(' ')+' '+process.argv.slice(2).join(' ')+'\\n');` +
-      `if(n===0)process.exit(3);process.on('SIGTERM',()=>{fs.appendFileSync(f,'stop\\n');process.exit(0)});setInterval(()=>{},1000);`;
-    const steps = [
-      ...service.files.map((f) => `cat > ${f.path} <<'EOF_FILE'\n${f.content}EOF_FILE\nchmod ${f.mode.toString(8)} ${f.path}`),
-      `cat > ${NODE_PATHS.bundle} <<'EOF_FILE'\n${agent}\nEOF_FILE`,
-      service.start, 'echo started',
-      // Wait for the restart (5 s after the first exit), then stop.
-      `i=0; until [ "$(grep -c start ${record} 2>/dev/null)" = 2 ] || [ $i -gt 150 ]; do sleep 0.1; i=$((i+1)); done`,
-      `if ${service.isActive}; then echo active; fi`,
-      service.stop,
-      `if ${service.isActive}; then echo still-active; else echo inactive; fi`,
-      `cat ${record}`,
-    ].join('\n');
-    const mounts = [NODE_PATHS.libDir, NODE_PATHS.configDir, NODE_PATHS.logDir].map((d) => `mkdir -p ${d} && mount -t tmpfs tmpfs ${d}`).join(' && ');
-    const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${mounts} && sh -s`], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.stdin.end(steps);
-    const code = await new Promise((r) => child.once('exit', r));
-    expect(code, out).toBe(0);
-    const args = `--max-semi-space-size=2 --server https://198.18.0.1:6443 --token-file /etc/kubelab/join-token --node-name pi-1 --state-dir /var/lib/kubelab-agent --node-ip 198.18.0.11`;
-    expect(out).toBe(`started\nactive\ninactive\nstart 2 ${args}\nstart 2 ${args}\nstop\n`);
+    const service = agentService('none', settings);
+    const out = await runWithService(service, privateFolders());
+    expect(out).toBe(`started\nactive\ninactive\n${startLine}${startLine}stop\n`);
     // Nothing of the supervisor is left running.
     await waitFor('no supervisor', () => !execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(`sh ${NODE_PATHS.libDir}/supervise.sh`));
   }, 30_000);
+
+  it("runs under OpenRC's supervise-daemon: started, respawned after an exit, stopped with SIGTERM", async () => {
+    // Debian's openrc binaries, unpacked (not installed: they would replace this machine's
+    // init scripts) and laid over /usr and /etc in the test's mount namespace, where OpenRC is
+    // booted into its sysinit state as on an Alpine machine; a stand-in networking service
+    // provides the `net` the agent's script needs.
+    const pkgs = join(dir, 'openrc');
+    execFileSync('sh', ['-c', `mkdir -p ${pkgs} && cd ${pkgs} && apt-get download openrc librc1 libeinfo1 && for d in *.deb; do dpkg-deb -x "$d" root; done`], { stdio: 'pipe' });
+    const [usr, etc] = [join(pkgs, 'usr'), join(pkgs, 'etc')];
+    execFileSync('sh', ['-c', [
+      `mkdir -p ${usr}/lib/x86_64-linux-gnu ${usr}/sbin ${usr}-work ${etc}/runlevels/sysinit ${etc}/runlevels/boot ${etc}/runlevels/default ${etc}-work`,
+      `cp -a ${pkgs}/root/lib/rc ${usr}/lib/ && cp -a ${pkgs}/root/sbin/. ${usr}/sbin/`,
+      // The libraries land in /lib or /usr/lib depending on the package's build.
+      `for d in ${pkgs}/root/lib/x86_64-linux-gnu ${pkgs}/root/usr/lib/x86_64-linux-gnu; do if [ -d "$d" ]; then cp -a "$d/." ${usr}/lib/x86_64-linux-gnu/; fi; done`,
+      `cp -a ${pkgs}/root/etc/. ${etc}/ && touch ${etc}/insserv.conf`,
+      `printf '#!/sbin/openrc-run\\ndepend() { provide net; }\\nstart() { return 0; }\\n' > ${etc}/init.d/networking && chmod 755 ${etc}/init.d/networking`,
+    ].join(' && ')]);
+    const boot = [
+      `mount -t overlay overlay -o lowerdir=/usr,upperdir=${usr},workdir=${usr}-work /usr`,
+      `mount -t overlay overlay -o lowerdir=/etc,upperdir=${etc},workdir=${etc}-work /etc`,
+      'mount -t tmpfs tmpfs /run', 'openrc sysinit >/dev/null 2>&1',
+      privateFolders(),
+    ].join(' && ');
+    const service = agentService('openrc', settings);
+    const out = await runWithService(service, boot);
+    expect(out).toBe(`started\nactive\ninactive\n${startLine}${startLine}stop\n`);
+    await waitFor('no supervise-daemon', () => !execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('supervise-daemon kubelab-agent'));
+  }, 60_000);
 });
+
+const record = join(NODE_PATHS.logDir, 'record');
+const startLine = `start 2 --max-semi-space-size=2 --server https://198.18.0.1:6443 --token-file /etc/kubelab/join-token --node-name pi-1 --state-dir /var/lib/kubelab-agent --node-ip 198.18.0.11\n`;
+
+/** The agent's folders as private tmpfs, in the test's own mount namespace. */
+const privateFolders = () => [NODE_PATHS.libDir, NODE_PATHS.configDir, NODE_PATHS.logDir].map((d) => `mkdir -p ${d} && mount -t tmpfs tmpfs ${d}`).join(' && ');
+
+/**
+ * Installs the service with a stand-in agent at the bundle's path (its first run exits 3 at
+ * once, later runs wait for SIGTERM, each recording how it was started), starts it, waits for the
+ * restart, stops it; prints what it saw. Runs in a mount namespace set up by `setup`.
+ */
+async function runWithService(service: ReturnType<typeof agentService>, setup: string): Promise<string> {
+  const agent = `const fs=require('fs');const f=${JSON.stringify(record)};const n=fs.existsSync(f)?fs.readFileSync(f,'utf8').split('\\n').filter(Boolean).length:0;` +
+    `fs.appendFileSync(f,'start '+process.env.MALLOC_ARENA_MAX+' '+process.execArgv.join(' ')+' '+process.argv.slice(2).join(' ')+'\\n');` +
+    `if(n===0)process.exit(3);process.on('SIGTERM',()=>{fs.appendFileSync(f,'stop\\n');process.exit(0)});setInterval(()=>{},1000);`;
+  const steps = [
+    ...service.files.map((f) => `cat > ${f.path} <<'EOF_FILE'\n${f.content}EOF_FILE\nchmod ${f.mode.toString(8)} ${f.path}`),
+    `cat > ${NODE_PATHS.bundle} <<'EOF_FILE'\n${agent}\nEOF_FILE`,
+    `{ ${service.start}; } >/dev/null 2>&1`, 'echo started',
+    // Wait for the restart (5 s after the first exit), then stop.
+    `i=0; until [ "$(grep -c start ${record} 2>/dev/null)" = 2 ] || [ $i -gt 200 ]; do sleep 0.1; i=$((i+1)); done`,
+    `if { ${service.isActive}; } >/dev/null 2>&1; then echo active; fi`,
+    `{ ${service.stop}; } >/dev/null 2>&1`,
+    `if { ${service.isActive}; } >/dev/null 2>&1; then echo still-active; else echo inactive; fi`,
+    `cat ${record}`,
+  ].join('\n');
+  const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${setup} && sh -s`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  child.stdin.end(steps);
+  const code = await new Promise((r) => child.once('exit', r));
+  expect(code, out).toBe(0);
+  return out;
+}
