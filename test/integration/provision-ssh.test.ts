@@ -232,6 +232,25 @@ describe('connections', () => {
     expect(execFileSync('ss', ['-Htnp', 'state', 'established', `( sport = :${clientPort} )`], { encoding: 'utf8' })).toMatch(/"sshd"/);
   });
 
+  it("opens the node's terminal: a login shell on a pty of the asked size, resized, with its exit status", async () => {
+    const s = await open(target(users.plain, { kind: 'key', path: keys.plain }));
+    const shell = await s.shell({ cols: 80, rows: 24 });
+    let out = '';
+    shell.stream.on('data', (c: Buffer) => (out += c.toString()));
+    const until = async (text: string) => {
+      for (let i = 0; i < 200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(out, `waiting for ${JSON.stringify(text)}`).toContain(text);
+    };
+    // Markers built by the shell, so the echo of what was typed never matches them.
+    shell.stream.write('echo "size=$(stty size) tty=$(tty | cut -c1-9) x=$((6*7))"\n');
+    await until('size=24 80 tty=/dev/pts/ x=42');
+    shell.resize({ cols: 132, rows: 43 });
+    shell.stream.write('echo "now=$(stty size)"\n');
+    await until('now=43 132');
+    shell.stream.write('exit 7\n');
+    expect(await shell.exited).toBe(7);
+  });
+
   it('carries a TCP exchange made on the host back to a local address (reverse tunnel)', async () => {
     const local = await listen(createServer((c) => c.once('data', (d) => c.end(`pong ${d}`))));
     try {

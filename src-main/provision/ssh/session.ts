@@ -6,6 +6,7 @@ import type { CommandResult, RemoteHost, RunOptions, UploadOptions } from '../re
 import { SshError } from './errors.ts';
 import { execCommand } from './exec.ts';
 import { ReverseTunnels, type ReverseTunnel } from './reverse-tunnel.ts';
+import { openShell, type NodeShell, type TerminalSize } from './shell.ts';
 import { Sudo } from './sudo.ts';
 import { uploadFile } from './upload.ts';
 
@@ -50,6 +51,12 @@ export class SshSession implements RemoteHost {
   forwardIn(remoteAddress: string, remotePort: number, to: { host: string; port: number }): Promise<ReverseTunnel> {
     this.assertOpen();
     return this.tunnels.open(remoteAddress, remotePort, to);
+  }
+
+  /** An interactive shell on a pty (the node's terminal). */
+  shell(size: TerminalSize): Promise<NodeShell> {
+    this.assertOpen();
+    return openShell(this.client, this.label, size);
   }
 
   async close(): Promise<void> {
