@@ -8,7 +8,7 @@ import type { Status } from 'kubernetes-types/meta/v1';
 import { ApiError } from './api-error.ts';
 import { resourcePath, type GroupVersionResource } from './gvr.ts';
 import { parseKubeconfig, type ConnectionConfig } from './kubeconfig.ts';
-import { Transport, type RawResponse } from './transport.ts';
+import { Transport, type RawResponse, type StreamHandle } from './transport.ts';
 import type {
   DeleteOptions, KubeList, KubeObject, ListOptions, PatchOptions, PatchType, WatchEvent,
   WatchHandle, WatchOptions, WriteOptions,
@@ -160,6 +160,15 @@ export class KubeClient {
     const { namespace, ...rest } = opts;
     const path = withQuery(resourcePath(gvr, namespace), { ...rest, watch: 1 });
     return startWatch<T>(this.transport, path, onEvent, onDone);
+  }
+
+  /**
+   * A container's log as it is written (pods/log with follow=true): the response body streams
+   * lines until the container ends or abort() is called.
+   */
+  followLog(namespace: string, pod: string, query: { container?: string; timestamps?: boolean; sinceSeconds?: number; tailLines?: number }): StreamHandle {
+    const path = withQuery(resourcePath({ group: '', version: 'v1', resource: 'pods' }, namespace, pod, 'log'), { ...query, follow: true });
+    return this.transport.stream('GET', path);
   }
 
   /** Frees the keep-alive sockets. The client must not be used afterwards. */
