@@ -8,6 +8,7 @@ import type { Status } from 'kubernetes-types/meta/v1';
 import { ApiError } from './api-error.ts';
 import { resourcePath, type GroupVersionResource } from './gvr.ts';
 import { parseKubeconfig, type ConnectionConfig } from './kubeconfig.ts';
+import type WebSocket from 'ws';
 import { Transport, type RawResponse, type StreamHandle } from './transport.ts';
 import type {
   DeleteOptions, KubeList, KubeObject, ListOptions, PatchOptions, PatchType, WatchEvent,
@@ -169,6 +170,11 @@ export class KubeClient {
   followLog(namespace: string, pod: string, query: { container?: string; timestamps?: boolean; sinceSeconds?: number; tailLines?: number }): StreamHandle {
     const path = withQuery(resourcePath({ group: '', version: 'v1', resource: 'pods' }, namespace, pod, 'log'), { ...query, follow: true });
     return this.transport.stream('GET', path);
+  }
+
+  /** A pod's port-forward as a WebSocket (channels 0/1 per port, each opening with its port number). */
+  portForwardSocket(namespace: string, pod: string, port: number): WebSocket {
+    return this.transport.websocket(withQuery(resourcePath({ group: '', version: 'v1', resource: 'pods' }, namespace, pod, 'portforward'), { ports: port }), ['v4.channel.k8s.io']);
   }
 
   /** Frees the keep-alive sockets. The client must not be used afterwards. */

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import WebSocket from 'ws';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { ConnectionConfig } from './kubeconfig.ts';
 
@@ -35,7 +36,7 @@ export class Transport {
   private readonly mod: typeof http | typeof https;
   private readonly token?: string;
 
-  constructor(cfg: ConnectionConfig) {
+  constructor(private readonly cfg: ConnectionConfig) {
     this.base = new URL(cfg.server);
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') {
       throw new Error(`unsupported server URL ${cfg.server}: only https: and http: are supported`);
@@ -118,6 +119,15 @@ export class Transport {
     // A caller that aborts before the response arrived must not see an unhandled rejection.
     response.catch(() => undefined);
     return { response, abort: () => req.destroy() };
+  }
+
+  /** A WebSocket to `path` (exec, attach, port-forward), with this connection's TLS and credential. */
+  websocket(path: string, protocols: string[]): WebSocket {
+    const url = new URL(this.server.replace(/^http/, 'ws') + path);
+    return new WebSocket(url, protocols, {
+      ca: this.cfg.ca, cert: this.cfg.cert, key: this.cfg.key, rejectUnauthorized: !this.cfg.insecureSkipTLSVerify, ...(this.cfg.tlsServerName ? { servername: this.cfg.tlsServerName } as object : {}),
+      headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
+    });
   }
 
   /** Closes idle keep-alive sockets; in-flight requests finish. */
