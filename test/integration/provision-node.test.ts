@@ -189,6 +189,7 @@ describe('kubelab node add over SSH', () => {
     const newURL = await controlPlaneFor(dataDir, new URL(oldURL).hostname, 0);
     expect(newURL).not.toBe(oldURL);
     writeKubeconfig();
+    await kubectl.cleanup();
     kubectl = new Kubectl('1.35', join(dataDir, 'admin.kubeconfig'));
     for (const name of ['kl-node-0', 'kl-node-1']) {
       await waitFor(`${name} told\n${serveLog()}`, () => serveLog().includes(`nodes: told ${name} the API is now at ${newURL}`), 60_000, 200);
