@@ -6,13 +6,12 @@
 // and nothing is written; removal leaves nothing behind; `lab down` leaves nothing at all.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync, readdirSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gvr } from '../../src-main/client/resources.ts';
-import { controlPlaneFor, labLeftovers, stopLabControlPlane } from '../../src-main/provision/cli/lab-commands.ts';
+import { answers, controlPlaneFor, labLeftovers, stopLabControlPlane } from '../../src-main/provision/cli/lab-commands.ts';
 import { clusterAccess } from '../../src-main/provision/cli/node-commands.ts';
 import { NodeRegistry } from '../../src-main/provision/cli/node-registry.ts';
 import { isClean } from '../../src-main/provision/lab/test-hosts.ts';
@@ -61,18 +60,6 @@ async function onHost(address: string, command: string): Promise<string> {
 
 const serverURL = () => (JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string }).url;
 const serveLog = () => readFileSync(join(dataDir, 'lab', 'serve.log'), 'utf8');
-/** The API answers /healthz (any certificate: only liveness matters here). */
-function answers(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = httpsRequest(`${url}/healthz`, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false)).on('timeout', () => req.destroy());
-    req.end();
-  });
-}
-
 const ready = (n: Node | undefined) => n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 beforeAll(async () => {

@@ -161,7 +161,7 @@ export function stopLabControlPlane(dataDir: string): void {
 }
 
 /** /healthz answers 200 (the CA is checked by the join token; here only liveness matters). */
-function answers(url: string): Promise<boolean> {
+export function answers(url: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request(`${url}/healthz`, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
       res.resume();
