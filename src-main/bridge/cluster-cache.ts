@@ -23,6 +23,8 @@ export class ClusterCache {
   readonly #listeners = new Set<DeltaListener>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #started: Promise<void> | undefined;
+  /** Kinds the credentials may not list or the server does not serve. */
+  readonly unavailable = new Set<KindName>();
   #stopped = false;
 
   constructor(kinds: readonly KindSpec[], sourceFor: (spec: KindSpec) => ClusterSource, options: ClusterCacheOptions = {}) {
@@ -52,11 +54,21 @@ export class ClusterCache {
       // Events before the list is in (an informer reports every listed object as added) are
       // already part of source.list(); relaying them would send the whole list twice.
       let listed = false;
-      await source.start({
-        upsert: (obj) => listed && this.#record(spec.name, objects, obj, false),
-        delete: (obj) => listed && this.#record(spec.name, objects, obj, true),
-      });
-      for (const obj of source.list()) objects.set(objectKey(obj), trim(obj));
+      try {
+        await source.start({
+          upsert: (obj) => listed && this.#record(spec.name, objects, obj, false),
+          delete: (obj) => listed && this.#record(spec.name, objects, obj, true),
+        });
+      } catch (err) {
+        // A kubeconfig user may not list every kind (403), or a cluster may not serve it (404):
+        // the UI shows the rest. Anything else (the server is down) fails the start.
+        if (!isForbiddenOrMissing(err)) throw err;
+        source.stop();
+        this.#sources.delete(spec.name);
+        this.unavailable.add(spec.name);
+        return;
+      }
+      for (const obj of source.list()) objects.set(objectKey(obj), trim(spec.name, obj));
       listed = true;
     }));
     if (this.#stopped) this.stop();
@@ -96,7 +108,7 @@ export class ClusterCache {
       objects.delete(key);
       this.#pending.set(pendingKey, { kind, op: 'delete', key } as Change);
     } else {
-      const trimmed = trim(obj);
+      const trimmed = trim(kind, obj);
       objects.set(key, trimmed);
       this.#pending.set(pendingKey, { kind, op: 'upsert', object: trimmed } as Change);
     }
@@ -112,15 +124,32 @@ export class ClusterCache {
   }
 }
 
+function isForbiddenOrMissing(err: unknown): boolean {
+  const status = (err as { status?: unknown } | null)?.status;
+  return status === 403 || status === 404;
+}
+
 /**
  * A copy without what the UI never shows and that can dwarf the object itself: managedFields and
- * kubectl's last-applied annotation. Copies, so that the source's cached object is never changed.
+ * kubectl's last-applied annotation. Secret values never leave the main side in the stream (a
+ * view reveals one on request), so they are blanked, keys kept. Copies, so that the source's
+ * cached object is never changed.
  */
-function trim<T extends KubeObject>(obj: T): T {
+function trim<T extends KubeObject>(kind: KindName, obj: T): T {
+  if (kind === 'secrets') obj = blankSecret(obj);
   const meta = obj.metadata;
   if (!meta || (!meta.managedFields && !meta.annotations?.['kubectl.kubernetes.io/last-applied-configuration'])) return obj;
   const { managedFields: _managed, ...rest } = meta;
   const annotations = meta.annotations ? { ...meta.annotations } : undefined;
   if (annotations) delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
   return { ...obj, metadata: { ...rest, ...(annotations ? { annotations } : {}) } };
+}
+
+function blankSecret<T extends KubeObject>(obj: T): T {
+  const secret = obj as { data?: Record<string, string>; stringData?: Record<string, string> };
+  if (!secret.data && !secret.stringData) return obj;
+  const keys = [...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})];
+  const { stringData: _s, ...rest } = secret;
+  // The last-applied annotation would hold the values too; trim drops it next.
+  return { ...rest, data: Object.fromEntries(keys.map((k) => [k, ''])) } as T;
 }

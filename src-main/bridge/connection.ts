@@ -2,7 +2,8 @@
 // client messages in, server messages out, one subscription per connection.
 import type { BridgeHub, Subscription } from './hub.ts';
 import type { ServerMessage } from './protocol.ts';
-import { toBridgeError } from './service.ts';
+import { toBridgeError } from './service-error.ts';
+import { Session } from './session.ts';
 
 export interface Connection {
   /** Feeds one decoded client message; anything malformed is answered or ignored, never thrown. */
@@ -17,6 +18,7 @@ export function serveConnection(hub: BridgeHub, send: (message: ServerMessage) =
   const reply = (message: ServerMessage): void => {
     if (!closed) send(message);
   };
+  const session = new Session((event) => reply({ type: 'event', event }));
   return {
     receive(message) {
       if (closed || !message || typeof message !== 'object') return;
@@ -27,7 +29,7 @@ export function serveConnection(hub: BridgeHub, send: (message: ServerMessage) =
         subscription = hub.subscribe({ send: (event) => reply({ type: 'event', event }) });
       } else if (msg.type === 'request' && typeof msg.id === 'number') {
         const id = msg.id;
-        hub.invoke(msg.method, msg.params).then(
+        hub.invoke(msg.method, msg.params, session).then(
           (result) => reply({ type: 'response', id, ok: true, result: result ?? null }),
           (err: unknown) => reply({ type: 'response', id, ok: false, error: toBridgeError(err) }),
         );
@@ -36,6 +38,7 @@ export function serveConnection(hub: BridgeHub, send: (message: ServerMessage) =
     close() {
       closed = true;
       subscription?.close();
+      session.close();
     },
   };
 }

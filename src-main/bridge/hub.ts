@@ -2,8 +2,9 @@
 // windows, browser tabs) and runs their calls. A transport adapts its connection to an EventSink
 // and forwards calls to `invoke`.
 import type { ClusterCache } from './cluster-cache.ts';
-import type { BridgeEvent } from './protocol.ts';
-import { dispatch, type ServiceHandlers } from './service.ts';
+import { dispatch, type MethodTable } from './method.ts';
+import type { BridgeEvent, ClusterInfo } from './protocol.ts';
+import type { Session } from './session.ts';
 
 export interface EventSink {
   send(event: BridgeEvent): void;
@@ -19,15 +20,18 @@ const RETRY_MS = 2000;
 
 export class BridgeHub {
   readonly #cache: ClusterCache;
-  readonly #handlers: ServiceHandlers;
+  readonly #methods: MethodTable;
   readonly #sinks = new Set<EventSink>();
   readonly #unsubscribeDeltas: () => void;
   readonly #subscriptions = new Set<Subscription>();
   #closed = false;
 
-  constructor(cache: ClusterCache, handlers: ServiceHandlers) {
+  readonly #info: ClusterInfo | undefined;
+
+  constructor(cache: ClusterCache, methods: MethodTable, info?: ClusterInfo) {
     this.#cache = cache;
-    this.#handlers = handlers;
+    this.#info = info;
+    this.#methods = methods;
     this.#unsubscribeDeltas = cache.onDelta((changes) => {
       for (const sink of this.#sinks) sink.send({ type: 'delta', changes });
     });
@@ -47,7 +51,7 @@ export class BridgeHub {
         if (!open || this.#closed) return;
         // Snapshot and registration in one tick: no delta can fall between them.
         for (const snap of this.#cache.snapshot()) sink.send(snap);
-        sink.send({ type: 'status', state: 'ready' });
+        sink.send({ type: 'status', state: 'ready', ...(this.#info ? { cluster: this.#info } : {}) });
         this.#sinks.add(sink);
       }, (err: unknown) => {
         if (!open || this.#closed) return;
@@ -68,9 +72,9 @@ export class BridgeHub {
     return subscription;
   }
 
-  /** Runs one call from a renderer; rejects with a ServiceError or the API's error. */
-  invoke(method: unknown, params: unknown): Promise<unknown> {
-    return dispatch(this.#handlers, method, params);
+  /** Runs one call from a renderer's session; rejects with a ServiceError or the API's error. */
+  invoke(method: unknown, params: unknown, session: Session): Promise<unknown> {
+    return dispatch(this.#methods, method, params, { session });
   }
 
   close(): void {

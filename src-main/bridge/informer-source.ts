@@ -5,7 +5,7 @@ import { ClusterCache } from './cluster-cache.ts';
 import type { ClusterSource, KubeObject } from './cluster-source.ts';
 import { BridgeHub } from './hub.ts';
 import { UI_KINDS, type KindSpec } from './kinds.ts';
-import { createClusterService } from './service.ts';
+import { createServices } from './services/index.ts';
 
 /** Where the bridge reaches the cluster: the built-in control plane or any kubeconfig context. */
 export interface ClientConfig {
@@ -33,7 +33,7 @@ export function informerSource(client: KubeClient, spec: KindSpec): ClusterSourc
 export function createClusterHub(config: ClientConfig): { hub: BridgeHub; close(): void } {
   const client = new KubeClient({ server: config.server, token: config.token, ca: config.ca });
   const cache = new ClusterCache(UI_KINDS, (spec) => informerSource(client, spec));
-  const hub = new BridgeHub(cache, createClusterService(client));
+  const hub = new BridgeHub(cache, createServices({ client }));
   return {
     hub,
     close() {

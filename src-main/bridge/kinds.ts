@@ -1,14 +1,22 @@
-// Which resources the UI cache follows. Adding a kind = one entry here plus its type in
-// protocol.ts's KindMap.
+// Which resources the UI cache follows, with their group/version. Every KindName has one entry.
 import type { GroupVersionResource } from '../client/gvr.ts';
-import type { KindName } from './protocol.ts';
+import { KIND_NAMES, type KindName } from './protocol.ts';
 
 export interface KindSpec {
   name: KindName;
   gvr: GroupVersionResource;
 }
 
-export const UI_KINDS: readonly KindSpec[] = [
-  { name: 'namespaces', gvr: { group: '', version: 'v1', resource: 'namespaces' } },
-  { name: 'pods', gvr: { group: '', version: 'v1', resource: 'pods' } },
-];
+const GROUPS: Partial<Record<KindName, string>> = {
+  deployments: 'apps', replicasets: 'apps', daemonsets: 'apps', statefulsets: 'apps',
+  jobs: 'batch', cronjobs: 'batch',
+  roles: 'rbac.authorization.k8s.io', clusterroles: 'rbac.authorization.k8s.io',
+  rolebindings: 'rbac.authorization.k8s.io', clusterrolebindings: 'rbac.authorization.k8s.io',
+};
+
+export function kindSpec(name: KindName): KindSpec {
+  const group = GROUPS[name] ?? '';
+  return { name, gvr: { group, version: 'v1', resource: name } };
+}
+
+export const UI_KINDS: readonly KindSpec[] = KIND_NAMES.map(kindSpec);

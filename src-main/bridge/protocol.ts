@@ -1,15 +1,13 @@
-// The typed boundary between the main side (cluster caches, writes) and the renderer. Everything
-// that crosses it is plain JSON, so the same messages travel over Electron IPC, a WebSocket or an
-// in-memory pair in tests. The renderer imports only types from here.
-import type { Namespace, Pod } from 'kubernetes-types/core/v1';
+// The typed boundary between the main side (cluster caches, writes, streams) and the renderer.
+// Everything that crosses it is plain JSON, so the same messages travel over Electron IPC, a
+// WebSocket or an in-memory pair in tests. The renderer imports only types from here (and the
+// constants below).
+import type { KindMap, KindName } from './api/kinds.ts';
+import type { ServiceMethods } from './api/methods.ts';
 
-/** The kinds the main side caches and streams, by resource name. */
-export interface KindMap {
-  namespaces: Namespace;
-  pods: Pod;
-}
-export type KindName = keyof KindMap;
-export const KIND_NAMES: readonly KindName[] = ['namespaces', 'pods'];
+export type { KindMap, KindName } from './api/kinds.ts';
+export { KIND_NAMES } from './api/kinds.ts';
+export type { ServiceMethods } from './api/methods.ts';
 
 /** One coalesced change: the object's latest state, or its removal. */
 export type Change = {
@@ -22,19 +20,39 @@ export type Snapshot = { [K in KindName]: { type: 'snapshot'; kind: K; objects: 
 
 /**
  * What the main side pushes. A snapshot replaces everything the renderer holds for its kind (sent
- * on subscribe and after a reconnect); deltas then apply in order.
+ * on subscribe, after a reconnect and when the cluster changes); deltas then apply in order.
+ * Stream messages go only to the connection that opened the stream.
  */
 export type BridgeEvent =
   | Snapshot
   | { type: 'delta'; changes: Change[] }
-  | { type: 'status'; state: ConnectionState; message?: string };
+  | { type: 'status'; state: ConnectionState; message?: string; cluster?: ClusterInfo }
+  | StreamEvent;
 
 export type ConnectionState = 'connecting' | 'ready' | 'error' | 'disconnected' | 'unauthorized';
 
-/** Every call the renderer can make, with its parameters and result. */
-export interface ServiceMethods {
-  deletePod: { params: { namespace: string; name: string }; result: null };
+/** Which cluster the caches follow: the built-in control plane or a kubeconfig context. */
+export interface ClusterInfo {
+  /** 'builtin' or the kubeconfig context's name. */
+  context: string;
+  server: string;
 }
+
+/**
+ * A stream is a long-lived exchange opened by a call (a terminal, a log follow, a node join): the
+ * opening call returns its id, the main side then pushes `stream` messages, and ends it once with
+ * `stream-end` (an error if it failed). The renderer writes to it with `streamSend` and stops it
+ * with `streamClose`; it also ends when its connection goes.
+ */
+export type StreamEvent =
+  | { type: 'stream'; stream: number; message: unknown }
+  | { type: 'stream-end'; stream: number; error?: string };
+
+/** What a call that opens a stream returns. */
+export interface StreamOpened {
+  stream: number;
+}
+
 export type MethodName = keyof ServiceMethods;
 export type ParamsOf<M extends MethodName> = ServiceMethods[M]['params'];
 export type ResultOf<M extends MethodName> = ServiceMethods[M]['result'];
@@ -43,6 +61,8 @@ export type ResultOf<M extends MethodName> = ServiceMethods[M]['result'];
 export interface BridgeError {
   message: string;
   code?: number;
+  /** A 422's field causes, as the API server sent them. */
+  causes?: { field?: string; message?: string; reason?: string }[];
 }
 
 // Message framing for byte-stream transports (WebSocket, in-memory pair). IPC has its own

@@ -6,10 +6,9 @@ import { BridgeHub } from '../../../src-main/bridge/hub.ts';
 import { UI_KINDS } from '../../../src-main/bridge/kinds.ts';
 import { connectInMemory, type MemoryClientEnd } from '../../../src-main/bridge/memory-transport.ts';
 import type { BridgeEvent } from '../../../src-main/bridge/protocol.ts';
-import { createClusterService } from '../../../src-main/bridge/service.ts';
 import type { Transport } from '../../../src-renderer/lib/transport/transport.ts';
 import { createWireTransport } from '../../../src-renderer/lib/transport/wire.ts';
-import { FakeSources, RecordingClient, ns, pod, until } from './fakes.ts';
+import { FakeSources, RecordingClient, servicesOver, ns, pod, until } from './fakes.ts';
 
 describe('bridge over the in-memory wire', () => {
   const cleanups: (() => void)[] = [];
@@ -20,7 +19,7 @@ describe('bridge over the in-memory wire', () => {
   function setup() {
     const sources = new FakeSources({ namespaces: [ns('default'), ns('kube-system')], pods: [pod('default', 'web')] });
     const client = new RecordingClient();
-    const hub = new BridgeHub(new ClusterCache(UI_KINDS, sources.sourceFor, { batchMs: 10 }), createClusterService(client));
+    const hub = new BridgeHub(new ClusterCache(UI_KINDS, sources.sourceFor, { batchMs: 10 }), servicesOver(client));
     const ends: MemoryClientEnd[] = [];
     const transport: Transport = createWireTransport((handlers) => {
       const end = connectInMemory(hub, handlers);

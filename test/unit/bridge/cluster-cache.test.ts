@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterCache } from '../../../src-main/bridge/cluster-cache.ts';
 import { UI_KINDS } from '../../../src-main/bridge/kinds.ts';
-import type { Change } from '../../../src-main/bridge/protocol.ts';
+import { KIND_NAMES, type Change } from '../../../src-main/bridge/protocol.ts';
+import type { KubeObject } from '../../../src-main/bridge/cluster-source.ts';
 import { ChattySource, FakeSources, ns, pod, until } from './fakes.ts';
 
 describe('ClusterCache', () => {
@@ -13,7 +14,38 @@ describe('ClusterCache', () => {
     cache = new ClusterCache(UI_KINDS, sources.sourceFor);
     await cache.start();
     const snap = Object.fromEntries(cache.snapshot().map((s) => [s.kind, s.objects.map((o) => o.metadata?.name)]));
-    expect(snap).toEqual({ namespaces: ['default', 'team-a'], pods: ['web'] });
+    expect(snap).toMatchObject({ namespaces: ['default', 'team-a'], pods: ['web'], nodes: [] });
+    expect(Object.keys(snap).sort()).toEqual([...KIND_NAMES].sort());
+  });
+
+  it('never streams secret values: keys stay, values are blank', async () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'default', name: 'db' }, data: { password: 'aHVudGVyMg==' }, stringData: { user: 'admin' } };
+    const sources = new FakeSources({ secrets: [secret as KubeObject] });
+    cache = new ClusterCache(UI_KINDS, sources.sourceFor, { batchMs: 5 });
+    await cache.start();
+    const batches: Change[][] = [];
+    cache.onDelta((changes) => batches.push(changes));
+    sources.get('secrets').upsert({ ...secret, data: { password: 'c2VjcmV0' } } as KubeObject);
+    await until(() => batches.length > 0);
+    const listed = cache.snapshot().find((s) => s.kind === 'secrets')!.objects[0];
+    expect(listed).toMatchObject({ data: { password: '', user: '' } });
+    expect(JSON.stringify([cache.snapshot(), batches])).not.toMatch(/aHVudGVyMg|c2VjcmV0|admin/);
+    expect(secret.data.password).toBe('aHVudGVyMg==');
+  });
+
+  it('leaves out a kind the credentials may not list (403), and still fails when the server is down', async () => {
+    const sources = new FakeSources({ namespaces: [ns('default')] });
+    sources.sourceFor({ name: 'secrets', gvr: { group: '', version: 'v1', resource: 'secrets' } }).failStart = Object.assign(new Error('forbidden'), { status: 403 });
+    cache = new ClusterCache(UI_KINDS, sources.sourceFor);
+    await cache.start();
+    expect([...cache.unavailable]).toEqual(['secrets']);
+    expect(cache.snapshot().find((s) => s.kind === 'namespaces')!.objects).toHaveLength(1);
+    cache.stop();
+
+    const down = new FakeSources();
+    down.sourceFor({ name: 'pods', gvr: { group: '', version: 'v1', resource: 'pods' } }).failStart = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    cache = new ClusterCache(UI_KINDS, down.sourceFor);
+    await expect(cache.start()).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('coalesces a burst of changes into one batch with the latest state per object', async () => {

@@ -3,7 +3,9 @@
 import type { ClusterSource, KubeObject, SourceListener } from '../../../src-main/bridge/cluster-source.ts';
 import type { KindSpec } from '../../../src-main/bridge/kinds.ts';
 import type { KindName } from '../../../src-main/bridge/protocol.ts';
-import type { WriteClient } from '../../../src-main/bridge/service.ts';
+import type { KubeClient } from '../../../src-main/client/kube-client.ts';
+import type { MethodTable } from '../../../src-main/bridge/method.ts';
+import { createServices } from '../../../src-main/bridge/services/index.ts';
 
 export class FakeSource implements ClusterSource {
   readonly objects = new Map<string, KubeObject>();
@@ -61,7 +63,7 @@ export class FakeSources {
   }
 }
 
-export class RecordingClient implements WriteClient {
+export class RecordingClient {
   readonly deletes: { resource: string; namespace: string | undefined; name: string }[] = [];
   failWith: Error | undefined;
 
@@ -70,6 +72,11 @@ export class RecordingClient implements WriteClient {
     this.deletes.push({ resource: gvr.resource, namespace, name });
     return {};
   }
+}
+
+/** The bridge's services over a recording client (only delete is recorded). */
+export function servicesOver(client: RecordingClient): MethodTable {
+  return createServices({ client: client as unknown as KubeClient });
 }
 
 export function ns(name: string): KubeObject {

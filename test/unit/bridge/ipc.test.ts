@@ -5,12 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterCache } from '../../../src-main/bridge/cluster-cache.ts';
 import { BridgeHub } from '../../../src-main/bridge/hub.ts';
 import { UI_KINDS } from '../../../src-main/bridge/kinds.ts';
-import { IPC_EVENT, IPC_INVOKE, IPC_SUBSCRIBE, type BridgeEvent } from '../../../src-main/bridge/protocol.ts';
-import { createClusterService } from '../../../src-main/bridge/service.ts';
+import { IPC_EVENT, IPC_INVOKE, IPC_SUBSCRIBE, KIND_NAMES, type BridgeEvent } from '../../../src-main/bridge/protocol.ts';
 import { registerIpcBridge, type IpcMainLike } from '../../../src-main/electron/ipc.ts';
 import { createIpcTransport } from '../../../src-renderer/lib/transport/ipc.ts';
 import type { PreloadApi } from '../../../src-renderer/lib/transport/transport.ts';
-import { FakeSources, RecordingClient, ns, pod, until } from './fakes.ts';
+import { FakeSources, RecordingClient, servicesOver, ns, pod, until } from './fakes.ts';
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
 
@@ -82,7 +81,7 @@ describe('IPC bridge', () => {
   function setup() {
     const sources = new FakeSources({ namespaces: [ns('default')], pods: [pod('default', 'web')] });
     const client = new RecordingClient();
-    const hub = new BridgeHub(new ClusterCache(UI_KINDS, sources.sourceFor, { batchMs: 5 }), createClusterService(client));
+    const hub = new BridgeHub(new ClusterCache(UI_KINDS, sources.sourceFor, { batchMs: 5 }), servicesOver(client));
     const ipc = new FakeIpcMain();
     const unregister = registerIpcBridge(ipc as unknown as IpcMainLike, hub, (url) => url === APP_URL);
     cleanups.push(() => hub.close(), unregister);
@@ -96,7 +95,7 @@ describe('IPC bridge', () => {
     const events: BridgeEvent[] = [];
     transport.subscribe((e) => events.push(e));
     await until(() => events.some((e) => e.type === 'status' && e.state === 'ready'));
-    expect(events.filter((e) => e.type === 'snapshot').map((e) => e.type === 'snapshot' && e.kind)).toEqual(['namespaces', 'pods']);
+    expect(events.filter((e) => e.type === 'snapshot').map((e) => e.type === 'snapshot' && e.kind)).toEqual([...KIND_NAMES]);
 
     sources.get('pods').upsert(pod('default', 'api'));
     await until(() => events.some((e) => e.type === 'delta'));

@@ -7,9 +7,8 @@ import { ClusterCache } from '../../../src-main/bridge/cluster-cache.ts';
 import { BridgeHub } from '../../../src-main/bridge/hub.ts';
 import { UI_KINDS } from '../../../src-main/bridge/kinds.ts';
 import { WS_CLOSE_UNAUTHORIZED, WS_PROTOCOL, WS_TOKEN_PREFIX, type ServerMessage } from '../../../src-main/bridge/protocol.ts';
-import { createClusterService } from '../../../src-main/bridge/service.ts';
 import { createWsEndpoint, type WsEndpoint } from '../../../src-main/bridge/ws-endpoint.ts';
-import { FakeSources, RecordingClient, ns, pod } from './fakes.ts';
+import { FakeSources, RecordingClient, servicesOver, ns, pod } from './fakes.ts';
 
 const TOKEN = 'secret-admin-token';
 
@@ -29,7 +28,7 @@ describe('WebSocket endpoint', () => {
 
   async function start(): Promise<string> {
     const sources = new FakeSources({ namespaces: [ns('default')], pods: [pod('default', 'web')] });
-    hub = new BridgeHub(new ClusterCache(UI_KINDS, sources.sourceFor), createClusterService(new RecordingClient()));
+    hub = new BridgeHub(new ClusterCache(UI_KINDS, sources.sourceFor), servicesOver(new RecordingClient()));
     const theHub = hub;
     endpoint = createWsEndpoint({ token: TOKEN, hub: async () => theHub });
     const ep = endpoint;
