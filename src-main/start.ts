@@ -4,8 +4,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { createUIExtension, type ClientConfig } from './bridge/ui-extension.ts';
-import { loopbackURL, uiURL } from './bridge/ui-url.ts';
+import { builtinClientConfig, type ClientConfig } from './bridge/client-config.ts';
+import { createUIExtension } from './bridge/ui-extension.ts';
+import { uiURL } from './bridge/ui-url.ts';
 import { defaultDataDir, startControlPlane } from './control-plane.ts';
 import { argsToArgv, type AppArgs } from './electron/args.ts';
 import { appRoot } from './paths.ts';
@@ -67,7 +68,7 @@ export async function startBrowserMode(args: StartArgs): Promise<BrowserModeServ
     await ui.close();
     throw err;
   }
-  provide({ server: loopbackURL(cp.url), token: cp.adminToken, ca: cp.caPem });
+  provide(builtinClientConfig(cp));
   return {
     url: cp.url,
     uiUrl: uiURL(cp.url, cp.adminToken),
@@ -95,7 +96,7 @@ async function buildRendererIfStale(): Promise<string> {
   const root = appRoot();
   const outDir = join(root, 'out', 'renderer');
   const built = mtime(join(outDir, 'index.html'));
-  const sources = Math.max(newestMtime(join(root, 'src-renderer')), mtime(join(root, 'src-main', 'bridge', 'protocol.ts')) ?? 0);
+  const sources = Math.max(newestMtime(join(root, 'src-renderer')), newestMtime(join(root, 'src-main', 'bridge', 'api')), mtime(join(root, 'src-main', 'bridge', 'protocol.ts')) ?? 0);
   if (built !== undefined && built >= sources) return outDir;
   const { build } = await import('vite');
   // Build beside and swap in, so that a server (or a parallel test) reading out/renderer never

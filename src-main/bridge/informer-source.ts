@@ -1,5 +1,6 @@
 // The shared client's Informer as a ClusterSource, and the wiring of a hub to a real API server.
 import { Informer } from '../client/informer.ts';
+import type { ClientConfig } from './client-config.ts';
 import { KubeClient } from '../client/kube-client.ts';
 import { ClusterCache } from './cluster-cache.ts';
 import type { ClusterSource, KubeObject } from './cluster-source.ts';
@@ -7,13 +8,6 @@ import { BridgeHub } from './hub.ts';
 import { UI_KINDS, type KindSpec } from './kinds.ts';
 import { createServices } from './services/index.ts';
 
-/** Where the bridge reaches the cluster: the built-in control plane or any kubeconfig context. */
-export interface ClientConfig {
-  server: string;
-  token: string;
-  /** PEM of the cluster CA. */
-  ca: string;
-}
 
 export function informerSource(client: KubeClient, spec: KindSpec): ClusterSource {
   const informer = new Informer<KubeObject>(client, spec.gvr);
@@ -31,9 +25,9 @@ export function informerSource(client: KubeClient, spec: KindSpec): ClusterSourc
 
 /** A hub that caches the UI kinds from the cluster and writes through the same client. */
 export function createClusterHub(config: ClientConfig): { hub: BridgeHub; close(): void } {
-  const client = new KubeClient({ server: config.server, token: config.token, ca: config.ca });
+  const client = new KubeClient(config.connection);
   const cache = new ClusterCache(UI_KINDS, (spec) => informerSource(client, spec));
-  const hub = new BridgeHub(cache, createServices({ client }));
+  const hub = new BridgeHub(cache, createServices({ client, dataDir: config.dataDir, kubeconfigPath: config.kubeconfigPath }), config.info);
   return {
     hub,
     close() {

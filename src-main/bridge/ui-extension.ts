@@ -2,11 +2,12 @@
 // WebSocket, both behind one HttpExtension.
 import type { HttpExtension } from '../api/http-extension.ts';
 import type { BridgeHub } from './hub.ts';
-import { createClusterHub, type ClientConfig } from './informer-source.ts';
+import type { ClientConfig } from './client-config.ts';
+import { createClusterHub } from './informer-source.ts';
 import { createStaticHandler } from './static-files.ts';
 import { createWsEndpoint } from './ws-endpoint.ts';
 
-export type { ClientConfig } from './informer-source.ts';
+export type { ClientConfig } from './client-config.ts';
 export { loopbackURL, uiURL } from './ui-url.ts';
 
 export interface UIExtensionOptions {

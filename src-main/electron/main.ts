@@ -3,7 +3,7 @@
 import { app, BrowserWindow, ipcMain, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClusterHub } from '../bridge/informer-source.ts';
-import { loopbackURL } from '../bridge/ui-url.ts';
+import { builtinClientConfig } from '../bridge/client-config.ts';
 import { defaultDataDir, startControlPlane } from '../control-plane.ts';
 import { appArgs } from './args.ts';
 import { registerIpcBridge } from './ipc.ts';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     simulateNodes: args.simulateNodes,
     controllersInChildProcess: true,
   });
-  const cluster = createClusterHub({ server: loopbackURL(cp.url), token: cp.adminToken, ca: cp.caPem });
+  const cluster = createClusterHub(builtinClientConfig(cp));
   const unregister = registerIpcBridge(ipcMain, cluster.hub, isOurPage);
 
   // Our windows show our page only: links open in the system browser, navigation is refused.
