@@ -2,6 +2,7 @@
 // here is a type error.
 import type { MethodTable } from '../method.ts';
 import { clusterServices } from './cluster.ts';
+import { contextServices } from './contexts.ts';
 import type { ServiceDeps } from './deps.ts';
 import { streamServices } from './streams.ts';
 
@@ -10,6 +11,7 @@ export type { ServiceDeps } from './deps.ts';
 export function createServices(deps: ServiceDeps): MethodTable {
   return {
     ...clusterServices(deps),
+    ...contextServices(deps),
     ...streamServices(),
   };
 }
