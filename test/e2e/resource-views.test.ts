@@ -2,6 +2,7 @@
 // shows its live Endpoints, a Secret's value never reaches the page until revealed, an Event made
 // through the API appears at the top while a scrolled reader keeps their place, namespaces are
 // created and deleted from the UI, and RBAC reads ClusterRoles' rules.
+import type { Endpoints } from 'kubernetes-types/core/v1';
 import type { WebSocket as PageSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_BROWSER, startUi, type UiHarness } from './harness/ui.ts';
@@ -45,13 +46,12 @@ describe.skipIf(NO_BROWSER)('resource views in the browser', () => {
       spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
     });
     // The endpoints controller fills in both pods once the hollow nodes report them ready.
-    const ips = await expect.poll(async () => {
-      const ep = await ui.client.get<{ subsets?: { addresses?: { ip: string }[] }[] }>(core('endpoints'), NS, 'web').catch(() => undefined);
-      return (ep?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).sort();
-    }, { timeout: 30_000 }).toHaveLength(2).then(async () => {
-      const ep = await ui.client.get<{ subsets: { addresses: { ip: string }[] }[] }>(core('endpoints'), NS, 'web');
-      return ep.subsets.flatMap((s) => s.addresses.map((a) => a.ip));
-    });
+    const readyIps = async () => {
+      const ep = await ui.client.get<Endpoints>(core('endpoints'), NS, 'web').catch(() => undefined);
+      return (ep?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
+    };
+    await expect.poll(readyIps, { timeout: 30_000 }).toHaveLength(2);
+    const ips = await readyIps();
 
     await ui.page.evaluate(() => (location.hash = '#/services'));
     const row = ui.page.locator('table[aria-label=Services] tr[data-key="e2e-rv/web"]');
@@ -179,7 +179,6 @@ describe.skipIf(NO_BROWSER)('resource views in the browser', () => {
     await ui.client.create(core('configmaps'), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'more', namespace: 'e2e-made-here' }, data: { b: '2' } });
     const nsRow = ui.page.locator('table[aria-label=Namespaces] tr[data-key="e2e-rv"]');
     expect(await nsRow.textContent()).toContain('running');
-    await ui.screenshot('namespaces');
 
     await expect.poll(async () => {
       await row.getByRole('button', { name: 'Delete namespace e2e-made-here' }).click();
@@ -187,6 +186,7 @@ describe.skipIf(NO_BROWSER)('resource views in the browser', () => {
       if (!text?.includes('2 config maps')) await ui.page.getByRole('button', { name: 'Cancel' }).click();
       return text;
     }).toContain('2 config maps');
+    await ui.screenshot('namespaces');
     await ui.page.getByRole('button', { name: 'Delete e2e-made-here' }).click();
     await expect.poll(async () => {
       const ns = await ui.client.get<{ metadata: { deletionTimestamp?: string } }>(core('namespaces'), undefined, 'e2e-made-here').catch((e: { status?: number }) => e.status);
