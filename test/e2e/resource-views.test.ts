@@ -110,6 +110,21 @@ describe.skipIf(NO_BROWSER)('resource views in the browser', () => {
     await drawer.getByRole('button', { name: 'Reveal blob' }).waitFor();
     expect(await drawer.locator('pre').count()).toBe(0);
     await drawer.getByRole('button', { name: 'Close' }).click();
+
+    // A ConfigMap: short values shown, a long one collapsed, binaryData only sized.
+    await ui.client.create(core('configmaps'), {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: NS },
+      data: { mode: 'fast', 'app.yaml': Array.from({ length: 30 }, (_, i) => `line${i}: ${i}`).join('\n') },
+      binaryData: { 'logo.png': Buffer.alloc(300, 7).toString('base64') },
+    });
+    await ui.page.getByRole('tab', { name: /ConfigMaps/ }).click();
+    await ui.page.locator('table[aria-label=ConfigMaps] tr[data-key="e2e-rv/app"]').click();
+    const cm = ui.page.locator('aside[aria-label="ConfigMap e2e-rv/app"]');
+    expect(await cm.locator('[data-key=mode] pre').textContent()).toBe('fast');
+    expect(await cm.locator('[data-key="app.yaml"] details').getAttribute('open')).toBeNull();
+    expect(await cm.locator('[data-key="app.yaml"] summary').textContent()).toContain('30 lines');
+    expect(await cm.locator('[data-key="logo.png"]').textContent()).toContain('binaryData, 300 B (not shown)');
+    await cm.getByRole('button', { name: 'Close' }).click();
   }, 60_000);
 
   it('puts an Event created through the API at the top, without moving a scrolled reader', async () => {
