@@ -3,9 +3,11 @@
 // implementation of area X is ../services/X.ts.
 import type { ClusterMethods } from './cluster.ts';
 import type { ContextMethods } from './contexts.ts';
+import type { ResourceMethods } from './resources.ts';
 import type { StreamMethods } from './streams.ts';
 
 export interface ServiceMethods extends
   ClusterMethods,
   ContextMethods,
+  ResourceMethods,
   StreamMethods {}

@@ -4,6 +4,7 @@ import type { MethodTable } from '../method.ts';
 import { clusterServices } from './cluster.ts';
 import { contextServices } from './contexts.ts';
 import type { ServiceDeps } from './deps.ts';
+import { resourceServices } from './resources.ts';
 import { streamServices } from './streams.ts';
 
 export type { ServiceDeps } from './deps.ts';
@@ -12,6 +13,7 @@ export function createServices(deps: ServiceDeps): MethodTable {
   return {
     ...clusterServices(deps),
     ...contextServices(deps),
+    ...resourceServices(deps),
     ...streamServices(),
   };
 }
