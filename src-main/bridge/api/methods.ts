@@ -4,8 +4,10 @@
 import type { ClusterMethods } from './cluster.ts';
 import type { ContextMethods } from './contexts.ts';
 import type { StreamMethods } from './streams.ts';
+import type { TerminalMethods } from './terminals.ts';
 
 export interface ServiceMethods extends
   ClusterMethods,
   ContextMethods,
-  StreamMethods {}
+  StreamMethods,
+  TerminalMethods {}

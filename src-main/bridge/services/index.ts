@@ -5,6 +5,7 @@ import { clusterServices } from './cluster.ts';
 import { contextServices } from './contexts.ts';
 import type { ServiceDeps } from './deps.ts';
 import { streamServices } from './streams.ts';
+import { terminalServices } from './terminals.ts';
 
 export type { ServiceDeps } from './deps.ts';
 
@@ -13,5 +14,6 @@ export function createServices(deps: ServiceDeps): MethodTable {
     ...clusterServices(deps),
     ...contextServices(deps),
     ...streamServices(),
+    ...terminalServices(deps),
   };
 }
