@@ -66,15 +66,24 @@ async function startTerminal(deps: ServiceDeps, target: TerminalTarget, size: Te
     },
   };
   let terminal: Terminal | undefined;
-  // Input that arrives while the connection is made (a prompt's answer does).
+  // What is typed (and the last size) while a node's connection is still being made.
+  let early: { input: (string | Buffer)[]; size?: TerminalSize } | undefined = { input: [] };
+  const write = (data: string | Buffer) => (terminal ? terminal.write(data) : early && early.input.length < 1000 && early.input.push(data));
+  const resize = (s: TerminalSize) => (terminal ? terminal.resize(s) : early && (early.size = s));
+  const ready = (t: Terminal) => {
+    terminal = t;
+    for (const data of early?.input ?? []) t.write(data);
+    if (early?.size) t.resize(early.size);
+    early = undefined;
+  };
   const sink: StreamSink = {
     receive(message) {
       const input = message as TerminalInput;
       if (!input || typeof input !== 'object') return;
       if (input.type === 'answer' && typeof input.id === 'number') prompts.answer(input.id, typeof input.value === 'string' ? input.value : null);
       else if (input.type === 'input' && typeof input.data === 'string' && input.data.length <= 1 << 20) {
-        terminal?.write(input.binary ? Buffer.from(input.data, 'latin1') : input.data);
-      } else if (input.type === 'resize' && validSize(input)) terminal?.resize({ cols: input.cols, rows: input.rows });
+        write(input.binary ? Buffer.from(input.data, 'latin1') : input.data);
+      } else if (input.type === 'resize' && validSize(input)) resize({ cols: input.cols, rows: input.rows });
       else if (input.type === 'ack' && typeof input.chars === 'number' && output.ack(input.chars)) terminal?.resume();
     },
     close() {
@@ -85,17 +94,17 @@ async function startTerminal(deps: ServiceDeps, target: TerminalTarget, size: Te
   };
   switch (target.type) {
     case 'local':
-      terminal = openLocalShell({ size, kubeconfigPath: deps.kubeconfigPath }, events);
+      ready(openLocalShell({ size, kubeconfigPath: deps.kubeconfigPath }, events));
       break;
     case 'node':
       // Asked while the stream is already open: the prompts travel on it.
       void openNodeShell(deps.dataDir, target.node, size, events, prompts).then(
-        (t) => { if (handle.ended) t.close(); else terminal = t; },
+        (t) => { if (handle.ended) t.close(); else ready(t); },
         (e: Error) => handle.end(e.message),
       );
       break;
     case 'pod':
-      terminal = await openPodShell(deps.client, target, size, events);
+      ready(await openPodShell(deps.client, target, size, events));
       break;
   }
   return sink;
