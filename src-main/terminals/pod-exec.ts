@@ -1,8 +1,10 @@
 // A shell in a pod's container through the exec API (pods/exec over a WebSocket, the channel
 // protocol kubectl ≥ 1.30 speaks): channel 0 is the terminal's input, 1 its output (a tty merges
 // stderr), 3 the final Status (the exit code), 4 the terminal's size as {"Width","Height"}.
+import type { Pod } from 'kubernetes-types/core/v1';
 import type WebSocket from 'ws';
 import type { KubeClient } from '../client/kube-client.ts';
+import { gvr } from '../client/resources.ts';
 import type { Terminal, TerminalEvents, TerminalSize } from './terminal.ts';
 
 export interface PodTarget {
@@ -29,7 +31,8 @@ export class PodExecError extends Error {
 
 export async function openPodShell(client: KubeClient, target: PodTarget, size: TerminalSize, events: TerminalEvents): Promise<Terminal> {
   const command = target.command?.length ? target.command : DEFAULT_POD_SHELL;
-  const ws = client.execSocket(target.namespace, target.pod, { command, container: target.container, stdin: true, tty: true });
+  const container = target.container ?? (await defaultContainer(client, target.namespace, target.pod));
+  const ws = client.execSocket(target.namespace, target.pod, { command, container, stdin: true, tty: true });
   await opened(ws, `${target.namespace}/${target.pod}`);
   const where = `${target.namespace}/${target.pod}${target.container ? ` (${target.container})` : ''}`;
   const decoder = new TextDecoder('utf-8');
@@ -65,6 +68,14 @@ export async function openPodShell(client: KubeClient, target: PodTarget, size: 
       setTimeout(() => ws.terminate(), 2000).unref();
     },
   };
+}
+
+/** As kubectl chooses: the kubectl.kubernetes.io/default-container annotation, else the first container. */
+async function defaultContainer(client: KubeClient, namespace: string, name: string): Promise<string | undefined> {
+  const pod = await client.get<Pod>(gvr.pods, namespace, name);
+  const annotated = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+  const names = pod.spec?.containers.map((c) => c.name) ?? [];
+  return annotated && names.includes(annotated) ? annotated : names[0];
 }
 
 /** Success → 0, NonZeroExitCode → its code; any other Failure (no such container…) is lost with its message. */
