@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TERMINAL_MAX_UNACKED_CHARS } from '../../src-main/bridge/api/terminals.ts';
 import type { KubeClient } from '../../src-main/client/kube-client.ts';
 import { TerminalClient } from './harness/terminal-client.ts';
 import { waitFor } from './harness/cluster.ts';
@@ -33,6 +34,22 @@ describe('local terminal', () => {
     expect(await t.untilEnded()).toBe('');
     expect(t.exit).toBe(7);
   });
+
+  it('stops reading a flood of output while the screen is behind, and resumes as it catches up', async () => {
+    const t = await TerminalClient.open(deps, { type: 'local' });
+    t.acknowledging = false;
+    t.type('yes flood | head -c 4000000; echo "done=$((1+1))"\r');
+    await t.until('flood');
+    await new Promise((r) => setTimeout(r, 1500));
+    const held = t.out.length;
+    // Held back near the mark (256 Ki characters unacknowledged), not 4 MB.
+    expect(held).toBeLessThan(TERMINAL_MAX_UNACKED_CHARS + 256 * 1024);
+    t.acknowledging = true;
+    t.send({ type: 'ack', chars: held });
+    await t.until('done=2', 60_000);
+    expect(t.out.length).toBeGreaterThan(4_000_000);
+    t.close();
+  }, 90_000);
 
   it('ends the shell and what it started when the tab closes, or the window goes', async () => {
     const t = await TerminalClient.open(deps, { type: 'local' });

@@ -15,6 +15,9 @@ export class TerminalClient {
   prompts: Extract<TerminalOutput, { type: 'prompt' }>[] = [];
   readonly session: Session;
   stream = 0;
+  private acked = 0;
+  /** Off: the screen stops taking output (a busy renderer), to see the shell held back. */
+  acknowledging = true;
 
   private constructor() {
     this.session = new Session((event) => this.handle(event as StreamEvent));
@@ -39,7 +42,8 @@ export class TerminalClient {
     if (m.type === 'output') {
       this.out += m.data;
       // The screen keeps up: everything is acknowledged at once.
-      this.send({ type: 'ack', chars: m.data.length });
+      if (this.acknowledging) this.send({ type: 'ack', chars: this.out.length - this.acked });
+      if (this.acknowledging) this.acked = this.out.length;
     } else if (m.type === 'exit') this.exit = m.code;
     else if (m.type === 'prompt') {
       this.prompts.push(m);
