@@ -51,7 +51,7 @@ describe.skipIf(NO_BROWSER)('terminals', () => {
     await ui.screenshot('terminal');
   }, 60_000);
 
-  it('follows the window: stty size changes when the window is resized', async () => {
+  it('follows its pane: stty size changes when the window is resized, the dock maximised or dragged taller', async () => {
     await type('echo "size=$(stty size)"');
     const [, rows, cols] = await until(/size=(\d+) (\d+)/);
     await ui.page.setViewportSize({ width: 1000, height: 700 });
@@ -62,6 +62,23 @@ describe.skipIf(NO_BROWSER)('terminals', () => {
     await ui.page.setViewportSize({ width: 1280, height: 800 });
     await type('clear; echo "back=$(stty size)"');
     expect((await until(/back=(\d+ \d+)/))[1]).toBe(`${rows} ${cols}`);
+    // Maximised over the view: more rows, same columns; restored: as before.
+    await ui.page.getByRole('button', { name: 'Maximise the terminals' }).click();
+    await type('clear; echo "max=$(stty size)"');
+    const [, rows3, cols3] = await until(/max=(\d+) (\d+)/);
+    expect(Number(rows3)).toBeGreaterThan(Number(rows));
+    expect(cols3).toBe(cols);
+    await ui.page.getByRole('button', { name: 'Restore the terminals' }).click();
+    // Dragging the dock's top edge up gives it more rows.
+    const grip = ui.page.getByRole('separator', { name: 'Resize the terminals' });
+    const box = (await grip.boundingBox())!;
+    await ui.page.mouse.move(box.x + 300, box.y + 3);
+    await ui.page.mouse.down();
+    await ui.page.mouse.move(box.x + 300, box.y - 120, { steps: 5 });
+    await ui.page.mouse.up();
+    await type('clear; echo "dragged=$(stty size)"');
+    const [, rows4] = await until(/dragged=(\d+) \d+/);
+    expect(Number(rows4)).toBeGreaterThan(Number(rows));
   }, 60_000);
 
   it('copies the selection with Ctrl+Shift+C and pastes with Ctrl+Shift+V', async () => {
