@@ -32,7 +32,7 @@ class Dock {
   #next = 1;
 
   open(target: TerminalTarget, title: string): DockTab {
-    const tab = { id: this.#next++, title, target, session: new TerminalSession(target) };
+    const tab = { id: this.#next++, title: this.#unique(title), target, session: new TerminalSession(target) };
     this.tabs = [...this.tabs, tab];
     this.active = tab.id;
     this.collapsed = false;
@@ -51,6 +51,14 @@ class Dock {
   select(id: number): void {
     this.active = id;
     this.collapsed = false;
+  }
+
+  /** "Local shell", "Local shell 2", …: tabs stay tellable apart. */
+  #unique(title: string): string {
+    const taken = new Set(this.tabs.map((t) => t.title));
+    let n = 1;
+    while (taken.has(n === 1 ? title : `${title} ${n}`)) n++;
+    return n === 1 ? title : `${title} ${n}`;
   }
 
   setHeight(px: number): void {

@@ -116,6 +116,23 @@ describe.skipIf(NO_BROWSER)('terminals', () => {
     expect(second).not.toBe(first);
   }, 60_000);
 
+  it('keeps each tab\'s screen and shell while switching between tabs', async () => {
+    await type('clear; echo "tab-one=$((1+1))"');
+    await until(/tab-one=2/);
+    await ui.page.getByRole('button', { name: 'New local terminal' }).click();
+    await expect.poll(() => ui.page.getByRole('tab').allTextContents()).toEqual(['Local shell', 'Local shell 2']);
+    const second = ui.page.locator('.slot:not([hidden]) .pane[data-state=open]');
+    await second.waitFor({ timeout: 20_000 });
+    await ui.page.keyboard.type('echo "tab-two=$((2+2))"');
+    await ui.page.keyboard.press('Enter');
+    await expect.poll(() => second.locator('.xterm-rows').innerText()).toContain('tab-two=4');
+    await ui.page.getByRole('tab', { name: 'Local shell', exact: true }).click();
+    const first = ui.page.locator('.slot:not([hidden]) .pane');
+    await expect.poll(() => first.locator('.xterm-rows').innerText()).toContain('tab-one=2');
+    await ui.page.getByRole('button', { name: 'Close Local shell 2' }).click();
+    await expect.poll(() => ui.page.getByRole('tab').allTextContents()).toEqual(['Local shell']);
+  }, 60_000);
+
   it('shows the exit status when the shell exits, and leaves no shell behind when its tab closes', async () => {
     await type('exit 3');
     await expect.poll(() => ui.page.locator('.pane').textContent(), { timeout: 20_000 }).toContain('The shell exited with code 3');
