@@ -24,7 +24,7 @@ describe('TerminalPrompt', () => {
     document.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
     flushSync();
     expect(answers).toEqual(['s3cret']);
-    [...document.querySelectorAll('button')].find((b) => b.textContent === 'Cancel')!.click();
+    Array.from(document.querySelectorAll('button')).find((b) => b.textContent === 'Cancel')!.click();
     expect(answers).toEqual(['s3cret', null]);
   });
 
@@ -33,7 +33,7 @@ describe('TerminalPrompt', () => {
     app = mount(TerminalPrompt, { target: document.body, props: { prompt: { type: 'prompt', id: 2, kind: 'confirm', message: 'pi presents SHA256:abc' }, onAnswer: (v: string | null) => answers.push(v) } });
     flushSync();
     expect(document.querySelector('input')).toBeNull();
-    const buttons = [...document.querySelectorAll('button')];
+    const buttons = Array.from(document.querySelectorAll('button'));
     buttons.find((b) => b.textContent === 'Trust and connect')!.click();
     buttons.find((b) => b.textContent === 'Cancel')!.click();
     expect(answers).toEqual(['yes', null]);
