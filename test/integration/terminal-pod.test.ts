@@ -57,6 +57,14 @@ describe('pod terminal', () => {
     expect(t.exit).toBeUndefined();
   });
 
+  it('prefers bash where the image has it', async () => {
+    // busybox has no bash: one is made in the side container, on the PATH.
+    await kubectl.ok(['exec', 'box', '-c', 'side', '--', 'sh', '-c', 'printf "#!/bin/sh\\necho \\"bash-here=\\$((3*3))\\"\\nexec sh\\n" > /bin/bash && chmod +x /bin/bash']);
+    const t = await TerminalClient.open(deps(), { ...box, container: 'side' });
+    await t.until('bash-here=9');
+    t.close();
+  });
+
   it('fails with the API server\'s message for a pod that does not exist, and shows why a command could not start', async () => {
     await expect(TerminalClient.open(deps(), { ...box, pod: 'nope' })).rejects.toThrow('pods "nope" not found');
     const t = await TerminalClient.open(deps(), { ...box, command: ['no-such-shell'] });

@@ -51,6 +51,7 @@ function commandOf(value: unknown): string[] {
 }
 
 async function startTerminal(deps: ServiceDeps, target: TerminalTarget, size: TerminalSize, handle: StreamHandle): Promise<StreamSink> {
+  let terminal: Terminal | undefined;
   const push = (message: TerminalOutput) => handle.push(message);
   const output = outputPump(push, () => terminal?.pause());
   const prompts = promptsOver(push);
@@ -65,7 +66,6 @@ async function startTerminal(deps: ServiceDeps, target: TerminalTarget, size: Te
       } else handle.end(end.lost);
     },
   };
-  let terminal: Terminal | undefined;
   // What is typed (and the last size) while a node's connection is still being made.
   let early: { input: (string | Buffer)[]; size?: TerminalSize } | undefined = { input: [] };
   const write = (data: string | Buffer) => (terminal ? terminal.write(data) : early && early.input.length < 1000 && early.input.push(data));
