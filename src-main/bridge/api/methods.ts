@@ -5,9 +5,12 @@ import type { ClusterMethods } from './cluster.ts';
 import type { ContextMethods } from './contexts.ts';
 import type { ResourceMethods } from './resources.ts';
 import type { StreamMethods } from './streams.ts';
+import type { TerminalMethods } from './terminals.ts';
 
 export interface ServiceMethods extends
   ClusterMethods,
   ContextMethods,
   ResourceMethods,
   StreamMethods {}
+  StreamMethods,
+  TerminalMethods {}

@@ -6,6 +6,7 @@ import { contextServices } from './contexts.ts';
 import type { ServiceDeps } from './deps.ts';
 import { resourceServices } from './resources.ts';
 import { streamServices } from './streams.ts';
+import { terminalServices } from './terminals.ts';
 
 export type { ServiceDeps } from './deps.ts';
 
@@ -15,5 +16,6 @@ export function createServices(deps: ServiceDeps): MethodTable {
     ...contextServices(deps),
     ...resourceServices(deps),
     ...streamServices(),
+    ...terminalServices(deps),
   };
 }
