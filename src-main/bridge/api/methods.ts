@@ -11,6 +11,5 @@ export interface ServiceMethods extends
   ClusterMethods,
   ContextMethods,
   ResourceMethods,
-  StreamMethods {}
   StreamMethods,
   TerminalMethods {}
