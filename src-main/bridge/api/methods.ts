@@ -2,8 +2,12 @@
 // parameters and results (types only: the renderer imports them); the main side's
 // implementation of area X is ../services/X.ts.
 import type { ClusterMethods } from './cluster.ts';
+import type { NodeMethods } from './nodes.ts';
 import type { StreamMethods } from './streams.ts';
+import type { WorkloadMethods } from './workloads.ts';
 
 export interface ServiceMethods extends
   ClusterMethods,
-  StreamMethods {}
+  NodeMethods,
+  StreamMethods,
+  WorkloadMethods {}
