@@ -51,15 +51,10 @@ async function entries(client: KubeClient, ref: WorkloadRef<RolloutKind>): Promi
   const list = ref.kind === 'deployments'
     ? (await client.list<ReplicaSet>(gvr.replicaSets, { namespace: ref.namespace })).items.filter(owned).map(replicaSetEntry)
     : (await client.list<ControllerRevision>(gvr.controllerRevisions, { namespace: ref.namespace })).items.filter(owned).map(controllerRevisionEntry);
-  const current = ref.kind === 'deployments' ? currentDeploymentRevision(owner as Deployment, list) : Math.max(0, ...list.map((e) => e.revision.revision));
+  // The controllers give the revision they run the highest number (an undo renumbers the old one).
+  const current = Math.max(0, ...list.map((e) => e.revision.revision));
   for (const e of list) e.revision.current = e.revision.revision === current;
   return list.filter((e) => e.revision.revision > 0).sort((a, b) => b.revision.revision - a.revision.revision);
-}
-
-/** The Deployment's own revision annotation, else the newest ReplicaSet's. */
-function currentDeploymentRevision(d: Deployment, list: Entry[]): number {
-  const own = d.metadata?.annotations?.[deploymentAnnotations.revision];
-  return own && /^\d+$/.test(own) ? Number(own) : Math.max(0, ...list.map((e) => e.revision.revision));
 }
 
 function replicaSetEntry(rs: ReplicaSet): Entry {
