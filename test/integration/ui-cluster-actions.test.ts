@@ -4,12 +4,16 @@
 import type { DaemonSet, Deployment } from 'kubernetes-types/apps/v1';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1';
 import type { Node, Pod } from 'kubernetes-types/core/v1';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gvr } from '../../src-main/client/resources.ts';
 import { dispatch, type MethodTable } from '../../src-main/bridge/method.ts';
 import { UsageSampler } from '../../src-main/bridge/nodes/usage-sampler.ts';
-import type { MethodName, ParamsOf, ResultOf } from '../../src-main/bridge/protocol.ts';
+import type { BridgeEvent, MethodName, ParamsOf, ResultOf } from '../../src-main/bridge/protocol.ts';
 import { createServices } from '../../src-main/bridge/services/index.ts';
+import { NodeRegistry } from '../../src-main/provision/cli/node-registry.ts';
 import { Session } from '../../src-main/bridge/session.ts';
 import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
 import { Kubectl } from './harness/kubectl.ts';
@@ -197,6 +201,34 @@ describe('usage sampler', () => {
       expect(sample).toMatchObject({ available: false, nodes: [], reason: 'no node reports its usage' });
     } finally {
       for (const n of cluster.fleet.nodeNames()) await cluster.fleet.resume(n);
+    }
+  });
+});
+
+describe('remove a node added over SSH', () => {
+  it('refuses a node not in the registry, and ends with the SSH error (the Node kept) when the host is not reached', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kubelab-ui-remove-'));
+    try {
+      const withData = createServices({ client: cluster.client, dataDir });
+      const run = <M extends MethodName>(method: M, params: ParamsOf<M>) => dispatch(withData, method, params, { session }) as Promise<ResultOf<M>>;
+      expect(await run('sshNodes', {})).toEqual([]);
+      await expect(run('removeNode', { name: 'sim-3' })).rejects.toThrow('node sim-3 was not added from this computer: delete its Node instead');
+      // Port 1 on this machine refuses: the connect step fails, nothing else runs.
+      new NodeRegistry(dataDir).set('sim-3', { address: 'nobody@127.0.0.1:1', auth: 'key', keyPath: join(dataDir, 'no-key'), server: 'https://127.0.0.1:6443' });
+      writeFileSync(join(dataDir, 'no-key'), 'not a key');
+      expect(await run('sshNodes', {})).toEqual(['sim-3']);
+      const events: BridgeEvent[] = [];
+      const own = new Session((e) => events.push(e));
+      const { stream } = await dispatch(withData, 'removeNode', { name: 'sim-3' }, { session: own }) as { stream: number };
+      const end = await waitFor('the stream end', () => events.find((e) => e.type === 'stream-end' && e.stream === stream));
+      expect(end).toMatchObject({ type: 'stream-end', error: expect.any(String) });
+      expect(events.filter((e) => e.type === 'stream').map((e) => (e as { message: { event: { step: string; status: string } } }).message.event))
+        .toEqual([expect.objectContaining({ step: 'connect', status: 'started' }), expect.objectContaining({ step: 'connect', status: 'failed' })]);
+      expect((await cluster.client.get<Node>(gvr.nodes, undefined, 'sim-3')).spec?.unschedulable).toBeFalsy();
+      expect(new NodeRegistry(dataDir).get('sim-3')).toBeDefined();
+      own.close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -3,7 +3,7 @@
 // the provisioning library's removeNode, and forgotten from the registry.
 import type { KubeClient } from '../../client/kube-client.ts';
 import { flagsOf, targetOf } from '../../provision/cli/connect-node.ts';
-import { NodeRegistry } from '../../provision/cli/node-registry.ts';
+import { NodeRegistry, type NodeRecord } from '../../provision/cli/node-registry.ts';
 import { removeNode, type RemoveResult } from '../../provision/join/remove-node.ts';
 import type { ProgressListener } from '../../provision/progress.ts';
 import { connectSsh } from '../../provision/ssh/connect.ts';
@@ -20,12 +20,16 @@ export interface RemoveSshNodeOptions {
   report: ProgressListener;
 }
 
+/** The registry record of a node to remove; a precise error before anything starts when it cannot be. */
+export function sshNodeRecord(dataDir: string, name: string, password: string | undefined): NodeRecord {
+  const record = new NodeRegistry(dataDir).get(name);
+  if (!record) throw new ServiceError(`node ${name} was not added from this computer: delete its Node instead`, 400);
+  if (record.auth === 'password' && password === undefined) throw new ServiceError(`node ${name} logs in with a password: give it to remove the node`, 400);
+  return record;
+}
+
 export async function removeSshNode(o: RemoveSshNodeOptions): Promise<RemoveResult> {
-  const registry = new NodeRegistry(o.dataDir);
-  const record = registry.get(o.name);
-  if (!record) throw new ServiceError(`node ${o.name} was not added from this computer: delete its Node instead`, 400);
-  if (record.auth === 'password' && o.password === undefined) throw new ServiceError(`node ${o.name} logs in with a password: give it to remove the node`, 400);
-  const flags = flagsOf(record, o.password);
+  const flags = flagsOf(sshNodeRecord(o.dataDir, o.name, o.password), o.password);
   const host = await step(o.report, o.name, 'connect', () => connectSsh(targetOf(flags), {
     knownHosts: KnownHosts.inDataDir(o.dataDir),
     confirmHostKey: async () => false,
@@ -33,7 +37,7 @@ export async function removeSshNode(o: RemoveSshNodeOptions): Promise<RemoveResu
   }));
   try {
     const result = await removeNode({ client: o.client, nodeName: o.name, host, report: o.report });
-    registry.delete(o.name);
+    new NodeRegistry(o.dataDir).delete(o.name);
     return result;
   } finally {
     await host.close();

@@ -5,7 +5,7 @@ import { drain } from '../../provision/join/remove-node.ts';
 import type { NodeMethods, RemoveNodeMessage, UsageMessage } from '../api/nodes.ts';
 import * as check from '../check.ts';
 import type { MethodTable } from '../method.ts';
-import { removeSshNode } from '../nodes/remove-ssh-node.ts';
+import { removeSshNode, sshNodeRecord } from '../nodes/remove-ssh-node.ts';
 import { UsageSampler } from '../nodes/usage-sampler.ts';
 import { ServiceError } from '../service-error.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -56,6 +56,7 @@ export function nodeServices({ client, dataDir }: ServiceDeps): MethodTable<keyo
       },
       run({ name, password }, { session }) {
         if (!dataDir) throw new ServiceError('this cluster has no nodes added over SSH: delete the Node instead', 400);
+        sshNodeRecord(dataDir, name, password);
         return session.openStream((handle) => {
           const push = (m: RemoveNodeMessage) => handle.push(m);
           removeSshNode({ client, dataDir, name, password, report: (event) => push({ type: 'step', event }) })
