@@ -89,7 +89,7 @@ describe.skipIf(NO_BROWSER)('overview, nodes and workloads views', () => {
     await poll(async () => (await podsOf('web')).filter((p) => p.spec?.containers[0]?.image === 'nginx:1.25' && p.status?.phase === 'Running').length).toBe(3);
   }, 60_000);
 
-  it('a CronJob is triggered by hand and suspended from its tab', async () => {
+  it('a CronJob is triggered by hand, suspended and deleted from its tab', async () => {
     const cron: CronJob = {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
@@ -107,7 +107,11 @@ describe.skipIf(NO_BROWSER)('overview, nodes and workloads views', () => {
     await poll(async () => (await ui.client.get<CronJob>(gvr.cronJobs, NS, 'report')).spec?.suspend).toBe(true);
     await poll(() => row(`${NS}/report`).locator('td').nth(3).textContent()).toBe('True');
     await poll(() => drawer().locator('li[data-job]').count()).toBe(1);
-    await drawer().getByRole('button', { name: 'Close' }).click();
+    // Delete asks first, then the CronJob (and, through the garbage collector, its Job) goes.
+    await drawer().getByRole('button', { name: 'Delete' }).click();
+    await ui.page.getByRole('dialog', { name: 'Delete CronJob default/report?' }).getByRole('button', { name: 'Delete' }).click();
+    await poll(async () => (await ui.client.list<CronJob>(gvr.cronJobs, { namespace: NS })).items.length).toBe(0);
+    await poll(() => row(`${NS}/report`).count()).toBe(0);
   }, 60_000);
 
   it('nodes: cordon shows SchedulingDisabled and sets spec.unschedulable; the drawer shows conditions', async () => {
