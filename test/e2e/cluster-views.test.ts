@@ -128,4 +128,16 @@ describe.skipIf(NO_BROWSER)('overview, nodes and workloads views', () => {
     await row('sim-1').getByRole('button', { name: 'Uncordon' }).click();
     await poll(async () => (await ui.client.get<Node>(gvr.nodes, undefined, 'sim-1')).spec?.unschedulable ?? false).toBe(false);
   }, 60_000);
+
+  it('drain from the node drawer cordons it and moves its pods to the other nodes', async () => {
+    const onNode = async (node: string) => (await podsOf('web')).filter((p) => p.spec?.nodeName === node).length;
+    await poll(() => onNode('sim-2')).toBeGreaterThan(0);
+    await row('sim-2').locator('td').first().click();
+    await drawer().getByRole('button', { name: 'Drain' }).click();
+    await ui.page.getByRole('dialog', { name: 'Drain sim-2?' }).getByRole('button', { name: 'Drain' }).click();
+    await poll(async () => (await ui.client.get<Node>(gvr.nodes, undefined, 'sim-2')).spec?.unschedulable).toBe(true);
+    await poll(() => onNode('sim-2')).toBe(0);
+    await poll(async () => (await podsOf('web')).filter((p) => p.status?.phase === 'Running').length).toBe(3);
+    await poll(() => drawer().locator('tbody tr a').count()).toBe(0);
+  }, 60_000);
 });

@@ -166,7 +166,11 @@ describe('drain', () => {
       metadata: { name: `static-${node}`, namespace: 'kube-system', annotations: { 'kubernetes.io/config.mirror': 'abc' } },
       spec: { nodeName: node, containers: [{ name: 'c', image: 'static' }] },
     } as Pod);
-    await call('drainNode', { name: node });
+    // A pod no controller owns: refused without force, as kubectl drain without --force, and nothing changes.
+    await cluster.client.create(gvr.pods, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bare', namespace: ns }, spec: { nodeName: node, containers: [{ name: 'c', image: 'x' }] } } as Pod);
+    await expect(call('drainNode', { name: node })).rejects.toThrow(`cannot delete Pods that declare no controller (use force to override): ${ns}/bare`);
+    expect((await cluster.client.get<Node>(gvr.nodes, undefined, node)).spec?.unschedulable).toBeFalsy();
+    await call('drainNode', { name: node, force: true });
     expect((await cluster.client.get<Node>(gvr.nodes, undefined, node)).spec?.unschedulable).toBe(true);
     const left = (await podsOn()).map((p) => p.metadata?.labels?.app ?? p.metadata?.name).sort();
     expect(left).toEqual(['agent', `static-${node}`]);

@@ -30,8 +30,11 @@ export type RemoveNodeMessage = { type: 'step'; event: StepEvent } | { type: 'do
 export interface NodeMethods {
   /** kubectl cordon (true) / uncordon (false): spec.unschedulable. */
   cordonNode: { params: { name: string; unschedulable: boolean }; result: null };
-  /** kubectl drain --ignore-daemonsets --delete-emptydir-data: cordon, then its pods go. */
-  drainNode: { params: { name: string }; result: null };
+  /**
+   * kubectl drain --ignore-daemonsets --delete-emptydir-data: cordon, then its pods go. Pods no
+   * controller would recreate are refused (the node stays as it was) unless force (--force).
+   */
+  drainNode: { params: { name: string; force?: boolean }; result: null };
   /** Names of the nodes this computer added over SSH (`kubelab node list`): those removeNode cleans. */
   sshNodes: { params: Record<string, never>; result: string[] };
   /** kubelab node remove over SSH, as a stream of RemoveNodeMessage. A password node needs it again. */

@@ -1,7 +1,9 @@
 // Node actions (cordon, drain, remove) and the usage history behind the Overview's charts.
+import type { Pod } from 'kubernetes-types/core/v1';
+import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
 import { NodeRegistry } from '../../provision/cli/node-registry.ts';
-import { drain } from '../../provision/join/remove-node.ts';
+import { drain, mirrorPodAnnotation } from '../../provision/join/remove-node.ts';
 import type { NodeMethods, RemoveNodeMessage, UsageMessage } from '../api/nodes.ts';
 import * as check from '../check.ts';
 import type { MethodTable } from '../method.ts';
@@ -16,6 +18,16 @@ const noParams = (method: string) => (value: unknown): Record<string, never> => 
   check.params(value ?? {}, method);
   return {};
 };
+
+/** kubectl drain's check without --force: a pod no controller owns would be gone for good. */
+async function refuseUnmanagedPods(client: KubeClient, node: string): Promise<void> {
+  const pods = (await client.list<Pod>(gvr.pods, { fieldSelector: `spec.nodeName=${node}` })).items;
+  const bare = pods.filter((p) => !p.metadata?.ownerReferences?.some((r) => r.controller) && !p.metadata?.annotations?.[mirrorPodAnnotation]);
+  if (bare.length > 0) {
+    const names = bare.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).join(', ');
+    throw new ServiceError(`cannot delete Pods that declare no controller (use force to override): ${names}`, 409);
+  }
+}
 
 export function nodeServices({ client, dataDir }: ServiceDeps): MethodTable<keyof NodeMethods> {
   // One sampler for every window: the history outlives a view and is shared.
@@ -34,9 +46,11 @@ export function nodeServices({ client, dataDir }: ServiceDeps): MethodTable<keyo
     },
     drainNode: {
       check(value) {
-        return { name: check.name(check.params(value, 'drainNode'), 'name', 'drainNode') };
+        const p = check.params(value, 'drainNode');
+        return { name: check.name(p, 'name', 'drainNode'), force: check.optionalBoolean(p, 'force', 'drainNode') ?? false };
       },
-      async run({ name }) {
+      async run({ name, force }) {
+        if (!force) await refuseUnmanagedPods(client, name);
         await cordon(name, true);
         await drain(client, name, DRAIN_TIMEOUT_MS);
         return null;
