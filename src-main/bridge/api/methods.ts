@@ -13,3 +13,7 @@ export interface ServiceMethods extends
   ResourceMethods,
   StreamMethods,
   TerminalMethods {}
+import type { NodeMethods } from './nodes.ts';
+import type { WorkloadMethods } from './workloads.ts';
+  NodeMethods,
+  WorkloadMethods {}

@@ -7,6 +7,8 @@ import type { ServiceDeps } from './deps.ts';
 import { resourceServices } from './resources.ts';
 import { streamServices } from './streams.ts';
 import { terminalServices } from './terminals.ts';
+import { nodeServices } from './nodes.ts';
+import { workloadServices } from './workloads.ts';
 
 export type { ServiceDeps } from './deps.ts';
 
@@ -17,5 +19,7 @@ export function createServices(deps: ServiceDeps): MethodTable {
     ...resourceServices(deps),
     ...streamServices(),
     ...terminalServices(deps),
+    ...nodeServices(deps),
+    ...workloadServices(deps),
   };
 }
