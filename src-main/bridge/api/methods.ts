@@ -2,8 +2,12 @@
 // parameters and results (types only: the renderer imports them); the main side's
 // implementation of area X is ../services/X.ts.
 import type { ClusterMethods } from './cluster.ts';
+import type { NodeJoinMethods } from './node-join.ts';
+import type { PortForwardMethods } from './port-forwards.ts';
 import type { StreamMethods } from './streams.ts';
 
 export interface ServiceMethods extends
   ClusterMethods,
+  NodeJoinMethods,
+  PortForwardMethods,
   StreamMethods {}

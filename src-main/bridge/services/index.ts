@@ -3,6 +3,8 @@
 import type { MethodTable } from '../method.ts';
 import { clusterServices } from './cluster.ts';
 import type { ServiceDeps } from './deps.ts';
+import { nodeJoinServices } from './node-join.ts';
+import { portForwardServices } from './port-forwards.ts';
 import { streamServices } from './streams.ts';
 
 export type { ServiceDeps } from './deps.ts';
@@ -10,6 +12,8 @@ export type { ServiceDeps } from './deps.ts';
 export function createServices(deps: ServiceDeps): MethodTable {
   return {
     ...clusterServices(deps),
+    ...nodeJoinServices(deps),
+    ...portForwardServices(deps),
     ...streamServices(),
   };
 }
