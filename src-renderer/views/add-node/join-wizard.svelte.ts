@@ -51,7 +51,9 @@ export class JoinWizard {
         const phase = m.step.step.split(':')[0]!;
         const before = this.phases[phase];
         const startedAt = m.step.status === 'started' || !before ? Date.now() : before.startedAt;
-        this.phases = { ...this.phases, [phase]: { ...m.step, startedAt } };
+        // A failed preflight names every check; the checks list below says it better.
+        const detail = phase === 'validate' && m.step.detail?.includes(': preflight failed: ') ? 'preflight failed: see the checks below' : m.step.detail;
+        this.phases = { ...this.phases, [phase]: { ...m.step, ...(detail ? { detail } : {}), startedAt } };
         break;
       }
       case 'host-key':
