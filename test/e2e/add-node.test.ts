@@ -1,7 +1,8 @@
 // The add-node wizard against a real machine: a test host (its own network namespace and sshd)
 // joins the control plane, which is served on the lab bridge's address so the host reaches it.
-// The form is filled as a person would, the host key's fingerprint is the host's own, the steps
-// run to Ready and the node shows up; a host whose key changed since is refused with both
+// The form is filled as a person would, the host key's fingerprint is the host's own; with runc
+// hidden, preflight fails and the wizard asks before installing it; then the steps run to Ready
+// and the node shows up; a host whose key changed since is refused with both
 // fingerprints shown. The joined node then runs a pod that the Port forwards view reaches through
 // its service. The node, the hosts and the routes are removed afterwards.
 import { execFileSync } from 'node:child_process';
@@ -62,21 +63,54 @@ describe.skipIf(NO_BROWSER || NOT_ROOT)('add a node through the wizard', () => {
     expect(isClean(left), JSON.stringify(left)).toBe(true);
   }, 180_000);
 
-  it('joins the host: fingerprint confirmed, every step done, the node Ready', async () => {
+  it('asks to trust the host key, then, without runc, shows the failed check and asks before installing it', async () => {
+    const { page } = ui!;
+    const host = lab!.hosts[0]!;
+    // Hide runc on the host, in its own mount namespace only (sshd's, which logins inherit).
+    const inHost = (...args: string[]) => execFileSync('nsenter', ['-t', String(host.pid), '-m', '--', ...args]);
+    inHost('mount', '--bind', '/dev/null', '/usr/sbin/runc');
+    try {
+      await ui!.open('#/add-node');
+      await page.locator('input[name=host]').fill(host.address);
+      await page.locator('input[name=user]').fill('root');
+      await page.locator('input[name=key]').fill(lab!.keyPath);
+      await ui!.screenshot('add-node-form');
+      await page.getByRole('button', { name: 'Connect and add' }).click();
+
+      const question = page.getByRole('dialog', { name: 'Confirm the host key' });
+      await question.waitFor({ timeout: 30_000 });
+      expect(await question.getByTestId('fingerprint').textContent()).toBe(host.hostKeyFingerprint);
+      await ui!.screenshot('add-node-fingerprint');
+      await question.getByRole('button', { name: 'Trust this key' }).click();
+
+      const consent = page.getByRole('dialog', { name: 'Install packages' });
+      await consent.waitFor({ timeout: 60_000 });
+      expect(await consent.textContent()).toContain('package manager (apt)');
+      expect(await consent.getByTestId('packages').textContent()).toBe('runc');
+      await ui!.screenshot('add-node-packages');
+      const runtime = page.locator('li[data-check=runtime]');
+      expect(await runtime.getAttribute('class')).toContain('fail');
+      expect(await runtime.textContent()).toContain('runc not found on the PATH→ install runc');
+      // With consent the node's apt-get is asked (runc is installed, only hidden, so it stays
+      // missing) and the checks run again.
+      await consent.getByRole('button', { name: 'Install runc' }).click();
+      await page.locator('h3.error', { hasText: `root@${host.address}: preflight failed (runtime)` }).waitFor({ timeout: 120_000 });
+      expect(await page.locator('li[data-step=packages]').getAttribute('class')).toContain('done');
+      expect(await page.locator('li[data-step=packages] .name').textContent()).toBe('packages: runc');
+      expect(await page.locator('p.left').textContent()).toBe('On the machine: nothing was changed');
+      expect(KnownHosts.inDataDir(ui!.dataDir).lookup(host.address, 22)?.fingerprint).toBe(host.hostKeyFingerprint);
+    } finally {
+      inHost('umount', '/usr/sbin/runc');
+    }
+  }, 240_000);
+
+  it('joins the host (its key pinned now): every step done, the checks passed, the node Ready', async () => {
     const { page } = ui!;
     const host = lab!.hosts[0]!;
     await ui!.open('#/add-node');
     await page.locator('input[name=host]').fill(host.address);
-    await page.locator('input[name=user]').fill('root');
     await page.locator('input[name=key]').fill(lab!.keyPath);
-    await ui!.screenshot('add-node-form');
     await page.getByRole('button', { name: 'Connect and add' }).click();
-
-    const question = page.getByRole('dialog', { name: 'Confirm the host key' });
-    await question.waitFor({ timeout: 30_000 });
-    expect(await question.getByTestId('fingerprint').textContent()).toBe(host.hostKeyFingerprint);
-    await ui!.screenshot('add-node-fingerprint');
-    await question.getByRole('button', { name: 'Trust this key' }).click();
 
     await page.locator('[role=status]', { hasText: `${host.hostname} joined the cluster` }).waitFor({ timeout: 180_000 });
     await page.locator('.node-state', { hasText: /^Ready$/ }).waitFor({ timeout: 30_000 });
@@ -85,11 +119,11 @@ describe.skipIf(NO_BROWSER || NOT_ROOT)('add a node through the wizard', () => {
       expect(await page.locator(`li[data-step=${step}] .took`).textContent(), step).toMatch(/^\d+\.\d s$/);
     }
     expect(await page.locator('li[data-check=runtime]').getAttribute('class')).toContain('pass');
+    expect(await page.getByRole('dialog').count()).toBe(0);
     await ui!.screenshot('add-node-progress');
 
-    // What the CLI's join leaves: the node Ready, the host key pinned, the registry without a secret.
+    // What the CLI's join leaves: the node Ready, the registry without a secret.
     expect(ready(await ui!.client.get<Node>(gvr.nodes, undefined, host.hostname))).toBe(true);
-    expect(KnownHosts.inDataDir(ui!.dataDir).lookup(host.address, 22)?.fingerprint).toBe(host.hostKeyFingerprint);
     expect(new NodeRegistry(ui!.dataDir).get(host.hostname)).toMatchObject({ address: `root@${host.address}`, auth: 'key', keyPath: lab!.keyPath });
     await page.getByRole('link', { name: host.hostname }).click();
     expect(await page.evaluate(() => location.hash)).toBe(`#/nodes?node=${host.hostname}`);
