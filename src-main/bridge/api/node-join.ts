@@ -23,6 +23,8 @@ export interface JoinNodeParams {
   nodeName?: string;
   /** The node reaches the API through a reverse SSH tunnel from this computer. */
   tunnel?: boolean;
+  /** The API server's https URL as the node reaches it (`--server`): default, the served one. */
+  server?: string;
 }
 
 /** The state of one step of the join (see src-main/provision/progress.ts). */

@@ -10,7 +10,7 @@ import type { MethodTable } from '../method.ts';
 import { ServiceError } from '../service-error.ts';
 import type { ServiceDeps } from './deps.ts';
 import { chooseAuth } from '../../provision/cli/connect-node.ts';
-import { apiAddress, clusterAccess, DEFAULT_TUNNEL_PORT, nodeServerURL, type ClusterAccess } from '../../provision/cli/node-commands.ts';
+import { apiAddress, clusterAccess, DEFAULT_TUNNEL_PORT, nodeServerURL, ProvisionError, type ClusterAccess } from '../../provision/cli/node-commands.ts';
 import { NodeRegistry } from '../../provision/cli/node-registry.ts';
 import { agentBundle } from '../../provision/cli/provision-cli.ts';
 import { missingPackages } from '../../provision/install/packages.ts';
@@ -71,13 +71,24 @@ export function checkJoinParams(value: unknown): JoinNodeParams {
       throw new ServiceError(`${M}: jump host: ${(e as Error).message}`, 400);
     }
   }
+  const server = check.optionalString(p, 'server', M, 300)?.trim() || undefined;
+  if (server !== undefined && !isHttpsUrl(server)) throw new ServiceError(`${M}: the API address must be an https URL, e.g. https://192.168.1.10:6443`, 400);
   return {
     host, port, user, auth,
+    ...optional('server', server),
     ...optional('sudoPassword', check.optionalString(p, 'sudoPassword', M, SECRET_MAX) || undefined),
     ...optional('jump', jump || undefined),
     ...optional('nodeName', check.optionalName(p, 'nodeName', M)),
     ...optional('tunnel', check.optionalBoolean(p, 'tunnel', M)),
   };
+}
+
+function isHttpsUrl(text: string): boolean {
+  try {
+    return new URL(text).protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
@@ -95,7 +106,7 @@ async function runJoin(dataDir: string, p: JoinNodeParams, talk: JoinConversatio
   const access = clusterAccess(dataDir);
   try {
     const tunnelPort = DEFAULT_TUNNEL_PORT;
-    const server = p.tunnel ? `https://127.0.0.1:${tunnelPort}` : nodeServerURL(access);
+    const server = p.tunnel ? `https://127.0.0.1:${tunnelPort}` : reachableServer(access, p.server);
     const target = targetOf(p);
     const host = await step(talk.report, sshLabel(target), 'connect', () => connect(dataDir, target, p, talk));
     try {
@@ -114,6 +125,16 @@ async function runJoin(dataDir: string, p: JoinNodeParams, talk: JoinConversatio
     }
   } finally {
     access.client.close();
+  }
+}
+
+/** nodeServerURL, with the wizard's own ways out when only this computer reaches the API. */
+function reachableServer(access: ClusterAccess, override: string | undefined): string {
+  try {
+    return nodeServerURL(access, override);
+  } catch (e) {
+    if (!(e instanceof ProvisionError)) throw e;
+    throw new ProvisionError(`the control plane is served at ${access.server}, which other machines cannot reach: choose "Reach the API through an SSH tunnel", give the API address the node reaches, or serve it on an address other machines reach (kubelab serve --address 0.0.0.0)`);
   }
 }
 

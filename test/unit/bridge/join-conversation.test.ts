@@ -73,8 +73,8 @@ describe('checkJoinParams', () => {
   const form = { host: '192.168.1.20', user: 'pi', auth: { kind: 'password', password: 'hunter2' }, sudoPassword: 's3cret' };
 
   it('keeps what the join needs, with port 22 by default', () => {
-    expect(checkJoinParams({ ...form, nodeName: 'pi-1', tunnel: true, jump: 'root@bastion' })).toEqual({
-      host: '192.168.1.20', port: 22, user: 'pi', auth: { kind: 'password', password: 'hunter2' }, sudoPassword: 's3cret', nodeName: 'pi-1', tunnel: true, jump: 'root@bastion',
+    expect(checkJoinParams({ ...form, nodeName: 'pi-1', tunnel: true, jump: 'root@bastion', server: 'https://10.0.0.1:6443' })).toEqual({
+      host: '192.168.1.20', port: 22, user: 'pi', auth: { kind: 'password', password: 'hunter2' }, sudoPassword: 's3cret', nodeName: 'pi-1', tunnel: true, jump: 'root@bastion', server: 'https://10.0.0.1:6443',
     });
     expect(checkJoinParams({ host: 'fe80::1', port: 2222, user: 'root', auth: { kind: 'key', path: '/k', passphrase: 'p' } })).toMatchObject({ port: 2222, auth: { kind: 'key', path: '/k', passphrase: 'p' } });
   });
@@ -89,6 +89,7 @@ describe('checkJoinParams', () => {
       () => checkJoinParams({ ...form, auth: { kind: 'key', path: ' ' } }),
       () => checkJoinParams({ ...form, jump: 'x@@y' }),
       () => checkJoinParams({ ...form, nodeName: 'Not_A_Name' }),
+      () => checkJoinParams({ ...form, server: 'http://10.0.0.1:6443' }),
     ].map((f) => {
       try {
         f();
@@ -106,6 +107,7 @@ describe('checkJoinParams', () => {
       'joinNode: the key file is empty',
       'joinNode: jump host: "x@@y" is not [user@]host[:port]: "x@" is not a valid user name',
       'joinNode: nodeName must be a valid Kubernetes name',
+      'joinNode: the API address must be an https URL, e.g. https://192.168.1.10:6443',
     ]);
     for (const e of errors) expect(e).not.toMatch(/hunter2|s3cret/);
   });
