@@ -4,6 +4,8 @@
 import type { ClusterMethods } from './cluster.ts';
 import type { ContextMethods } from './contexts.ts';
 import type { ResourceMethods } from './resources.ts';
+import type { NodeJoinMethods } from './node-join.ts';
+import type { PortForwardMethods } from './port-forwards.ts';
 import type { StreamMethods } from './streams.ts';
 import type { TerminalMethods } from './terminals.ts';
 
@@ -17,3 +19,6 @@ import type { NodeMethods } from './nodes.ts';
 import type { WorkloadMethods } from './workloads.ts';
   NodeMethods,
   WorkloadMethods {}
+  NodeJoinMethods,
+  PortForwardMethods,
+  StreamMethods {}

@@ -5,6 +5,8 @@ import { clusterServices } from './cluster.ts';
 import { contextServices } from './contexts.ts';
 import type { ServiceDeps } from './deps.ts';
 import { resourceServices } from './resources.ts';
+import { nodeJoinServices } from './node-join.ts';
+import { portForwardServices } from './port-forwards.ts';
 import { streamServices } from './streams.ts';
 import { terminalServices } from './terminals.ts';
 import { nodeServices } from './nodes.ts';
@@ -17,6 +19,8 @@ export function createServices(deps: ServiceDeps): MethodTable {
     ...clusterServices(deps),
     ...contextServices(deps),
     ...resourceServices(deps),
+    ...nodeJoinServices(deps),
+    ...portForwardServices(deps),
     ...streamServices(),
     ...terminalServices(deps),
     ...nodeServices(deps),
