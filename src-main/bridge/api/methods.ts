@@ -3,22 +3,21 @@
 // implementation of area X is ../services/X.ts.
 import type { ClusterMethods } from './cluster.ts';
 import type { ContextMethods } from './contexts.ts';
-import type { ResourceMethods } from './resources.ts';
 import type { NodeJoinMethods } from './node-join.ts';
+import type { NodeMethods } from './nodes.ts';
 import type { PortForwardMethods } from './port-forwards.ts';
+import type { ResourceMethods } from './resources.ts';
 import type { StreamMethods } from './streams.ts';
 import type { TerminalMethods } from './terminals.ts';
+import type { WorkloadMethods } from './workloads.ts';
 
 export interface ServiceMethods extends
   ClusterMethods,
   ContextMethods,
+  NodeJoinMethods,
+  NodeMethods,
+  PortForwardMethods,
   ResourceMethods,
   StreamMethods,
-  TerminalMethods {}
-import type { NodeMethods } from './nodes.ts';
-import type { WorkloadMethods } from './workloads.ts';
-  NodeMethods,
+  TerminalMethods,
   WorkloadMethods {}
-  NodeJoinMethods,
-  PortForwardMethods,
-  StreamMethods {}
