@@ -27,7 +27,12 @@ export default defineConfig({
     root: path('./src-renderer'),
     base: './',
     plugins: [svelte({ compilerOptions: { runes: true } })],
+    // As in src-renderer/vite.config.ts: Monaco's `?worker` bundles as ES modules, and the path
+    // monaco-yaml's worker imports.
+    worker: { format: 'es' },
+    resolve: { alias: [{ find: /^monaco-editor\/esm\/vs\/(.*)$/, replacement: `${path('./node_modules/monaco-editor/esm/vs/')}$1` }] },
     build: {
+      chunkSizeWarningLimit: 8000,
       outDir: path('./out/renderer'),
       // electron-vite leaves bundles unminified; the renderer is shipped like a web page.
       minify: true,
