@@ -15,7 +15,13 @@ export default defineConfig({
   worker: { format: 'es' },
   // monaco-yaml's worker imports monaco-editor/esm/vs/…, a path monaco-editor 0.57's exports map
   // no longer resolves (it adds esm/vs/ itself): point it at the file.
-  resolve: { alias: [{ find: /^monaco-editor\/esm\/vs\/(.*)$/, replacement: `${fileURLToPath(new URL('../node_modules/monaco-editor/esm/vs/', import.meta.url))}$1` }] },
+  // monaco-worker-manager cannot start a worker with monaco-editor 0.57 (see the shim).
+  resolve: {
+    alias: [
+      { find: /^monaco-editor\/esm\/vs\/(.*)$/, replacement: `${fileURLToPath(new URL('../node_modules/monaco-editor/esm/vs/', import.meta.url))}$1` },
+      { find: /^monaco-worker-manager$/, replacement: fileURLToPath(new URL('./lib/editor/worker-manager-shim.ts', import.meta.url)) },
+    ],
+  },
   build: {
     chunkSizeWarningLimit: 8000,
     outDir: fileURLToPath(new URL('../out/renderer', import.meta.url)),

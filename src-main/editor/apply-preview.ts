@@ -33,9 +33,11 @@ export type ApplyPreview =
 /** Fields a person does not write and a diff should not show. */
 export function comparable(obj: KubeObject | undefined): string {
   if (!obj) return '';
-  const { status: _status, ...rest } = obj as KubeObject & { status?: unknown };
-  const { managedFields: _mf, resourceVersion: _rv, generation: _g, ...metadata } = rest.metadata ?? {};
-  return stringify({ ...rest, metadata });
+  const { status: _status, metadata: meta, ...rest } = obj as KubeObject & { status?: unknown };
+  // uid and creationTimestamp too: a dry run of a new object invents them.
+  const { managedFields: _mf, resourceVersion: _rv, generation: _g, uid: _uid, creationTimestamp: _ct, ...metadata } = meta ?? {};
+  // In the order people write manifests.
+  return stringify({ apiVersion: rest.apiVersion, kind: rest.kind, metadata, ...rest });
 }
 
 /**
