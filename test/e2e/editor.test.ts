@@ -31,17 +31,19 @@ spec:
 
 describe.skipIf(NO_BROWSER)('manifest editor', () => {
   let ui: UiHarness;
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     ui = await startUi({ simulateNodes: 2 });
-    ui.page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log('CONSOLE', m.text()); });
-    ui.page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
+    // A page error (a worker that fails to start) fails the test at the end.
+    ui.page.on('pageerror', (e) => pageErrors.push(e.message));
     await ui.open('#/editor');
     await ui.page.locator('[data-testid=manifest-editor] .monaco-editor').waitFor({ timeout: 30_000 });
   }, 180_000);
 
   afterAll(async () => {
     await ui?.close();
+    expect(pageErrors).toEqual([]);
   });
 
   const code = () => ui.page.locator('[data-testid=manifest-editor]');
@@ -130,7 +132,7 @@ describe.skipIf(NO_BROWSER)('manifest editor', () => {
     const badTop = await line('replicas: -1').evaluate((el) => (el as HTMLElement).style.top);
     await expect.poll(() => code().locator('.view-overlays > div').evaluateAll((rows) =>
       rows.filter((r) => r.querySelector('.squiggly-error')).map((r) => (r as HTMLElement).style.top)), { timeout: 10_000 }).toContain(badTop);
-    await line('replicas: -1').hover();
+    await line('replicas: -1').locator('span', { hasText: 'replicas' }).first().hover();
     await expect.poll(() => page.locator('.monaco-hover:not(.hidden)').first().innerText(), { timeout: 10_000 }).toMatch(/spec\.replicas: .*greater than or equal to 0/);
     await ui.screenshot('editor-422');
   }, 60_000);
