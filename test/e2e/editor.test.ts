@@ -95,10 +95,24 @@ describe.skipIf(NO_BROWSER)('manifest editor', () => {
   it('opens a live object from its route, without managedFields or status', async () => {
     await ui.page.evaluate(() => (location.hash = '#/editor?kind=deployments&namespace=default&name=web'));
     await code().locator('.monaco-editor').waitFor();
-    await ui.page.getByRole('heading', { name: /Deployment default\/web/ }).waitFor();
+    await ui.page.getByRole('heading', { name: /Deployment web/ }).waitFor();
     const text = await editorText();
     expect(text).toContain('name: web');
     expect(text).not.toMatch(/managedFields|status:|resourceVersion/);
+  }, 60_000);
+
+  it('warns that the live object changed since it was opened, and forces a conflicting apply only when asked', async () => {
+    const { page } = ui;
+    // Someone else takes spec.replicas over with their own field manager.
+    await ui.client.patch(DEPLOYMENTS, 'default', 'web', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 4 } }, 'apply', { fieldManager: 'someone', force: true });
+    await page.getByRole('button', { name: 'Review & apply' }).click();
+    await page.getByRole('alert').filter({ hasText: /Deployment web changed since you opened it/ }).waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: /conflict/i }).waitFor({ timeout: 20_000 });
+    expect((await ui.client.get<Deployment>(DEPLOYMENTS, 'default', 'web')).spec?.replicas).toBe(4);
+    await page.getByRole('button', { name: /Force apply/ }).click();
+    await expect.poll(async () => (await ui.client.get<Deployment>(DEPLOYMENTS, 'default', 'web')).spec?.replicas, { timeout: 20_000 }).toBe(2);
+    await page.getByRole('button', { name: 'Review & apply' }).waitFor();
   }, 60_000);
 
   it('keeps the form and the YAML in step both ways, comments kept', async () => {

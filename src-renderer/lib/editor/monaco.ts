@@ -47,7 +47,7 @@ let yaml: MonacoYaml | undefined;
 
 /** Monaco, with monaco-yaml validating, completing and documenting against `schema`. */
 export function setupMonaco(schema: Record<string, unknown> | undefined): Monaco {
-  const schemas = schema ? [{ uri: 'kubelab://schema/manifest.json', fileMatch: [MANIFEST_GLOB], schema: schema as never }] : [];
+  const schemas = schema ? [{ uri: 'kubelab://schema/cluster-openapi', fileMatch: [MANIFEST_GLOB], schema: schema as never }] : [];
   // One monaco-yaml instance per page (its rule); a new cluster's schema updates it.
   if (yaml) void yaml.update({ schemas });
   else yaml = configureMonacoYaml(monaco, { enableSchemaRequest: false, validate: true, completion: true, hover: true, schemas });
