@@ -39,7 +39,9 @@ export function manifestObjects(text: string, kinds: ServedKind[], defaultNamesp
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, index) => {
-    const firstLine = text.slice(0, doc.range?.[0] ?? 0).split('\n').length;
+    // The document's first node, not its `---` line.
+    const start = (doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? doc.range?.[0] ?? 0;
+    const firstLine = text.slice(0, start).split('\n').length;
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       throw new ManifestError(`YAML error: ${e.message.split('\n')[0]}`, index, e.linePos?.[0]?.line ?? firstLine);
