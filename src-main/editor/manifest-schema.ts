@@ -88,15 +88,21 @@ export function manifestSchema(components: Record<string, Json>, served: ServedK
     if: { properties: { apiVersion: { const: k.apiVersion }, kind: { const: k.kind } }, required: ['apiVersion', 'kind'] },
     then: { $ref: DEFINITIONS + kindSchema.get(`${k.apiVersion} ${k.kind}`) },
   }));
+  // A kind the apiVersion does not serve (Deployment in v1) is flagged at once, not at apply.
+  const versions = [...new Set(kinds.map((k) => k.apiVersion))].sort();
+  const kindsOf = versions.map((v) => ({
+    if: { properties: { apiVersion: { const: v } }, required: ['apiVersion'] },
+    then: { properties: { kind: { enum: kinds.filter((k) => k.apiVersion === v).map((k) => k.kind) } } },
+  }));
   const schema: Json = {
     $schema: 'http://json-schema.org/draft-07/schema#',
     type: 'object',
     required: ['apiVersion', 'kind'],
     properties: {
-      apiVersion: { type: 'string', description: 'The versioned schema of this object: a group/version the cluster serves.', enum: [...new Set(kinds.map((k) => k.apiVersion))].sort() },
+      apiVersion: { type: 'string', description: 'The versioned schema of this object: a group/version the cluster serves.', enum: versions },
       kind: { type: 'string', description: 'The kind of object this document describes.', enum: [...new Set(kinds.map((k) => k.kind))] },
     },
-    allOf: branches,
+    allOf: [...kindsOf, ...branches],
     definitions,
   };
   return { schema, kinds };

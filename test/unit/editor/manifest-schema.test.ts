@@ -52,9 +52,12 @@ describe('manifest schema', () => {
   });
 
   it('validates each document against its own kind with if/then on apiVersion and kind', () => {
-    const deployment = (schema.allOf as Json[]).find((b) => b.if.properties.kind.const === 'Deployment')!;
+    const deployment = (schema.allOf as Json[]).find((b) => b.if.properties.kind?.const === 'Deployment')!;
     expect(deployment.if).toEqual({ properties: { apiVersion: { const: 'apps/v1' }, kind: { const: 'Deployment' } }, required: ['apiVersion', 'kind'] });
     expect(deployment.then).toEqual({ $ref: '#/definitions/io.k8s.api.apps.v1.Deployment' });
+    // The kinds each apiVersion serves: Deployment is not a v1 kind.
+    const v1 = (schema.allOf as Json[]).find((b) => b.if.properties.apiVersion.const === 'v1' && !b.if.properties.kind)!;
+    expect(v1.then.properties.kind.enum).toEqual(['ConfigMap', 'Service']);
   });
 
   it('resolves every $ref into the definitions', () => {
