@@ -27,7 +27,17 @@ export default defineConfig({
     root: path('./src-renderer'),
     base: './',
     plugins: [svelte({ compilerOptions: { runes: true } })],
+    // As in src-renderer/vite.config.ts: Monaco's `?worker` bundles as ES modules, and the two
+    // imports of monaco-yaml's worker that monaco-editor 0.57 needs redirected.
+    worker: { format: 'es' },
+    resolve: {
+      alias: [
+        { find: /^monaco-editor\/esm\/vs\/(.*)$/, replacement: `${path('./node_modules/monaco-editor/esm/vs/')}$1` },
+        { find: /^monaco-worker-manager$/, replacement: path('./src-renderer/lib/editor/worker-manager-shim.ts') },
+      ],
+    },
     build: {
+      chunkSizeWarningLimit: 8000,
       outDir: path('./out/renderer'),
       // electron-vite leaves bundles unminified; the renderer is shipped like a web page.
       minify: true,

@@ -3,6 +3,7 @@
 // implementation of area X is ../services/X.ts.
 import type { ClusterMethods } from './cluster.ts';
 import type { ContextMethods } from './contexts.ts';
+import type { EditorMethods } from './editor.ts';
 import type { NodeJoinMethods } from './node-join.ts';
 import type { NodeMethods } from './nodes.ts';
 import type { PortForwardMethods } from './port-forwards.ts';
@@ -14,6 +15,7 @@ import type { WorkloadMethods } from './workloads.ts';
 export interface ServiceMethods extends
   ClusterMethods,
   ContextMethods,
+  EditorMethods,
   NodeJoinMethods,
   NodeMethods,
   PortForwardMethods,

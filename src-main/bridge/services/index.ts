@@ -4,6 +4,7 @@ import type { MethodTable } from '../method.ts';
 import { clusterServices } from './cluster.ts';
 import { contextServices } from './contexts.ts';
 import type { ServiceDeps } from './deps.ts';
+import { editorServices } from './editor.ts';
 import { nodeJoinServices } from './node-join.ts';
 import { nodeServices } from './nodes.ts';
 import { portForwardServices } from './port-forwards.ts';
@@ -18,6 +19,7 @@ export function createServices(deps: ServiceDeps): MethodTable {
   return {
     ...clusterServices(deps),
     ...contextServices(deps),
+    ...editorServices(deps),
     ...nodeJoinServices(deps),
     ...nodeServices(deps),
     ...portForwardServices(deps),
