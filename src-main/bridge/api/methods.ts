@@ -2,8 +2,10 @@
 // parameters and results (types only: the renderer imports them); the main side's
 // implementation of area X is ../services/X.ts.
 import type { ClusterMethods } from './cluster.ts';
+import type { LogMethods } from './logs.ts';
 import type { StreamMethods } from './streams.ts';
 
 export interface ServiceMethods extends
   ClusterMethods,
+  LogMethods,
   StreamMethods {}

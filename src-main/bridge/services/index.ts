@@ -3,6 +3,7 @@
 import type { MethodTable } from '../method.ts';
 import { clusterServices } from './cluster.ts';
 import type { ServiceDeps } from './deps.ts';
+import { logServices } from './logs.ts';
 import { streamServices } from './streams.ts';
 
 export type { ServiceDeps } from './deps.ts';
@@ -10,6 +11,7 @@ export type { ServiceDeps } from './deps.ts';
 export function createServices(deps: ServiceDeps): MethodTable {
   return {
     ...clusterServices(deps),
+    ...logServices(deps),
     ...streamServices(),
   };
 }
