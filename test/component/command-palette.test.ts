@@ -19,7 +19,7 @@ function key(key: string, init: KeyboardEventInit = {}, target: EventTarget = do
 }
 
 const input = () => document.querySelector<HTMLInputElement>('[role=combobox]');
-const options = () => [...document.querySelectorAll('[role=option]')].map((o) => o.querySelector('.title')!.textContent);
+const options = () => Array.from(document.querySelectorAll('[role=option]')).map((o) => o.querySelector('.title')!.textContent);
 const activeOption = () => document.querySelector('[role=option][aria-selected=true] .title')?.textContent;
 
 function type(text: string): void {
