@@ -75,12 +75,15 @@ export class LogBuffer {
     this.version++;
   }
 
-  /** Indexes of the lines whose text (or pod/container prefix) contains query, ignoring case. */
-  matches(query: string): number[] {
+  /**
+   * Indexes of the lines whose text (or pod/container prefix) contains query, ignoring case: of
+   * the buffer's lines, or of a selection of them (what a view shows).
+   */
+  matches(query: string, lines: readonly LogLine[] = this.#lines): number[] {
     const q = query.toLowerCase();
     if (!q) return [];
     const out: number[] = [];
-    for (let i = 0; i < this.#lines.length; i++) if (this.lowerText(this.#lines[i]!).includes(q)) out.push(i);
+    for (let i = 0; i < lines.length; i++) if (this.lowerText(lines[i]!).includes(q)) out.push(i);
     return out;
   }
 

@@ -14,7 +14,8 @@ export type Shortcut =
 
 type KeyEventLike = Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'> & { target: EventTarget | null };
 
-const FIELDS = 'input, textarea, select, [contenteditable]:not([contenteditable="false"])';
+// Fields that take typed keys (a checkbox or a button does not).
+const FIELDS = 'input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit]), textarea, select, [contenteditable]:not([contenteditable="false"])';
 const EMBEDDED = '.monaco-editor, .xterm';
 
 function closest(target: EventTarget | null, selector: string): boolean {

@@ -94,6 +94,13 @@ describe.skipIf(NO_BROWSER)('logs and the command palette in the browser', () =>
     const before = await count('web-b');
     await expect.poll(() => count('web-b'), { timeout: 10_000 }).toBeGreaterThan(before);
     await ui.screenshot('workload-logs');
+
+    // A pod switched off in the legend leaves the view; on again, it is back.
+    const shownPods = async () => new Set((await page.locator('[role=log] .line .pod').allTextContents()).map((t) => t.trim()));
+    await page.getByRole('button', { name: 'web-a', exact: true }).click();
+    await expect.poll(shownPods).toEqual(new Set(['web-b/main']));
+    await page.getByRole('button', { name: 'web-a', exact: true }).click();
+    await expect.poll(shownPods).toEqual(new Set(['web-a/main', 'web-b/main']));
   }, 60_000);
 
   it('finds a pod by part of its name with Ctrl+K and opens it', async () => {
