@@ -23,10 +23,11 @@ describe.skipIf(NO_BROWSER)('logs and the command palette in the browser', () =>
     const client = node.cluster.client;
     await client.create(gvr.pods, talker('talker', 'i=0; while true; do i=$((i+1)); if [ $((i % 7)) -eq 0 ]; then echo "ERROR request $i failed: upstream timed out"; else echo "GET /api/items/$i 200 in $((i % 40))ms"; fi; sleep 0.15; done'));
     await client.create(gvr.pods, talker('flood', 'seq 1 30000; sleep 3600'));
+    await client.create(gvr.pods, talker('wide', 's=x; i=0; while [ $i -lt 10 ]; do s=$s$s; i=$((i+1)); done; echo "start $s end"; echo after; sleep 3600'));
     for (const n of ['web-a', 'web-b']) await client.create(gvr.pods, talker(n, `i=0; while true; do i=$((i+1)); echo "${n} served request $i"; sleep 0.25; done`, { app: 'web' }));
     await waitFor('the pods running', async () => {
       const pods = (await client.list<Pod>(gvr.pods, { namespace: 'default' })).items;
-      return pods.length === 4 && pods.every((p) => p.status?.containerStatuses?.[0]?.state?.running);
+      return pods.length === 5 && pods.every((p) => p.status?.containerStatuses?.[0]?.state?.running);
     }, 90_000);
     await ui.open('#/overview');
   }, 240_000);
@@ -78,6 +79,22 @@ describe.skipIf(NO_BROWSER)('logs and the command palette in the browser', () =>
     await expect.poll(() => page.locator('[role=log] .line').last().textContent()).toBe('30000');
     expect(await page.getByText('20,000 lines', { exact: true }).count()).toBe(1);
     expect(await page.locator('[role=log] .line').count()).toBeLessThan(200);
+  }, 60_000);
+
+  it('wraps long lines on demand, with the room they take known before they are drawn', async () => {
+    const page = ui.page;
+    await page.evaluate(() => (location.hash = '#/logs?namespace=default&pod=wide'));
+    const lines = page.locator('[role=log] .line');
+    await lines.filter({ hasText: 'after' }).waitFor({ timeout: 20_000 });
+    const heights = () => lines.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+    expect(await heights()).toEqual([18, 18]);
+    expect(await page.locator('[role=log]').evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
+    await page.getByLabel('Wrap').check();
+    await expect.poll(async () => (await heights())[0]).toBeGreaterThan(18 * 5);
+    // The virtual list's height (its model of the wrapped rows) is what the browser laid out.
+    const [space, drawn] = await page.locator('[role=log] .space').evaluate((e) => [e.getBoundingClientRect().height, [...e.querySelectorAll('.line')].reduce((n, l) => n + l.getBoundingClientRect().height, 0)]);
+    expect(space).toBe(drawn + 16);
+    expect(await page.locator('[role=log]').evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(false);
   }, 60_000);
 
   it("merges a selector's two pods live, one colour each", async () => {
