@@ -120,6 +120,18 @@ describe.skipIf(NO_BROWSER)('logs and the command palette in the browser', () =>
     await expect.poll(shownPods).toEqual(new Set(['web-a/main', 'web-b/main']));
   }, 60_000);
 
+  it('offers pods, workloads and a selector when opened without a target', async () => {
+    const page = ui.page;
+    await page.evaluate(() => (location.hash = '#/logs'));
+    await page.getByLabel('Pod', { exact: true }).selectOption('default/talker');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/logs?namespace=default&pod=talker');
+    await page.evaluate(() => (location.hash = '#/logs'));
+    await page.getByPlaceholder('app=web').fill('app=web');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/logs?namespace=default&selector=app%3Dweb');
+    await page.locator('ul[aria-label=Pods] li').first().waitFor();
+  }, 30_000);
+
   it('finds a pod by part of its name with Ctrl+K and opens it', async () => {
     const page = ui.page;
     await page.evaluate(() => (location.hash = '#/overview'));
