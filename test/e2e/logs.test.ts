@@ -92,7 +92,7 @@ describe.skipIf(NO_BROWSER)('logs and the command palette in the browser', () =>
     await page.getByLabel('Wrap').check();
     await expect.poll(async () => (await heights())[0]).toBeGreaterThan(18 * 5);
     // The virtual list's height (its model of the wrapped rows) is what the browser laid out.
-    const [space, drawn] = await page.locator('[role=log] .space').evaluate((e) => [e.getBoundingClientRect().height, [...e.querySelectorAll('.line')].reduce((n, l) => n + l.getBoundingClientRect().height, 0)]);
+    const [space, drawn] = await page.locator('[role=log] .space').evaluate((e) => [e.getBoundingClientRect().height, Array.from(e.querySelectorAll('.line')).reduce((n, l) => n + l.getBoundingClientRect().height, 0)]);
     expect(space).toBe(drawn + 16);
     expect(await page.locator('[role=log]').evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(false);
   }, 60_000);
