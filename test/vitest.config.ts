@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
-  plugins: [svelte({ compilerOptions: { runes: true }, hot: false })],
+  plugins: [svelte({ compilerOptions: { runes: true } })],
   // Component tests mount Svelte's client build; everything else runs as plain Node.
   resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
   test: {

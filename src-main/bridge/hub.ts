@@ -1,6 +1,7 @@
 // One hub per main process: it shares one ClusterCache between every connected renderer (Electron
 // windows, browser tabs) and runs their calls. A transport adapts its connection to an EventSink
-// and forwards calls to `invoke`.
+// and forwards calls to `invoke`. The cluster behind it can be swapped (another kubeconfig
+// context): every subscriber then starts over with the new cluster's snapshots.
 import type { ClusterCache } from './cluster-cache.ts';
 import { dispatch, type MethodTable } from './method.ts';
 import type { BridgeEvent, ClusterInfo } from './protocol.ts';
@@ -15,26 +16,37 @@ export interface Subscription {
   close(): void;
 }
 
+/** What the hub serves: one cluster's cache and the calls against it. */
+export interface HubCluster {
+  cache: ClusterCache;
+  methods: MethodTable;
+  info?: ClusterInfo;
+}
+
 /** How long a failed cache start waits before trying again for the subscribers still there. */
 const RETRY_MS = 2000;
 
+interface Subscriber {
+  sink: EventSink;
+  /** Bumped on every (re)attach, so that a start finishing for an older cluster is ignored. */
+  generation: number;
+  retry?: ReturnType<typeof setTimeout>;
+  live: boolean;
+}
+
 export class BridgeHub {
-  readonly #cache: ClusterCache;
-  readonly #methods: MethodTable;
-  readonly #sinks = new Set<EventSink>();
-  readonly #unsubscribeDeltas: () => void;
-  readonly #subscriptions = new Set<Subscription>();
+  #cluster: HubCluster;
+  #unsubscribeDeltas: () => void;
+  readonly #subscribers = new Set<Subscriber>();
   #closed = false;
 
-  readonly #info: ClusterInfo | undefined;
-
   constructor(cache: ClusterCache, methods: MethodTable, info?: ClusterInfo) {
-    this.#cache = cache;
-    this.#info = info;
-    this.#methods = methods;
-    this.#unsubscribeDeltas = cache.onDelta((changes) => {
-      for (const sink of this.#sinks) sink.send({ type: 'delta', changes });
-    });
+    this.#cluster = { cache, methods, info };
+    this.#unsubscribeDeltas = this.#listen(cache);
+  }
+
+  get info(): ClusterInfo | undefined {
+    return this.#cluster.info;
   }
 
   /**
@@ -43,45 +55,63 @@ export class BridgeHub {
    * until someone looks.
    */
   subscribe(sink: EventSink): Subscription {
-    let open = true;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    sink.send({ type: 'status', state: 'connecting' });
-    const attach = (): void => {
-      this.#cache.start().then(() => {
-        if (!open || this.#closed) return;
-        // Snapshot and registration in one tick: no delta can fall between them.
-        for (const snap of this.#cache.snapshot()) sink.send(snap);
-        sink.send({ type: 'status', state: 'ready', ...(this.#info ? { cluster: this.#info } : {}) });
-        this.#sinks.add(sink);
-      }, (err: unknown) => {
-        if (!open || this.#closed) return;
-        sink.send({ type: 'status', state: 'error', message: `cannot reach the cluster: ${(err as Error)?.message ?? err}` });
-        retry = setTimeout(attach, RETRY_MS);
-      });
-    };
-    attach();
-    const subscription: Subscription = {
+    const sub: Subscriber = { sink, generation: 0, live: false };
+    this.#subscribers.add(sub);
+    this.#attach(sub);
+    return {
       close: () => {
-        open = false;
-        clearTimeout(retry);
-        this.#sinks.delete(sink);
-        this.#subscriptions.delete(subscription);
+        clearTimeout(sub.retry);
+        this.#subscribers.delete(sub);
       },
     };
-    this.#subscriptions.add(subscription);
-    return subscription;
+  }
+
+  /** Serves another cluster from now on; the old one's cache is stopped. */
+  replace(next: HubCluster): void {
+    if (this.#closed) return;
+    this.#unsubscribeDeltas();
+    this.#cluster.cache.stop();
+    this.#cluster = next;
+    this.#unsubscribeDeltas = this.#listen(next.cache);
+    for (const sub of this.#subscribers) this.#attach(sub);
   }
 
   /** Runs one call from a renderer's session; rejects with a ServiceError or the API's error. */
   invoke(method: unknown, params: unknown, session: Session): Promise<unknown> {
-    return dispatch(this.#methods, method, params, { session });
+    return dispatch(this.#cluster.methods, method, params, { session });
   }
 
   close(): void {
     this.#closed = true;
-    for (const subscription of [...this.#subscriptions]) subscription.close();
+    for (const sub of this.#subscribers) clearTimeout(sub.retry);
+    this.#subscribers.clear();
     this.#unsubscribeDeltas();
-    this.#sinks.clear();
-    this.#cache.stop();
+    this.#cluster.cache.stop();
+  }
+
+  #listen(cache: ClusterCache): () => void {
+    return cache.onDelta((changes) => {
+      for (const sub of this.#subscribers) if (sub.live) sub.sink.send({ type: 'delta', changes });
+    });
+  }
+
+  #attach(sub: Subscriber): void {
+    const generation = ++sub.generation;
+    const cluster = this.#cluster;
+    clearTimeout(sub.retry);
+    sub.live = false;
+    const current = (): boolean => !this.#closed && this.#subscribers.has(sub) && sub.generation === generation;
+    sub.sink.send({ type: 'status', state: 'connecting', ...(cluster.info ? { cluster: cluster.info } : {}) });
+    cluster.cache.start().then(() => {
+      if (!current()) return;
+      // Snapshot and going live in one tick: no delta can fall between them.
+      for (const snap of cluster.cache.snapshot()) sub.sink.send(snap);
+      sub.sink.send({ type: 'status', state: 'ready', ...(cluster.info ? { cluster: cluster.info } : {}) });
+      sub.live = true;
+    }, (err: unknown) => {
+      if (!current()) return;
+      sub.sink.send({ type: 'status', state: 'error', message: `cannot reach the cluster: ${(err as Error)?.message ?? err}`, ...(cluster.info ? { cluster: cluster.info } : {}) });
+      sub.retry = setTimeout(() => current() && this.#attach(sub), RETRY_MS);
+    });
   }
 }

@@ -1,13 +1,8 @@
-// The shared client's Informer as a ClusterSource, and the wiring of a hub to a real API server.
+// The shared client's Informer as a ClusterSource.
 import { Informer } from '../client/informer.ts';
-import type { ClientConfig } from './client-config.ts';
-import { KubeClient } from '../client/kube-client.ts';
-import { ClusterCache } from './cluster-cache.ts';
+import type { KubeClient } from '../client/kube-client.ts';
 import type { ClusterSource, KubeObject } from './cluster-source.ts';
-import { BridgeHub } from './hub.ts';
-import { UI_KINDS, type KindSpec } from './kinds.ts';
-import { createServices } from './services/index.ts';
-
+import type { KindSpec } from './kinds.ts';
 
 export function informerSource(client: KubeClient, spec: KindSpec): ClusterSource {
   const informer = new Informer<KubeObject>(client, spec.gvr);
@@ -20,19 +15,5 @@ export function informerSource(client: KubeClient, spec: KindSpec): ClusterSourc
     },
     list: () => informer.list(),
     stop: () => informer.stop(),
-  };
-}
-
-/** A hub that caches the UI kinds from the cluster and writes through the same client. */
-export function createClusterHub(config: ClientConfig): { hub: BridgeHub; close(): void } {
-  const client = new KubeClient(config.connection);
-  const cache = new ClusterCache(UI_KINDS, (spec) => informerSource(client, spec));
-  const hub = new BridgeHub(cache, createServices({ client, dataDir: config.dataDir, kubeconfigPath: config.kubeconfigPath }), config.info);
-  return {
-    hub,
-    close() {
-      hub.close();
-      client.close();
-    },
   };
 }

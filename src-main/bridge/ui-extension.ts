@@ -3,7 +3,7 @@
 import type { HttpExtension } from '../api/http-extension.ts';
 import type { BridgeHub } from './hub.ts';
 import type { ClientConfig } from './client-config.ts';
-import { createClusterHub } from './informer-source.ts';
+import { ClusterSwitch } from './cluster-switch.ts';
 import { createStaticHandler } from './static-files.ts';
 import { createWsEndpoint } from './ws-endpoint.ts';
 
@@ -33,7 +33,7 @@ export function createUIExtension(options: UIExtensionOptions): UIExtension {
   const hub = async (): Promise<BridgeHub> => {
     const cfg = await config;
     if (closed) throw new Error('the UI bridge is closed');
-    cluster ??= createClusterHub(cfg);
+    cluster ??= new ClusterSwitch(cfg);
     return cluster.hub;
   };
   // The endpoint needs the token synchronously on upgrade; until it is known, nobody is let in.

@@ -187,6 +187,22 @@ export class KubeClient {
     return this.transport.websocket(withQuery(resourcePath({ group: '', version: 'v1', resource: 'pods' }, namespace, pod, 'portforward'), { ports: port }), ['v4.channel.k8s.io']);
   }
 
+  /**
+   * A command in a pod's container as a WebSocket (pods/exec, channel protocol v5/v4): 0 stdin,
+   * 1 stdout, 2 stderr, 3 the final Status, 4 terminal sizes. One `command` per argument.
+   */
+  execSocket(namespace: string, pod: string, opts: { command: string[]; container?: string; stdin?: boolean; tty?: boolean }): WebSocket {
+    const query = new URLSearchParams();
+    for (const arg of opts.command) query.append('command', arg);
+    if (opts.container) query.set('container', opts.container);
+    if (opts.stdin) query.set('stdin', 'true');
+    query.set('stdout', 'true');
+    if (!opts.tty) query.set('stderr', 'true');
+    if (opts.tty) query.set('tty', 'true');
+    const path = `${resourcePath({ group: '', version: 'v1', resource: 'pods' }, namespace, pod, 'exec')}?${query}`;
+    return this.transport.websocket(path, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+  }
+
   /** Frees the keep-alive sockets. The client must not be used afterwards. */
   close(): void {
     this.transport.close();

@@ -1,8 +1,8 @@
 // The desktop app's main process: the control plane in-process, the UI bridge over IPC, and one
 // window on the built renderer. The only file (with ipc.ts and preload.ts) that knows Electron.
-import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createClusterHub } from '../bridge/informer-source.ts';
+import { ClusterSwitch } from '../bridge/cluster-switch.ts';
 import { builtinClientConfig } from '../bridge/client-config.ts';
 import { defaultDataDir, startControlPlane } from '../control-plane.ts';
 import { appArgs } from './args.ts';
@@ -24,7 +24,14 @@ async function main(): Promise<void> {
     return;
   }
   const args = appArgs(process.argv);
+  // Every renderer sandboxed, whatever a window's options say.
+  app.enableSandbox();
   await app.whenReady();
+  // Our page may read and write the clipboard (terminal copy/paste); nothing else is granted, to
+  // any page: no camera, microphone, notifications, geolocation…
+  const allowed = new Set(['clipboard-read', 'clipboard-sanitized-write']);
+  session.defaultSession.setPermissionRequestHandler((contents, permission, grant) => grant(allowed.has(permission) && isOurPage(contents.getURL())));
+  session.defaultSession.setPermissionCheckHandler((contents, permission) => allowed.has(permission) && !!contents && isOurPage(contents.getURL()));
 
   const cp = await startControlPlane({
     dataDir: args.dataDir ?? defaultDataDir(),
@@ -33,7 +40,7 @@ async function main(): Promise<void> {
     simulateNodes: args.simulateNodes,
     controllersInChildProcess: true,
   });
-  const cluster = createClusterHub(builtinClientConfig(cp));
+  const cluster = new ClusterSwitch(builtinClientConfig(cp));
   const unregister = registerIpcBridge(ipcMain, cluster.hub, isOurPage);
 
   // Our windows show our page only: links open in the system browser, navigation is refused.

@@ -14,6 +14,7 @@ export interface ViewEntry {
 export const VIEWS: readonly ViewEntry[] = [
   { id: 'overview', title: 'Overview', section: 'Cluster', key: 'o', load: () => import('../views/overview/OverviewView.svelte') },
   { id: 'nodes', title: 'Nodes', section: 'Cluster', key: 'n', load: () => import('../views/nodes/NodesView.svelte') },
+  { id: 'add-node', title: 'Add node', section: 'Cluster', load: () => import('../views/add-node/AddNodeView.svelte') },
   { id: 'namespaces', title: 'Namespaces', section: 'Cluster', load: () => import('../views/namespaces/NamespacesView.svelte') },
   { id: 'events', title: 'Events', section: 'Cluster', key: 'e', load: () => import('../views/events/EventsView.svelte') },
   { id: 'workloads', title: 'Workloads', section: 'Workloads', key: 'w', load: () => import('../views/workloads/WorkloadsView.svelte') },

@@ -64,7 +64,7 @@ describe('command palette', () => {
     key('ArrowUp', {}, input()!);
     key('Enter', {}, input()!);
     expect(input()).toBeNull();
-    expect(location.hash).toBe('#/pods?kind=pods&namespace=shop&name=web-7f9c-zzzzz');
+    expect(location.hash).toBe('#/pods?namespace=shop&name=web-7f9c-zzzzz');
   });
 
   it('opens an object in the editor with Shift+Enter, and runs actions', () => {

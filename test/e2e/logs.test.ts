@@ -143,7 +143,7 @@ describe.skipIf(NO_BROWSER)('logs and the command palette in the browser', () =>
     await expect.poll(() => page.locator('[role=option][aria-selected=true] .title').textContent()).toBe('talker');
     await ui.screenshot('palette');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/pods?kind=pods&namespace=default&name=talker');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/pods?namespace=default&name=talker');
     expect(await input.count()).toBe(0);
   }, 30_000);
 });

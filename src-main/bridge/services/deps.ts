@@ -1,11 +1,17 @@
 // What the services run against: the cluster the bridge shows, and, for the built-in control
 // plane, the data folder its nodes and their SSH host keys are kept in.
 import type { KubeClient } from '../../client/kube-client.ts';
+import type { ContextSwitcher } from '../cluster-switch.ts';
 
 export interface ServiceDeps {
   client: KubeClient;
   /** The built-in control plane's data folder; absent for a kubeconfig context (no SSH nodes). */
   dataDir?: string;
-  /** A kubeconfig for the cluster shown, for local shells (KUBECONFIG) and kubectl. */
+  /**
+   * A KUBECONFIG value (one file, or a path-delimiter list) selecting the cluster shown, for
+   * local shells and kubectl.
+   */
   kubeconfigPath?: string;
+  /** Lists and switches the cluster the app shows (absent in tests that serve one cluster). */
+  contexts?: ContextSwitcher;
 }

@@ -50,7 +50,7 @@ function portFlag(flag: string, text: string | undefined, allowZero = false): nu
 }
 
 /** The agent bundle to upload: built from this checkout (about a second). */
-async function agentBundle(): Promise<Buffer> {
+export async function agentBundle(): Promise<Buffer> {
   const { buildAgentBundle } = await import('../../bin/agent-bundle.js');
   return readFileSync(await buildAgentBundle());
 }

@@ -110,7 +110,7 @@ export async function joinNode(o: JoinOptions): Promise<JoinResult> {
 
 const failed = (checks: CheckResult[]) => checks.some((c) => c.status === 'fail');
 /** The checks a package can fix. */
-const PACKAGE_CHECKS = new Set(['node', 'runtime', 'iproute2', 'iptables', 'util-linux', 'cni']);
+export const PACKAGE_CHECKS = new Set(['node', 'runtime', 'iproute2', 'iptables', 'util-linux', 'cni']);
 
 async function preflight(o: JoinOptions, gathered: { facts: HostFacts; clockSkewMs: number }, nodeName: string, existing: Node | undefined): Promise<CheckResult[]> {
   const { facts, clockSkewMs } = gathered;

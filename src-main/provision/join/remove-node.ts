@@ -13,6 +13,9 @@ import { step, type ProgressListener } from '../progress.ts';
 import type { RemoteHost } from '../remote-host.ts';
 import { removePaths, root } from './remote-commands.ts';
 
+/** Set by a kubelet on the API copy of a static pod. */
+export const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
+
 export interface RemoveOptions {
   client: KubeClient;
   nodeName: string;
@@ -53,12 +56,13 @@ export async function removeNode(o: RemoveOptions): Promise<RemoveResult> {
 }
 
 /**
- * Deletes the node's pods (not its DaemonSet pods, which the DaemonSet would put back, as
- * `kubectl drain --ignore-daemonsets`) with their grace periods, and waits until they are gone.
+ * Deletes the node's pods (not its DaemonSet pods, which the DaemonSet would put back, nor mirror
+ * pods, which only their kubelet can remove, as `kubectl drain --ignore-daemonsets
+ * --delete-emptydir-data`) with their grace periods, and waits until they are gone.
  */
 export async function drain(client: KubeClient, nodeName: string, timeoutMs: number): Promise<void> {
   const onNode = async () => (await client.list<Pod>(gvr.pods, { fieldSelector: `spec.nodeName=${nodeName}` })).items
-    .filter((p) => !p.metadata?.ownerReferences?.some((r) => r.kind === 'DaemonSet'));
+    .filter((p) => !p.metadata?.ownerReferences?.some((r) => r.kind === 'DaemonSet') && !p.metadata?.annotations?.[mirrorPodAnnotation]);
   for (const p of await onNode()) {
     await client.delete(gvr.pods, p.metadata!.namespace, p.metadata!.name!).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
   }

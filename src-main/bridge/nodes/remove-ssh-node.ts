@@ -1,0 +1,45 @@
+// `kubelab node remove` for the app: the node added from this computer is reached over SSH with
+// its pinned host key (a changed or unknown key is refused, never asked about here), cleaned by
+// the provisioning library's removeNode, and forgotten from the registry.
+import type { KubeClient } from '../../client/kube-client.ts';
+import { flagsOf, targetOf } from '../../provision/cli/connect-node.ts';
+import { NodeRegistry, type NodeRecord } from '../../provision/cli/node-registry.ts';
+import { removeNode, type RemoveResult } from '../../provision/join/remove-node.ts';
+import type { ProgressListener } from '../../provision/progress.ts';
+import { connectSsh } from '../../provision/ssh/connect.ts';
+import { KnownHosts } from '../../provision/ssh/known-hosts.ts';
+import { step } from '../../provision/progress.ts';
+import { ServiceError } from '../service-error.ts';
+
+export interface RemoveSshNodeOptions {
+  client: KubeClient;
+  dataDir: string;
+  name: string;
+  /** The SSH and sudo password of a node added with one (never stored). */
+  password?: string;
+  report: ProgressListener;
+}
+
+/** The registry record of a node to remove; a precise error before anything starts when it cannot be. */
+export function sshNodeRecord(dataDir: string, name: string, password: string | undefined): NodeRecord {
+  const record = new NodeRegistry(dataDir).get(name);
+  if (!record) throw new ServiceError(`node ${name} was not added from this computer: delete its Node instead`, 400);
+  if (record.auth === 'password' && password === undefined) throw new ServiceError(`node ${name} logs in with a password: give it to remove the node`, 400);
+  return record;
+}
+
+export async function removeSshNode(o: RemoveSshNodeOptions): Promise<RemoveResult> {
+  const flags = flagsOf(sshNodeRecord(o.dataDir, o.name, o.password), o.password);
+  const host = await step(o.report, o.name, 'connect', () => connectSsh(targetOf(flags), {
+    knownHosts: KnownHosts.inDataDir(o.dataDir),
+    confirmHostKey: async () => false,
+    sudoPassword: async () => o.password,
+  }));
+  try {
+    const result = await removeNode({ client: o.client, nodeName: o.name, host, report: o.report });
+    new NodeRegistry(o.dataDir).delete(o.name);
+    return result;
+  } finally {
+    await host.close();
+  }
+}

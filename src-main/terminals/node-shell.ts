@@ -1,0 +1,76 @@
+// A node's terminal: a login shell over SSH to a node this computer added (`<dataDir>/nodes.json`),
+// reached as `kubelab node upgrade` reaches it: the recorded user, port, key or agent, and the
+// host key pinned at join (known-hosts.json). Nothing runs through the cluster, so it works on a
+// NotReady node. A node added with a password gets it asked through the terminal each time; it is
+// never stored.
+import { flagsOf, targetOf } from '../provision/cli/connect-node.ts';
+import { NodeRegistry, type NodeRecord } from '../provision/cli/node-registry.ts';
+import { connectSsh } from '../provision/ssh/connect.ts';
+import { AuthenticationError } from '../provision/ssh/errors.ts';
+import { KnownHosts } from '../provision/ssh/known-hosts.ts';
+import type { SshSession } from '../provision/ssh/session.ts';
+import type { Terminal, TerminalEvents, TerminalPrompts, TerminalSize } from './terminal.ts';
+
+/** A failure to open the terminal that the message says all of. */
+export class NodeShellError extends Error {}
+
+const PASSWORD_TRIES = 3;
+
+export async function openNodeShell(dataDir: string | undefined, node: string, size: TerminalSize, events: TerminalEvents, prompts: TerminalPrompts): Promise<Terminal> {
+  if (!dataDir) throw new NodeShellError(`node ${node}: this cluster is a kubeconfig context; Kubelab reaches only the nodes it added itself over SSH`);
+  const record = new NodeRegistry(dataDir).get(node);
+  if (!record) throw new NodeShellError(`node ${node} was not added from this computer, so Kubelab has no SSH access to it (kubelab node list)`);
+  const session = await login(dataDir, record, prompts);
+  let shell;
+  try {
+    shell = await session.shell(size);
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+  const decoder = new TextDecoder('utf-8');
+  let closed = false;
+  shell.stream.on('data', (chunk: Buffer) => { if (!closed) events.output(decoder.decode(chunk, { stream: true })); });
+  shell.stream.stderr.on('data', (chunk: Buffer) => { if (!closed) events.output(decoder.decode(chunk, { stream: true })); });
+  void shell.exited.then(async (status) => {
+    await session.close().catch(() => undefined);
+    if (closed) return;
+    closed = true;
+    // -1: no exit status came, the connection went first.
+    events.ended(status === -1 ? { lost: `the SSH connection to ${node} (${session.label}) was lost` } : { exit: status });
+  });
+  return {
+    write: (data) => { if (!closed) shell.stream.write(data); },
+    resize: (s) => { if (!closed) shell.resize(s); },
+    pause: () => shell.stream.pause(),
+    resume: () => shell.stream.resume(),
+    close() {
+      if (closed) return;
+      closed = true;
+      shell.close();
+      void session.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Connects with the node's recorded credentials; a password is asked (up to 3 tries). */
+async function login(dataDir: string, record: NodeRecord, prompts: TerminalPrompts): Promise<SshSession> {
+  const knownHosts = KnownHosts.inDataDir(dataDir);
+  // A host key not pinned (known-hosts.json was edited) is the user's to confirm, as ssh asks.
+  const confirmHostKey = (q: { host: string; port: number; algorithm: string; fingerprint: string }) =>
+    prompts.confirm(`${q.host}${q.port === 22 ? '' : `:${q.port}`} presents a host key Kubelab has not pinned: ${q.algorithm} ${q.fingerprint}. Is that the host's key (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub there)?`);
+  const { user, host, port } = targetOf(flagsOf(record, record.auth === 'password' ? '' : undefined));
+  const where = `${user}@${host}${port === 22 ? '' : `:${port}`}`;
+  for (let attempt = 1; ; attempt++) {
+    let password: string | undefined;
+    if (record.auth === 'password') {
+      password = await prompts.secret(attempt === 1 ? `Password for ${where}:` : `Permission denied, try again. Password for ${where}:`);
+      if (password === undefined) throw new NodeShellError(`${where}: no password given`);
+    }
+    try {
+      return await connectSsh(targetOf(flagsOf(record, password)), { knownHosts, confirmHostKey });
+    } catch (e) {
+      if (!(e instanceof AuthenticationError) || record.auth !== 'password' || attempt >= PASSWORD_TRIES) throw e;
+    }
+  }
+}
