@@ -18,6 +18,9 @@ import { startWatch } from './watch.ts';
 
 export type KubeClientOptions = ConnectionConfig;
 
+/** The pods/log options (v1 PodLogOptions) the client passes on. */
+export interface LogQuery { container?: string; timestamps?: boolean; sinceSeconds?: number; tailLines?: number }
+
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
   json: 'application/json-patch+json',
@@ -167,9 +170,16 @@ export class KubeClient {
    * A container's log as it is written (pods/log with follow=true): the response body streams
    * lines until the container ends or abort() is called.
    */
-  followLog(namespace: string, pod: string, query: { container?: string; timestamps?: boolean; sinceSeconds?: number; tailLines?: number }): StreamHandle {
-    const path = withQuery(resourcePath({ group: '', version: 'v1', resource: 'pods' }, namespace, pod, 'log'), { ...query, follow: true });
-    return this.transport.stream('GET', path);
+  followLog(namespace: string, pod: string, query: LogQuery): StreamHandle {
+    return this.log(namespace, pod, { ...query, follow: true });
+  }
+
+  /**
+   * A container's log (pods/log) read as it arrives: the run so far (or the last terminated run
+   * with previous), and with follow whatever it writes next.
+   */
+  log(namespace: string, pod: string, query: LogQuery & { follow?: boolean; previous?: boolean }): StreamHandle {
+    return this.transport.stream('GET', withQuery(resourcePath({ group: '', version: 'v1', resource: 'pods' }, namespace, pod, 'log'), { ...query }));
   }
 
   /** A pod's port-forward as a WebSocket (channels 0/1 per port, each opening with its port number). */

@@ -4,6 +4,7 @@
 import type { ClusterMethods } from './cluster.ts';
 import type { ContextMethods } from './contexts.ts';
 import type { EditorMethods } from './editor.ts';
+import type { LogMethods } from './logs.ts';
 import type { NodeJoinMethods } from './node-join.ts';
 import type { NodeMethods } from './nodes.ts';
 import type { PortForwardMethods } from './port-forwards.ts';
@@ -16,6 +17,7 @@ export interface ServiceMethods extends
   ClusterMethods,
   ContextMethods,
   EditorMethods,
+  LogMethods,
   NodeJoinMethods,
   NodeMethods,
   PortForwardMethods,

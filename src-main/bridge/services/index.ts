@@ -5,6 +5,7 @@ import { clusterServices } from './cluster.ts';
 import { contextServices } from './contexts.ts';
 import type { ServiceDeps } from './deps.ts';
 import { editorServices } from './editor.ts';
+import { logServices } from './logs.ts';
 import { nodeJoinServices } from './node-join.ts';
 import { nodeServices } from './nodes.ts';
 import { portForwardServices } from './port-forwards.ts';
@@ -20,6 +21,7 @@ export function createServices(deps: ServiceDeps): MethodTable {
     ...clusterServices(deps),
     ...contextServices(deps),
     ...editorServices(deps),
+    ...logServices(deps),
     ...nodeJoinServices(deps),
     ...nodeServices(deps),
     ...portForwardServices(deps),

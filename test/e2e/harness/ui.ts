@@ -38,6 +38,13 @@ export function launchChromium(): Promise<Browser> {
 export async function startUi(args: StartArgs = {}, viewport = { width: 1280, height: 800 }): Promise<UiHarness> {
   const dataDir = args.dataDir ?? mkdtempSync(join(tmpdir(), 'kubelab-e2e-'));
   const server = await startBrowserMode({ port: 0, address: '127.0.0.1', ...args, dataDir });
+  return browseUi(server, dataDir, () => {
+    if (!args.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, viewport);
+}
+
+/** Chromium on a server already serving the UI; close() closes both, then calls cleanup. */
+export async function browseUi(server: BrowserModeServer, dataDir: string, cleanup: () => void | Promise<void>, viewport = { width: 1280, height: 800 }): Promise<UiHarness> {
   const client = new KubeClient({ server: server.url, token: server.adminToken, ca: server.caPem });
   const browser = await launchChromium();
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport });
@@ -59,7 +66,7 @@ export async function startUi(args: StartArgs = {}, viewport = { width: 1280, he
       await browser.close().catch(() => {});
       client.close();
       await server.close();
-      if (!args.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await cleanup();
     },
   };
 }
