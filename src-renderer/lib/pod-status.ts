@@ -3,13 +3,17 @@
 import type { Pod } from 'kubernetes-types/core/v1';
 
 export interface PodRow {
+  /** "ns/name", the store's key. */
   key: string;
+  uid: string;
   namespace: string;
   name: string;
   ready: string;
   status: string;
   restarts: number;
   node: string;
+  ip: string;
+  labels: Readonly<Record<string, string>>;
   created: number | undefined;
   terminating: boolean;
 }
@@ -24,12 +28,15 @@ export function podRow(pod: Pod): PodRow {
   const name = pod.metadata?.name ?? '';
   return {
     key: `${namespace}/${name}`,
+    uid: pod.metadata?.uid ?? `${namespace}/${name}`,
     namespace,
     name,
     ready: `${ready}/${total}`,
     status: podStatus(pod),
     restarts,
     node: pod.spec?.nodeName ?? '',
+    ip: pod.status?.podIP ?? '',
+    labels: pod.metadata?.labels ?? {},
     created: Number.isNaN(created) ? undefined : created,
     terminating: Boolean(pod.metadata?.deletionTimestamp),
   };

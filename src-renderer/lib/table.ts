@@ -7,4 +7,6 @@ export interface Column<R> {
   text?: (row: R) => string | number;
   cell?: Snippet<[R]>;
   align?: 'right';
+  /** A CSS width; VirtualTable needs them, its layout is fixed so columns do not jump on scroll. */
+  width?: string;
 }

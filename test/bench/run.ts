@@ -12,6 +12,7 @@ import { benchJoin } from './join.ts';
 import { benchScheduler } from './scheduler.ts';
 import { REPO_ROOT } from './server-process.ts';
 import { printTable, Results, writeResults, type ResultRow } from './table.ts';
+import { benchUi } from './ui.ts';
 
 /** Each area adds its rows to the Results it is given, so rows measured before a failure still count. */
 const AREAS: Record<string, (results: Results) => Promise<void>> = {
@@ -19,6 +20,7 @@ const AREAS: Record<string, (results: Results) => Promise<void>> = {
   scheduler: benchScheduler,
   agent: benchAgent,
   join: benchJoin,
+  ui: benchUi,
 };
 
 async function main(argv: string[]): Promise<void> {

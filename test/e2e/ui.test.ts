@@ -64,7 +64,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('pods screen in the br
     await expect.poll(() => page.locator('select[aria-label=Namespace] option').allTextContents()).toContain('e2e-ui');
 
     await page.selectOption('select[aria-label=Namespace]', 'e2e-ui');
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('tbody tr[data-pod]').count()).toBe(1);
     await page.screenshot({ path: '/tmp/kubelab-ui.png' });
   }, 30_000);
 
