@@ -43,7 +43,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('pods screen in the br
 
   it('opens with the printed URL, hides the token and goes live', async () => {
     await page.goto(server.uiUrl);
-    await page.getByRole('link', { name: 'Pods' }).click();
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Pods', exact: true }).click();
     await expect.poll(() => page.locator('[role=status]').textContent(), { timeout: 15_000 }).toContain('Live');
     expect(new URL(page.url()).hash).toBe('#/pods');
     const options = await page.locator('select[aria-label=Namespace] option').allTextContents();
