@@ -2,8 +2,8 @@
 // the v1 PodLogOptions (follow, previous, tailLines — or the old `tail` —, sinceSeconds,
 // sinceTime, timestamps, limitBytes). Which run's log is read follows the kubelet's
 // validateContainerLogStatus, errors included (400 with its words, 404 for no such pod/container).
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import { drainOrClose } from '../../util/drain.ts';
 import type { Pod } from 'kubernetes-types/core/v1';
 import type { Kubelet } from '../kubelet/kubelet.ts';
 import type { ContainerRecord } from '../kubelet/pod-status.ts';
@@ -66,7 +66,7 @@ export function logTarget(pod: Pod, record: ContainerRecord, previous: boolean, 
 function sinkOf(res: ServerResponse): (chunk: Buffer) => Promise<void> | void {
   return (chunk) => {
     // A client gone meanwhile ends the wait too (the reader then sees its abort signal).
-    if (!res.write(chunk)) return Promise.race([once(res, 'drain'), once(res, 'close')]).then(() => undefined);
+    if (!res.write(chunk)) return drainOrClose(res);
   };
 }
 

@@ -12,6 +12,7 @@ import { ApiError, badRequest, gone, notFound } from '../status.ts';
 import { writeJSON } from './codec.ts';
 import { toServedVersion, type RequestScope } from './context.ts';
 import { negotiateOutput, partialMetadata, table } from './output.ts';
+import { drainOrClose } from '../../util/drain.ts';
 
 export interface Selectors {
   labels: LabelSelector;
@@ -182,10 +183,6 @@ export async function handleList(scope: RequestScope): Promise<void> {
 
 const chunkChars = 1 << 20;
 
-/** Resolves when a response that refused a write can take more (or is gone). */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise<void>((resolve) => (res.writableEnded || res.destroyed ? resolve() : res.once('drain', resolve).once('close', resolve)));
-}
 
 /** writeChunked for stored objects as they are: bytes from the store to the socket. */
 async function writeChunkedBytes(res: ServerResponse, head: string, kvs: readonly KeyValue[], tail: string): Promise<void> {
@@ -199,7 +196,7 @@ async function writeChunkedBytes(res: ServerResponse, head: string, kvs: readonl
       const more = res.write(chunk.subarray(0, pos));
       chunk = Buffer.allocUnsafe(Math.max(chunkChars, room));
       pos = 0;
-      if (!more) await drained(res);
+      if (!more) await drainOrClose(res);
       if (res.destroyed) return;
     }
     if (i > 0) chunk[pos++] = 0x2c; // ,
@@ -217,7 +214,7 @@ async function writeChunked<T>(res: ServerResponse, head: string, items: readonl
     if (chunk.length >= chunkChars) {
       const more = res.write(chunk);
       chunk = '';
-      if (!more) await drained(res);
+      if (!more) await drainOrClose(res);
       if (res.destroyed) return;
     }
   }
