@@ -1,8 +1,8 @@
 // A node's terminal: a login shell over SSH to a node this computer added (`<dataDir>/nodes.json`),
 // reached as `kubelab node upgrade` reaches it: the recorded user, port, key or agent, and the
 // host key pinned at join (known-hosts.json). Nothing runs through the cluster, so it works on a
-// NotReady node. A node added with a password gets it asked through the terminal each time; it is
-// never stored.
+// NotReady node. A node added with a password gets it asked through the terminal each time, as
+// does the passphrase of an encrypted key file; neither is ever stored.
 import { flagsOf, targetOf } from '../provision/cli/connect-node.ts';
 import { NodeRegistry, type NodeRecord } from '../provision/cli/node-registry.ts';
 import { connectSsh } from '../provision/ssh/connect.ts';
@@ -53,7 +53,7 @@ export async function openNodeShell(dataDir: string | undefined, node: string, s
   };
 }
 
-/** Connects with the node's recorded credentials; a password is asked (up to 3 tries). */
+/** Connects with the node's recorded credentials; a password or key passphrase is asked (up to 3 tries). */
 async function login(dataDir: string, record: NodeRecord, prompts: TerminalPrompts): Promise<SshSession> {
   const knownHosts = KnownHosts.inDataDir(dataDir);
   // A host key not pinned (known-hosts.json was edited) is the user's to confirm, as ssh asks.
@@ -61,6 +61,7 @@ async function login(dataDir: string, record: NodeRecord, prompts: TerminalPromp
     prompts.confirm(`${q.host}${q.port === 22 ? '' : `:${q.port}`} presents a host key Kubelab has not pinned: ${q.algorithm} ${q.fingerprint}. Is that the host's key (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub there)?`);
   const { user, host, port } = targetOf(flagsOf(record, record.auth === 'password' ? '' : undefined));
   const where = `${user}@${host}${port === 22 ? '' : `:${port}`}`;
+  let passphrase: string | undefined;
   for (let attempt = 1; ; attempt++) {
     let password: string | undefined;
     if (record.auth === 'password') {
@@ -68,9 +69,13 @@ async function login(dataDir: string, record: NodeRecord, prompts: TerminalPromp
       if (password === undefined) throw new NodeShellError(`${where}: no password given`);
     }
     try {
-      return await connectSsh(targetOf(flagsOf(record, password)), { knownHosts, confirmHostKey });
+      return await connectSsh(targetOf(flagsOf(record, password, passphrase)), { knownHosts, confirmHostKey });
     } catch (e) {
-      if (!(e instanceof AuthenticationError) || record.auth !== 'password' || attempt >= PASSWORD_TRIES) throw e;
+      if (!(e instanceof AuthenticationError) || attempt >= PASSWORD_TRIES) throw e;
+      if (record.auth === 'key' && /passphrase/.test(e.message)) {
+        passphrase = await prompts.secret(`${passphrase === undefined ? '' : 'Wrong passphrase. '}Passphrase for the key ${record.keyPath}:`);
+        if (passphrase === undefined) throw new NodeShellError(`${where}: no passphrase given for the key ${record.keyPath}`);
+      } else if (record.auth !== 'password') throw e;
     }
   }
 }

@@ -34,9 +34,12 @@ beforeAll(async () => {
   passwordUser = createUnixUser(`kl${id}w`, 'none');
   const key = join(dir, 'id_node');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
-  sshd = await startSshd({ users: [{ name: keyUser.name, authorizedKeys: [readFileSync(`${key}.pub`, 'utf8')] }, { name: passwordUser.name }] });
+  // An encrypted key for the same user: its passphrase is asked through the terminal.
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'open sesame', '-f', `${key}-enc`]);
+  sshd = await startSshd({ users: [{ name: keyUser.name, authorizedKeys: [readFileSync(`${key}.pub`, 'utf8'), readFileSync(`${key}-enc.pub`, 'utf8')] }, { name: passwordUser.name }] });
   const registry = new NodeRegistry(dataDir);
   registry.set('keyed', { address: `${keyUser.name}@127.0.0.1:${sshd.port}`, auth: 'key', keyPath: key, server: 'https://192.0.2.1:6443' });
+  registry.set('encrypted', { address: `${keyUser.name}@127.0.0.1:${sshd.port}`, auth: 'key', keyPath: `${key}-enc`, server: 'https://192.0.2.1:6443' });
   registry.set('passworded', { address: `${passwordUser.name}@127.0.0.1:${sshd.port}`, auth: 'password', server: 'https://192.0.2.1:6443' });
   deps = { client: undefined as unknown as KubeClient, dataDir };
 });
@@ -77,6 +80,19 @@ describe('node terminal', () => {
     expect(processesOf(passwordUser.name)).not.toBe('');
     t.close();
     await waitFor('the login gone from the host', () => processesOf(passwordUser.name) === '', 10_000);
+  });
+
+  it("asks for an encrypted key's passphrase (again after a wrong one) and never stores it", async () => {
+    const passphrases = ['guess', 'open sesame'];
+    const t = await TerminalClient.open(deps, { type: 'node', node: 'encrypted' }, undefined, (p, c) => c.send({ type: 'answer', id: p.id, value: p.kind === 'confirm' ? 'yes' : passphrases.shift()! }));
+    t.type('echo "in=$(id -un)"\r');
+    await t.until(`in=${keyUser.name}`);
+    expect(t.prompts.filter((p) => p.kind === 'secret').map((p) => p.message)).toEqual([
+      `Passphrase for the key ${join(dir, 'id_node-enc')}:`,
+      `Wrong passphrase. Passphrase for the key ${join(dir, 'id_node-enc')}:`,
+    ]);
+    expect(readFileSync(join(dataDir, 'nodes.json'), 'utf8')).not.toContain('open sesame');
+    t.close();
   });
 
   it('ends with the reason when the password is not given, or the node is not one it added', async () => {

@@ -16,6 +16,8 @@ export interface ConnectFlags {
   key?: string;
   /** The SSH (and sudo) password, read from stdin by the caller. */
   password?: string;
+  /** The passphrase of --key's file, when it is encrypted (asked, never stored). */
+  passphrase?: string;
   jump?: string;
   /** Trust a new host key without asking (scripts); its fingerprint is still printed. */
   yes?: boolean;
@@ -27,7 +29,7 @@ export class ConnectUsageError extends Error {}
 export function chooseAuth(flags: ConnectFlags): SshAuth {
   if (flags.key) {
     if (!existsSync(flags.key)) throw new ConnectUsageError(`--key ${flags.key}: no such file`);
-    return { kind: 'key', path: flags.key };
+    return { kind: 'key', path: flags.key, ...(flags.passphrase !== undefined ? { passphrase: flags.passphrase } : {}) };
   }
   if (flags.password !== undefined) return { kind: 'password', password: flags.password };
   if (process.env.SSH_AUTH_SOCK) return { kind: 'agent' };
@@ -50,9 +52,10 @@ export function recordOf(flags: ConnectFlags, server: string): NodeRecord {
   return { address: flags.address, auth: auth.kind, keyPath: auth.kind === 'key' ? auth.path : undefined, jump: flags.jump, server };
 }
 
-/** Flags back from a registry record (a password must be given again). */
-export function flagsOf(record: NodeRecord, password?: string): ConnectFlags {
-  return { address: record.address, key: record.auth === 'key' ? record.keyPath : undefined, password: record.auth === 'password' ? password : undefined, jump: record.jump };
+/** Flags back from a registry record (a password or a key's passphrase must be given again). */
+export function flagsOf(record: NodeRecord, password?: string, passphrase?: string): ConnectFlags {
+  const key = record.auth === 'key' ? record.keyPath : undefined;
+  return { address: record.address, key, password: record.auth === 'password' ? password : undefined, passphrase: key ? passphrase : undefined, jump: record.jump };
 }
 
 export async function connectNode(dataDir: string, flags: ConnectFlags, say: (line: string) => void): Promise<SshSession> {
