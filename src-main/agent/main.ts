@@ -23,6 +23,9 @@ export const agentUsage = `usage: kubelab agent (or: node kubelab-agent.js) --ku
   --cgroup-parent P  the cgroup pods go under (default /kubelab/<node-name>)
   --cni-bin-dir DIRS where the CNI plugins are, colon-separated (default /usr/lib/cni:/opt/cni/bin)
   --cni-netns NAME   run the CNI plugins in this network namespace (test hosts sharing a machine)
+  --network MODE     host-gw (default): this node's bridge, forwarding, routes to the other
+                     nodes' pods, the service proxy's iptables rules and the cluster DNS; none:
+                     only the pods' own addresses (several agents sharing one network namespace)
   --registry-config F mirrors, TLS and credentials per registry, as k3s' registries.yaml
                      (default <state-dir>/registries.yaml when it exists)
   --port PORT        the agent's HTTPS endpoint (default 10250; 0 takes any free port)
@@ -63,6 +66,7 @@ export async function agentMain(argv: string[]): Promise<void> {
         'cgroup-parent': { type: 'string' },
         'cni-bin-dir': { type: 'string' },
         'cni-netns': { type: 'string' },
+        network: { type: 'string' },
         'registry-config': { type: 'string' },
         port: { type: 'string' },
         address: { type: 'string' },
@@ -82,7 +86,7 @@ export async function agentMain(argv: string[]): Promise<void> {
   }
   const flags = {
     kubeconfig: values.kubeconfig, server: values.server, token: values.token, tokenFile: values['token-file'], nodeName: values['node-name'], stateDir: values['state-dir'], runtime: values.runtime, nodeIP: values['node-ip'],
-    runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'], registryConfig: values['registry-config'],
+    runtimeRoot: values['runtime-root'], cgroupParent: values['cgroup-parent'], cniBinDir: values['cni-bin-dir'], cniNetns: values['cni-netns'], network: values.network, registryConfig: values['registry-config'],
     port: values.port, address: values.address,
     containerLogMaxSize: values['container-log-max-size'], containerLogMaxFiles: values['container-log-max-files'], evictionHard: values['eviction-hard'],
     allowMissingCgroupControllers: values['allow-missing-cgroup-controllers'],

@@ -1,5 +1,5 @@
 // `kubelab agent --kubeconfig FILE | --server URL [--token K10... | --token-file F] [--node-name NAME] [--state-dir DIR] [--runtime runc|crun]
-// [--node-ip IP] [--runtime-root DIR] [--cgroup-parent PATH] [--cni-bin-dir DIRS] [--cni-netns NAME]
+// [--node-ip IP] [--runtime-root DIR] [--cgroup-parent PATH] [--cni-bin-dir DIRS] [--cni-netns NAME] [--network host-gw|none]
 // [--registry-config FILE] [--port PORT] [--address IP] [--container-log-max-size Q] [--container-log-max-files N]`:
 // the node agent (its HTTPS endpoint, Node, Lease and the kubelet loop) in the foreground until
 // SIGTERM/SIGINT, as systemd, the lab and the tests start it. Its pods keep running when it stops.
@@ -17,6 +17,7 @@ import { parseEvictionHard, type Threshold } from './kubelet/eviction/thresholds
 import type { Kubelet } from './kubelet/kubelet.ts';
 import { internalIP, readMachine } from './kubelet/machine.ts';
 import { startKubelet } from './kubelet/start-kubelet.ts';
+import { startClusterNetwork, type ClusterNetwork } from './network/cluster-network.ts';
 import type { RuntimeName } from './runtime/runtime-version.ts';
 import { cgroupLayout, checkLimitControllers, defaultCgroupParent } from './runtime/cgroups.ts';
 import { JoinTokenError, parseJoinToken, type JoinToken } from '../auth/bootstrap-token.ts';
@@ -39,6 +40,8 @@ export interface AgentFlags {
   /** Colon-separated, as CNI_PATH. */
   cniBinDir?: string;
   cniNetns?: string;
+  /** host-gw (default) or none: see the usage. */
+  network?: string;
   registryConfig?: string;
   /** The HTTPS endpoint's port (default 10250, 0 = any free one) and address (default 0.0.0.0). */
   port?: string;
@@ -59,12 +62,14 @@ export const DEFAULT_STATE_DIR = '/var/lib/kubelab-agent';
 
 /** Checks the flags; throws an Error with the one line to print. */
 export function agentOptions(flags: AgentFlags): {
-  nodeName: string; stateDir: string; runtime: RuntimeName; nodeIP?: string; port: number; address: string; containerLogMaxSize?: number; containerLogMaxFiles?: number;
+  nodeName: string; stateDir: string; runtime: RuntimeName; network: 'host-gw' | 'none'; nodeIP?: string; port: number; address: string; containerLogMaxSize?: number; containerLogMaxFiles?: number;
   evictionHard?: Threshold[]; server?: string; joinToken?: JoinToken; absentTokenFile?: string;
 } {
   const join = joinFlags(flags);
   const runtime = flags.runtime ?? 'runc';
   if (runtime !== 'runc' && runtime !== 'crun') throw new Error(`--runtime must be runc or crun, not "${runtime}"`);
+  const network = flags.network ?? 'host-gw';
+  if (network !== 'host-gw' && network !== 'none') throw new Error(`--network must be host-gw or none, not "${network}"`);
   // Node names are DNS subdomains; a hostname with capitals is lowered, as the kubelet does.
   const nodeName = (flags.nodeName ?? hostname()).toLowerCase();
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(nodeName) || nodeName.length > 253) {
@@ -74,7 +79,7 @@ export function agentOptions(flags: AgentFlags): {
   if (!/^\d+$/.test(flags.port ?? '0') || port > 65535) throw new Error(`--port must be a port number (0 for any free one), not "${flags.port}"`);
   const logs = logRotation(flags);
   const evictionHard = flags.evictionHard === undefined ? undefined : parseEvictionHard(flags.evictionHard);
-  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0', ...logs, evictionHard, ...join };
+  return { nodeName, stateDir: flags.stateDir ?? DEFAULT_STATE_DIR, runtime, network, nodeIP: flags.nodeIP, port, address: flags.address ?? '0.0.0.0', ...logs, evictionHard, ...join };
 }
 
 /**
@@ -145,11 +150,13 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   const server = new AgentServer({ caPem: connection.ca, stateDir: options.stateDir, nodeName: options.nodeName, port: options.port, address: options.address, ips: [internalIP(options.nodeIP) ?? ''].filter(Boolean), log });
   let agent: NodeAgent | undefined;
   let kubelet: Kubelet | undefined;
+  let network: ClusterNetwork | undefined;
   // The agent's timers do not hold the process; this does, until a signal stops it.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const stop = (): void => {
     clearInterval(keepAlive);
     kubelet?.stop();
+    network?.stop();
     agent?.stop();
     void server.stop();
     client.close();
@@ -160,9 +167,11 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     const port = await server.start();
     agent = new NodeAgent({ client, ...options, kubeletPort: port, log });
     await agent.start();
+    if (options.network === 'host-gw') network = await startClusterNetwork({ client, nodeName: options.nodeName, stateDir: options.stateDir, netns: flags.cniNetns, log });
     const machine = readMachine();
     kubelet = await startKubelet({
       client, nodeName: options.nodeName, stateDir: options.stateDir, runtime: options.runtime, hostIP: internalIP(options.nodeIP), log,
+      podCIDR: network && (() => network!.node.podCIDR()),
       runtimeRoot: flags.runtimeRoot, cgroups, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns, registryConfigFile: flags.registryConfig,
       allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) },
       containerLogMaxSize: options.containerLogMaxSize, containerLogMaxFiles: options.containerLogMaxFiles, housekeeping: { evictionHard: options.evictionHard },
@@ -170,6 +179,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     addAgentRoutes(server, kubelet);
   } catch (e) {
     clearInterval(keepAlive);
+    network?.stop();
     agent?.stop();
     await server.stop();
     client.close();

@@ -42,7 +42,7 @@ function startAgent(name: string, args: string[], bundle?: string): Agent {
   const cgroupParent = `/kubelab/${name}-${process.pid}`;
   cgroupParents.add(cgroupParent);
   const command = bundle ? [bundle] : [CLI, 'agent'];
-  const proc = spawn(process.execPath, [...command, '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1', '--port', '0', '--address', '127.0.0.1', '--cgroup-parent', cgroupParent, ...args], {
+  const proc = spawn(process.execPath, [...command, '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1', '--network', 'none', '--port', '0', '--address', '127.0.0.1', '--cgroup-parent', cgroupParent, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: bundle ? dirname(bundle) : undefined,
   });

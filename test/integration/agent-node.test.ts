@@ -22,7 +22,7 @@ let dir: string;
 const agents: ChildProcess[] = [];
 
 function startAgent(name: string, extra: string[] = []): { proc: ChildProcess; output: () => string } {
-  const proc = spawn(process.execPath, [CLI, 'agent', '--kubeconfig', cluster.kubeconfigPath, '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1', '--port', '0', '--address', '127.0.0.1', ...extra], {
+  const proc = spawn(process.execPath, [CLI, 'agent', '--kubeconfig', cluster.kubeconfigPath, '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1', '--network', 'none', '--port', '0', '--address', '127.0.0.1', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

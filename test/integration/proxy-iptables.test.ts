@@ -5,7 +5,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servicePortName, serviceChain } from '../../src-main/agent/proxy/chain-names.ts';
-import { buildRules, restoreText, type RuleSet } from '../../src-main/agent/proxy/iptables-rules.ts';
+import { buildRules, restoreText, type AppliedRules } from '../../src-main/agent/proxy/iptables-rules.ts';
 import type { ProxyServicePort } from '../../src-main/agent/proxy/proxy-model.ts';
 
 const NS = `kl-proxy-${process.pid}`;
@@ -40,13 +40,13 @@ function connectMany(ip: string, port: number, count: number): string[] {
 }
 
 describe.each(['nft', 'legacy'] as const)('service rules with iptables-%s', (backend) => {
-  let previous: RuleSet['chains'] | undefined;
+  let previous: AppliedRules | undefined;
   const restore = `iptables-${backend}-restore`;
   const save = (table: string) => inNs(`iptables-${backend}-save`, ['-t', table]);
   const apply = (ports: ProxyServicePort[]) => {
     const rules = buildRules(ports, config);
     inNs(restore, ['--noflush'], restoreText(rules, previous));
-    previous = rules.chains;
+    previous = rules;
   };
   let serverPid: number | undefined;
 

@@ -33,6 +33,8 @@ export interface KubeletSettings {
   cgroups?: CgroupLayout;
   /** CNI_PATH (default /usr/lib/cni and /opt/cni/bin). */
   cniBinDirs?: string[];
+  /** The node's podCIDR once known (the node network's); else read from the Node at the first pod. */
+  podCIDR?: () => Promise<string>;
   /** Run the CNI plugins in this named network namespace (a test host's). */
   cniNetns?: string;
   /** The node's registries.yaml (default <stateDir>/registries.yaml when it exists). */
@@ -70,7 +72,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     images,
     progressEveryMs: s.pullProgressEveryMs,
     registryConfig: readRegistriesFile(s.registryConfigFile ?? join(stateDir, 'registries.yaml'), s.registryConfigFile !== undefined),
-    network: () => (network ??= Kubelet.podCIDR(client, nodeName).then(
+    network: () => (network ??= (s.podCIDR?.() ?? Kubelet.podCIDR(client, nodeName)).then(
       (podCIDR) => new PodNetwork({ podCIDR, stateDir: join(stateDir, 'cni'), cni: { binDirs: s.cniBinDirs ?? ['/usr/lib/cni', '/opt/cni/bin'], hostNetns: s.cniNetns } }),
       (e: unknown) => {
         network = undefined; // asked again at the next pod

@@ -80,6 +80,7 @@ export function invokePlugin(runtime: CniRuntime, command: CniCommand, at: CniAt
       }
       resolve((parsed ?? {}) as CniResult);
     });
+    child.stdin!.on('error', () => undefined); // a plugin that exits at once: its status says why
     child.stdin!.end(JSON.stringify(config));
   });
 }

@@ -10,7 +10,7 @@ import { cgroupLayout } from '../runtime/cgroups.ts';
 import { OciRuntime } from '../runtime/oci-runtime.ts';
 import type { RuntimeName } from '../runtime/runtime-version.ts';
 import {
-  countPodIPs, killCgroupProcesses, podUIDs, removeBridge, removeCgroups, removeContainers, removeFolder, removeIptablesRules,
+  countPodIPs, killCgroupProcesses, podUIDs, removeBridge, removeCgroups, removeContainers, removeFolder, removeNetworkRules,
   removePodNetns, unmountAll, type StepResult,
 } from './reset-steps.ts';
 
@@ -34,7 +34,7 @@ export interface ResetReport {
 }
 
 /** What the agent makes in its state folder: a folder with none of these is not an agent's. */
-const AGENT_ENTRIES = ['pki', 'images', 'pods', 'containers', 'cni', 'logs', 'runtime'];
+const AGENT_ENTRIES = ['pki', 'images', 'pods', 'containers', 'cni', 'logs', 'runtime', 'network'];
 
 /**
  * Refuses a state folder that cannot be an agent's (`/`, or a folder holding none of what the
@@ -65,7 +65,7 @@ export async function resetNode(opts: ResetOptions): Promise<ResetReport> {
     () => removePodNetns(uids),
     () => countPodIPs(stateDir),
     () => removeBridge(stateDir, opts.bridge ?? DEFAULT_BRIDGE, opts.cniNetns),
-    () => removeIptablesRules(),
+    () => removeNetworkRules(stateDir),
     () => removeCgroups(layout),
     () => (runtimeRoot.startsWith(`${stateDir}/`) ? { failed: [] } : removeFolder('runtime state', runtimeRoot)),
     () => removeFolder('state folder', stateDir),

@@ -7,7 +7,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { join, posix, relative } from 'node:path';
+import { readNetworkState } from '../network/network-state.ts';
+import { ROUTE_PROTOCOL } from '../network/node-network.ts';
 import { netnsNameOf, netnsPathOf } from '../network/pod-network.ts';
+import { Iptables } from '../proxy/iptables.ts';
 import { existingCgroupDirs, removeCgroupTree, type CgroupLayout } from '../runtime/cgroups.ts';
 import type { OciRuntime } from '../runtime/oci-runtime.ts';
 import { mountsUnder } from '../volumes/pod-volumes.ts';
@@ -163,12 +166,32 @@ export async function removeBridge(stateDir: string, bridge: string, netns: stri
 }
 
 /**
- * The agent's own iptables rules. It has none yet: the networking issue's kube-proxy chains and
- * masquerade rules are removed here, by their own chains only — never a flush, which can cut off
- * the SSH session that runs this reset.
+ * The service proxy's iptables rules and the routes to other nodes' pods, when the state says the
+ * agent made them: its jumps and its own chains only — never a flush, which can cut off the SSH
+ * session that runs this reset.
  */
-export async function removeIptablesRules(): Promise<StepResult> {
-  return nothing();
+export async function removeNetworkRules(stateDir: string): Promise<StepResult> {
+  const state = readNetworkState(stateDir);
+  if (!state || (state.netns && !existsSync(netnsPathOf(state.netns)))) return nothing();
+  const removed: string[] = [];
+  const failed: string[] = [];
+  try {
+    const { chains } = await new Iptables(state.iptables, state.netns).removeAll();
+    if (chains > 0) removed.push(`${chains} iptables chains (iptables-${state.iptables})`);
+  } catch (e) {
+    failed.push(why(e));
+  }
+  try {
+    const ns = state.netns ? ['-n', state.netns] : [];
+    const routes = (await run('ip', [...ns, '-4', 'route', 'show', 'proto', ROUTE_PROTOCOL])).trim().split('\n').filter(Boolean).length;
+    if (routes > 0) {
+      await run('ip', [...ns, '-4', 'route', 'flush', 'proto', ROUTE_PROTOCOL]);
+      removed.push(`${routes} routes to other nodes' pods`);
+    }
+  } catch (e) {
+    failed.push(why(e));
+  }
+  return { removed: removed.length ? `network: removed ${removed.join(' and ')}` : undefined, failed };
 }
 
 /** The agent's cgroup tree in every hierarchy, and /kubelab once no agent uses it. */

@@ -3,7 +3,7 @@
 // headless services, and the same text for the same services in any order.
 import { describe, expect, it } from 'vitest';
 import { endpointChain, serviceChain, servicePortName } from '../../../src-main/agent/proxy/chain-names.ts';
-import { buildRules, restoreText } from '../../../src-main/agent/proxy/iptables-rules.ts';
+import { allRules, buildRules, restoreText } from '../../../src-main/agent/proxy/iptables-rules.ts';
 import type { ProxyServicePort } from '../../../src-main/agent/proxy/proxy-model.ts';
 
 const config = { clusterCIDR: '10.42.0.0/16' };
@@ -15,13 +15,13 @@ const port = (over: Partial<ProxyServicePort> = {}): ProxyServicePort => ({
 describe('service rules', () => {
   it('spreads over n endpoints with probabilities 1/n, 1/(n-1), … and a last rule that always matches', () => {
     const svc = serviceChain('SVC', 'shop/web:http', 'TCP');
-    const jumps = buildRules([port()], config).nat.filter((l) => l.startsWith(`-A ${svc}`) && l.includes('KUBE-SEP-'));
+    const jumps = allRules(buildRules([port()], config).nat).filter((l) => l.startsWith(`-A ${svc}`) && l.includes('KUBE-SEP-'));
     expect(jumps.map((l) => l.match(/--probability (\S+)/)?.[1] ?? 'always')).toEqual(['0.3333333333', '0.5000000000', 'always']);
     expect(jumps[0]).toContain(`-j ${endpointChain('shop/web:http', 'TCP', '10.42.1.5:8080')}`);
   });
 
   it('sends a client back to its endpoint under ClientIP affinity', () => {
-    const nat = buildRules([port({ affinitySeconds: 10800 })], config).nat;
+    const nat = allRules(buildRules([port({ affinitySeconds: 10800 })], config).nat);
     const sep = endpointChain('shop/web:http', 'TCP', '10.42.1.5:8080');
     expect(nat).toContain(`-A ${serviceChain('SVC', 'shop/web:http', 'TCP')} -m comment --comment "shop/web:http -> 10.42.1.5:8080" -m recent --name ${sep} --mask 255.255.255.255 --rsource --rcheck --seconds 10800 --reap -j ${sep}`);
     expect(nat.some((l) => l.startsWith(`-A ${sep}`) && l.includes('--set -j DNAT --to-destination 10.42.1.5:8080'))).toBe(true);
@@ -31,13 +31,13 @@ describe('service rules', () => {
     const rules = buildRules([port({ externalTrafficPolicy: 'Local', nodePort: 30080, externalIPs: ['198.18.0.10'] })], config);
     const ext = serviceChain('EXT', 'shop/web:http', 'TCP');
     const svl = serviceChain('SVL', 'shop/web:http', 'TCP');
-    const extRules = rules.nat.filter((l) => l.startsWith(`-A ${ext}`));
+    const extRules = allRules(rules.nat).filter((l) => l.startsWith(`-A ${ext}`));
     expect(extRules).toEqual([`-A ${ext} -m comment --comment "pod traffic for shop/web:http external destinations" -s 10.42.0.0/16 -j ${serviceChain('SVC', 'shop/web:http', 'TCP')}`, `-A ${ext} -j ${svl}`]);
-    expect(rules.nat.filter((l) => l.startsWith(`-A ${svl}`) && l.includes('KUBE-SEP-'))).toEqual([expect.stringContaining('-> 10.42.2.5:8080')]);
-    expect(rules.nat).toContain(`-A KUBE-SERVICES -m comment --comment "shop/web:http external IP" -m tcp -p tcp -d 198.18.0.10/32 --dport 80 -j ${ext}`);
+    expect(allRules(rules.nat).filter((l) => l.startsWith(`-A ${svl}`) && l.includes('KUBE-SEP-'))).toEqual([expect.stringContaining('-> 10.42.2.5:8080')]);
+    expect(allRules(rules.nat)).toContain(`-A KUBE-SERVICES -m comment --comment "shop/web:http external IP" -m tcp -p tcp -d 198.18.0.10/32 --dport 80 -j ${ext}`);
     // No local endpoint: outside traffic dropped rather than sent to another node.
     const none = buildRules([port({ externalTrafficPolicy: 'Local', nodePort: 30080, endpoints: [{ ip: '10.42.1.5', port: 8080, local: false }] })], config);
-    expect(none.filter.some((l) => l.includes('has no local endpoints') && l.includes('--dport 30080') && l.endsWith('-j DROP'))).toBe(true);
+    expect(allRules(none.filter).some((l) => l.includes('has no local endpoints') && l.includes('--dport 30080') && l.endsWith('-j DROP'))).toBe(true);
   });
 
   it('programs nothing for a headless service, and the same text for the same services in any order', () => {
@@ -47,5 +47,24 @@ describe('service rules', () => {
     expect(a).toBe(restoreText(buildRules([other, port(), headless], config)));
     expect(a).not.toContain('shop/db');
     expect(a.trimEnd().split('\n').filter((l) => l === 'COMMIT')).toHaveLength(2);
+  });
+
+  it('rewrites only the chains that changed, deletes the ones that went, and writes nothing when nothing did', () => {
+    const other = port({ name: servicePortName('shop', 'api', 'grpc'), clusterIP: '10.43.0.21' });
+    const first = buildRules([port(), other], config);
+    expect(restoreText(first, first)).toBe('');
+    // One endpoint of web gone: its service chain is rewritten and the endpoint's chain deleted;
+    // api's chains and the base chains are not mentioned.
+    const second = buildRules([port({ endpoints: port().endpoints.slice(1) }), other], config);
+    const text = restoreText(second, first);
+    const gone = endpointChain('shop/web:http', 'TCP', '10.42.1.5:8080');
+    expect(text.split('\n').filter((l) => l.startsWith(':'))).toEqual([`:${serviceChain('SVC', 'shop/web:http', 'TCP')} - [0:0]`, `:${gone} - [0:0]`]);
+    expect(text).toContain(`-X ${gone}`);
+    expect(text).not.toContain('shop/api');
+    expect(text).not.toContain('*filter');
+    // After a restart the kernel's chains are known by name only: each is rewritten or deleted.
+    const unknown = { nat: new Map([...first.nat.keys()].map((c) => [c, undefined])), filter: new Map([...first.filter.keys()].map((c) => [c, undefined])) };
+    const full = restoreText(second, unknown);
+    expect(full.split('\n').filter((l) => l.startsWith(':'))).toHaveLength(second.nat.size + second.filter.size + 1);
   });
 });

@@ -1,0 +1,89 @@
+// The iptables the node uses, nft or legacy, picked as kube-proxy's iptables-wrapper picks it: the
+// backend that already holds kube rules (a restarted agent), else the one with more rules (what
+// the rest of the machine, Docker or a firewall, uses), else nft. The two keep separate tables in
+// the kernel, so rules in the wrong one would be bypassed or fight the machine's.
+import { execFile } from 'node:child_process';
+import { JUMPS, OWNED_CHAIN, type Table } from './iptables-rules.ts';
+
+export type IptablesBackend = 'nft' | 'legacy';
+
+const run = (file: string, args: string[], netns: string | undefined, input?: string): Promise<string> => {
+  const [cmd, argv] = netns ? ['ip', ['netns', 'exec', netns, file, ...args]] : [file, args];
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, argv, { timeout: 60_000, maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${file} ${args.join(' ')}: ${stderr.trim() || err.message}`));
+      else resolve(stdout);
+    });
+    // A command that fails at once closes its stdin first: that is its exit status's to report.
+    child.stdin!.on('error', () => undefined);
+    child.stdin!.end(input ?? '');
+  });
+};
+
+export class Iptables {
+  constructor(readonly backend: IptablesBackend, private readonly netns?: string) {}
+
+  private bin(suffix = ''): string {
+    return `iptables-${this.backend}${suffix}`;
+  }
+
+  /** Applies restore text as one transaction per table, leaving what it does not name alone. */
+  async restore(text: string): Promise<void> {
+    if (text) await run(this.bin('-restore'), ['-w', '5', '--noflush'], this.netns, text);
+  }
+
+  save(table: Table): Promise<string> {
+    return run(this.bin('-save'), ['-t', table], this.netns);
+  }
+
+  /** The owned chains present in the kernel, per table (what a restarted agent finds). */
+  async ownedChains(): Promise<Record<Table, string[]>> {
+    const chains = async (table: Table) => [...(await this.save(table)).matchAll(/^:(\S+)/gm)].map((m) => m[1]!).filter((c) => OWNED_CHAIN.test(c));
+    return { nat: await chains('nat'), filter: await chains('filter') };
+  }
+
+  /** The built-in chains' jumps into ours, added once, first in their chain, as kube-proxy does. */
+  async ensureJumps(): Promise<void> {
+    for (const j of [...JUMPS].reverse()) {
+      const rule = jumpRule(j);
+      const present = await run(this.bin(), ['-w', '5', '-t', j.table, '-C', j.from, ...rule], this.netns).then(() => true, () => false);
+      if (!present) await run(this.bin(), ['-w', '5', '-t', j.table, '-I', j.from, ...rule], this.netns);
+    }
+  }
+
+  /**
+   * Everything this proxy added: the jumps (each copy), then its chains emptied and deleted in one
+   * restore per table. Never a flush of a built-in chain, which could cut off an SSH session.
+   */
+  async removeAll(): Promise<{ chains: number }> {
+    for (const j of JUMPS) {
+      while (await run(this.bin(), ['-w', '5', '-t', j.table, '-D', j.from, ...jumpRule(j)], this.netns).then(() => true, () => false));
+    }
+    const owned = await this.ownedChains();
+    const text = (['filter', 'nat'] as const).filter((t) => owned[t].length > 0)
+      .map((t) => [`*${t}`, ...owned[t].map((c) => `:${c} - [0:0]`), ...owned[t].map((c) => `-X ${c}`), 'COMMIT'].join('\n')).join('\n');
+    if (text) await this.restore(`${text}\n`);
+    return { chains: owned.nat.length + owned.filter.length };
+  }
+}
+
+function jumpRule(j: (typeof JUMPS)[number]): string[] {
+  return [...(j.args?.split(' ') ?? []), '-m', 'comment', '--comment', j.comment, '-j', j.to];
+}
+
+async function ruleCount(backend: IptablesBackend, netns?: string): Promise<{ kube: number; all: number } | undefined> {
+  try {
+    const text = (await run(`iptables-${backend}-save`, [], netns)).split('\n');
+    return { kube: text.filter((l) => /^:KUBE-/.test(l)).length, all: text.filter((l) => l.startsWith('-A ')).length };
+  } catch {
+    return undefined; // not installed, or the kernel lacks it
+  }
+}
+
+export async function detectIptables(netns?: string): Promise<Iptables> {
+  const [nft, legacy] = await Promise.all([ruleCount('nft', netns), ruleCount('legacy', netns)]);
+  if (!nft && !legacy) throw new Error('neither iptables-nft nor iptables-legacy works here: install iptables (the service proxy needs it)');
+  let backend: IptablesBackend = nft ? 'nft' : 'legacy';
+  if (nft && legacy && (legacy.kube > nft.kube || (legacy.kube === nft.kube && legacy.all > nft.all))) backend = 'legacy';
+  return new Iptables(backend, netns);
+}
