@@ -6,6 +6,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servicePortName, serviceChain } from '../../src-main/agent/proxy/chain-names.ts';
 import { buildRules, restoreText, type AppliedRules } from '../../src-main/agent/proxy/iptables-rules.ts';
+import { Iptables } from '../../src-main/agent/proxy/iptables.ts';
 import type { ProxyServicePort } from '../../src-main/agent/proxy/proxy-model.ts';
 
 const NS = `kl-proxy-${process.pid}`;
@@ -102,5 +103,21 @@ describe.each(['nft', 'legacy'] as const)('service rules with iptables-%s', (bac
     expect(nat).not.toContain('10.99.0.2');
     expect(save('filter')).not.toContain('default/empty');
     expect(new Set(connectMany('10.43.0.10', 80, 10))).toEqual(new Set(['10.99.0.3']));
+  });
+
+  it('uninstall removes every jump and chain it made, and portmap\'s, and leaves other rules alone', async () => {
+    const iptables = new Iptables(backend, NS);
+    await iptables.ensureJumps();
+    await iptables.ensureJumps(); // once only
+    expect(save('nat').match(/-A PREROUTING .*-j KUBE-SERVICES/g)).toHaveLength(1);
+    // What portmap leaves for a hostPort, and a rule of someone else's.
+    inNs(restore, ['--noflush'], '*nat\n:CNI-HOSTPORT-DNAT - [0:0]\n-A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT\nCOMMIT\n');
+    inNs(`iptables-${backend}`, ['-t', 'nat', '-A', 'POSTROUTING', '-s', '192.0.2.0/24', '-j', 'MASQUERADE']);
+    const { chains } = await iptables.removeAll();
+    expect(chains).toBeGreaterThan(5);
+    const left = save('nat') + save('filter');
+    expect(left).not.toMatch(/KUBE-|CNI-/);
+    expect(left).toContain('-A POSTROUTING -s 192.0.2.0/24 -j MASQUERADE');
+    expect(await iptables.removeAll()).toEqual({ chains: 0 });
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1';
 import type { ImageStore } from '../images/image-store.ts';
 import { closeRelay } from '../network/netns-relay.ts';
-import { netnsPathOf, type PodNetwork, type PodSandboxNetwork } from '../network/pod-network.ts';
+import { hostPortMappings, netnsPathOf, type PodNetwork, type PodSandboxNetwork } from '../network/pod-network.ts';
 import { containerCgroup, removePodCgroup, wasOomKilled, type CgroupLayout } from '../runtime/cgroups.ts';
 import { buildSpec } from '../runtime/oci-spec.ts';
 import type { ImageProcessConfig } from '../runtime/spec-process.ts';
@@ -103,7 +103,7 @@ export class PodWorker {
     this.adopting ??= this.adopt();
     await this.adopting;
     // A hostNetwork pod shares the node's network (in tests, the test host's namespace): no CNI.
-    this.sandbox ??= pod.spec?.hostNetwork ? this.hostSandbox() : await (await this.deps.network()).setUp(this.uid);
+    this.sandbox ??= pod.spec?.hostNetwork ? this.hostSandbox() : await (await this.deps.network()).setUp(this.uid, hostPortMappings(pod));
     const mounts = await this.deps.volumes.setUp(pod, this.deps.sources);
     const podDir = join(this.deps.podsDir, this.uid);
     mkdirSync(podDir, { recursive: true });

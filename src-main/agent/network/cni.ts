@@ -29,6 +29,19 @@ export interface CniResult {
   dns?: Record<string, unknown>;
 }
 
+/** The portMappings capability (what portmap gets in runtimeConfig). */
+export interface PortMapping {
+  hostPort: number;
+  containerPort: number;
+  protocol: string;
+  hostIP?: string;
+}
+
+/** Capability arguments: each plugin gets those its `capabilities` ask for, in runtimeConfig (libcni's rule). */
+export interface CniCapabilityArgs {
+  portMappings?: PortMapping[];
+}
+
 export interface CniRuntime {
   /** Directories searched for plugin binaries (CNI_PATH). */
   binDirs: string[];
@@ -91,21 +104,28 @@ function findPlugin(dirs: string[], type: string): string {
   return found ?? join(dirs[0] ?? '/opt/cni/bin', type);
 }
 
+/** A plugin's configuration as it is run: the list's name and version, its capability arguments. */
+function pluginConfig(list: CniNetworkList, plugin: Record<string, unknown>, args: CniCapabilityArgs, prevResult?: CniResult): Record<string, unknown> {
+  const { capabilities, ...config } = plugin as { capabilities?: Record<string, boolean> };
+  const runtimeConfig = Object.fromEntries(Object.entries(args).filter(([k, v]) => capabilities?.[k] && v !== undefined));
+  return { ...config, cniVersion: list.cniVersion, name: list.name, ...(Object.keys(runtimeConfig).length ? { runtimeConfig } : {}), ...(prevResult ? { prevResult } : {}) };
+}
+
 /** ADD of a whole list: each plugin gets the list's name and version and the previous result. */
-export async function addNetworkList(runtime: CniRuntime, list: CniNetworkList, at: CniAttachment): Promise<CniResult> {
+export async function addNetworkList(runtime: CniRuntime, list: CniNetworkList, at: CniAttachment, args: CniCapabilityArgs = {}): Promise<CniResult> {
   let prevResult: CniResult | undefined;
   for (const plugin of list.plugins) {
-    prevResult = await invokePlugin(runtime, 'ADD', at, { ...plugin, cniVersion: list.cniVersion, name: list.name, ...(prevResult ? { prevResult } : {}) });
+    prevResult = await invokePlugin(runtime, 'ADD', at, pluginConfig(list, plugin, args, prevResult));
   }
   return prevResult ?? {};
 }
 
 /** DEL of a whole list, last plugin first; every plugin runs even if an earlier one failed. */
-export async function delNetworkList(runtime: CniRuntime, list: CniNetworkList, at: CniAttachment, prevResult?: CniResult): Promise<void> {
+export async function delNetworkList(runtime: CniRuntime, list: CniNetworkList, at: CniAttachment, prevResult?: CniResult, args: CniCapabilityArgs = {}): Promise<void> {
   const errors: Error[] = [];
   for (const plugin of [...list.plugins].reverse()) {
     try {
-      await invokePlugin(runtime, 'DEL', at, { ...plugin, cniVersion: list.cniVersion, name: list.name, ...(prevResult ? { prevResult } : {}) });
+      await invokePlugin(runtime, 'DEL', at, pluginConfig(list, plugin, args, prevResult));
     } catch (e) {
       errors.push(e as Error);
     }

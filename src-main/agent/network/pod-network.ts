@@ -1,11 +1,15 @@
 // A pod's sandbox network: its own network namespace, attached to the node-local bridge through
-// the standard CNI plugins (bridge with host-local IPAM over the node's podCIDR for eth0, and
-// loopback for lo), as containerd's CRI plugin does for a pod sandbox. The containers of the pod all join this
-// namespace, so they share one IP and reach each other on localhost.
+// the standard CNI plugins (bridge with host-local IPAM over the node's podCIDR for eth0, portmap
+// for the containers' hostPorts, and loopback for lo), as containerd's CRI plugin does for a pod
+// sandbox. The containers of the pod all join this namespace, so they share one IP and reach each
+// other on localhost. The network configuration is written to <state>/cni/net.d, where a user
+// (or another CNI runtime) finds it as in /etc/cni/net.d.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addNetworkList, delNetworkList, type CniNetworkList, type CniResult, type CniRuntime } from './cni.ts';
+import type { Pod } from 'kubernetes-types/core/v1';
+import { writeFileAtomic } from '../../util/files.ts';
+import { addNetworkList, delNetworkList, type CniNetworkList, type CniResult, type CniRuntime, type PortMapping } from './cni.ts';
 
 export interface PodNetworkOptions {
   /** The node's pod range (spec.podCIDR), e.g. 10.42.3.0/24. */
@@ -22,6 +26,13 @@ export interface PodSandboxNetwork {
   netnsPath: string;
   /** The pod's IPv4 address, without the prefix length. */
   ip: string;
+}
+
+/** What DEL needs after a restart: the ADD's result and the port mappings it made. */
+interface SavedAttachment {
+  sandbox: PodSandboxNetwork;
+  result: CniResult;
+  portMappings?: PortMapping[];
 }
 
 const NETNS_DIR = '/run/netns';
@@ -61,12 +72,16 @@ export class PodNetwork {
           hairpinMode: true,
           ipam: { type: 'host-local', ranges: [[{ subnet: opts.podCIDR }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: join(opts.stateDir, 'ipam') },
         },
+        // hostPort: DNAT from the node's port to the pod's, as the kubelet asks of any CNI network.
+        { type: 'portmap', capabilities: { portMappings: true }, snat: true },
       ],
     };
+    mkdirSync(join(opts.stateDir, 'net.d'), { recursive: true });
+    writeFileAtomic(join(opts.stateDir, 'net.d', '10-kubelab.conflist'), `${JSON.stringify(this.list, null, 2)}\n`);
   }
 
   /** Creates the pod's namespace and attaches it; idempotent for a pod already set up. */
-  async setUp(podUID: string): Promise<PodSandboxNetwork> {
+  async setUp(podUID: string, portMappings: PortMapping[] = []): Promise<PodSandboxNetwork> {
     const existing = this.recorded(podUID);
     if (existing) return existing;
     const netnsName = netnsNameOf(podUID);
@@ -74,11 +89,11 @@ export class PodNetwork {
     if (!existsSync(netnsPath)) await run('ip', ['netns', 'add', netnsName]);
     try {
       await addNetworkList(this.opts.cni, this.loopback, { containerID: podUID, netnsPath, ifName: 'lo' });
-      const result = await addNetworkList(this.opts.cni, this.list, { containerID: podUID, netnsPath, ifName: 'eth0' });
+      const result = await addNetworkList(this.opts.cni, this.list, { containerID: podUID, netnsPath, ifName: 'eth0' }, { portMappings });
       const address = result.ips?.find((i) => !i.address.includes(':'))?.address;
       if (!address) throw new Error(`CNI gave pod ${podUID} no IPv4 address`);
       const sandbox = { netnsName, netnsPath, ip: address.split('/')[0] };
-      this.record(podUID, sandbox, result);
+      this.record(podUID, { sandbox, result, portMappings });
       return sandbox;
     } catch (e) {
       await this.tearDown(podUID).catch(() => undefined);
@@ -94,7 +109,7 @@ export class PodNetwork {
     // DEL must run even when the namespace is gone, so host-local frees the address; and the
     // namespace goes even when DEL failed, so a plugin's error never leaves one behind.
     let delError: unknown;
-    await delNetworkList(this.opts.cni, this.list, { containerID: podUID, netnsPath, ifName: 'eth0' }, saved?.result).catch((e: unknown) => (delError = e));
+    await delNetworkList(this.opts.cni, this.list, { containerID: podUID, netnsPath, ifName: 'eth0' }, saved?.result, { portMappings: saved?.portMappings }).catch((e: unknown) => (delError = e));
     if (existsSync(netnsPath)) await run('ip', ['netns', 'delete', netnsName]);
     if (delError) throw delError;
     rmSync(this.resultFile(podUID), { force: true });
@@ -104,9 +119,9 @@ export class PodNetwork {
     return join(this.opts.stateDir, 'pods', `${podUID}.json`);
   }
 
-  private saved(podUID: string): { sandbox: PodSandboxNetwork; result: CniResult } | undefined {
+  private saved(podUID: string): SavedAttachment | undefined {
     try {
-      return JSON.parse(readFileSync(this.resultFile(podUID), 'utf8')) as { sandbox: PodSandboxNetwork; result: CniResult };
+      return JSON.parse(readFileSync(this.resultFile(podUID), 'utf8')) as SavedAttachment;
     } catch {
       return undefined;
     }
@@ -118,8 +133,18 @@ export class PodNetwork {
     return saved && existsSync(saved.sandbox.netnsPath) ? saved.sandbox : undefined;
   }
 
-  private record(podUID: string, sandbox: PodSandboxNetwork, result: CniResult): void {
+  private record(podUID: string, saved: SavedAttachment): void {
     mkdirSync(join(this.opts.stateDir, 'pods'), { recursive: true });
-    writeFileSync(this.resultFile(podUID), JSON.stringify({ sandbox, result }));
+    writeFileSync(this.resultFile(podUID), JSON.stringify(saved));
   }
+}
+
+/** The containers' hostPorts as CNI's portMappings capability carries them. */
+export function hostPortMappings(pod: Pod): PortMapping[] {
+  return (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? []).filter((p) => p.hostPort).map((p) => ({
+    hostPort: p.hostPort!,
+    containerPort: p.containerPort,
+    protocol: (p.protocol ?? 'TCP').toLowerCase(),
+    ...(p.hostIP ? { hostIP: p.hostIP } : {}),
+  }));
 }

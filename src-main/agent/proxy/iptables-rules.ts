@@ -39,8 +39,12 @@ export const JUMPS: readonly { table: Table; from: string; to: string; comment: 
   { table: 'filter', from: 'FORWARD', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', args: '-m conntrack --ctstate NEW' },
 ];
 
-/** Every chain this proxy owns matches one of these (what uninstall and a restart look for). */
-export const OWNED_CHAIN = /^KUBE-(SERVICES|NODEPORTS|POSTROUTING|MARK-MASQ|POD-MASQ|FORWARD|EXTERNAL-SERVICES|SVC-|SVL-|EXT-|FW-|SEP-)/;
+/** The proxy's own chains (what a restart finds and rewrites). */
+export const PROXY_CHAIN = /^KUBE-(SERVICES|NODEPORTS|POSTROUTING|MARK-MASQ|POD-MASQ|FORWARD|EXTERNAL-SERVICES|SVC-|SVL-|EXT-|FW-|SEP-)/;
+/** The portmap CNI plugin's chains for the pods' hostPorts (shared ones, then one per pod). */
+export const PORTMAP_CHAIN = /^CNI-(HOSTPORT-|DN-)/;
+/** Everything the node network makes in iptables (what uninstall removes). */
+export const OWNED_CHAIN = new RegExp(`${PROXY_CHAIN.source}|${PORTMAP_CHAIN.source}`);
 
 const comment = (text: string): string => `-m comment --comment ${JSON.stringify(text)}`;
 const proto = (p: ProxyServicePort): string => {

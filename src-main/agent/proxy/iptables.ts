@@ -3,7 +3,7 @@
 // the rest of the machine, Docker or a firewall, uses), else nft. The two keep separate tables in
 // the kernel, so rules in the wrong one would be bypassed or fight the machine's.
 import { execFile } from 'node:child_process';
-import { JUMPS, OWNED_CHAIN, type Table } from './iptables-rules.ts';
+import { JUMPS, OWNED_CHAIN, PORTMAP_CHAIN, PROXY_CHAIN, type Table } from './iptables-rules.ts';
 
 export type IptablesBackend = 'nft' | 'legacy';
 
@@ -36,9 +36,9 @@ export class Iptables {
     return run(this.bin('-save'), ['-t', table], this.netns);
   }
 
-  /** The owned chains present in the kernel, per table (what a restarted agent finds). */
+  /** The proxy's chains present in the kernel, per table (what a restarted agent finds). */
   async ownedChains(): Promise<Record<Table, string[]>> {
-    const chains = async (table: Table) => [...(await this.save(table)).matchAll(/^:(\S+)/gm)].map((m) => m[1]!).filter((c) => OWNED_CHAIN.test(c));
+    const chains = async (table: Table) => [...(await this.save(table)).matchAll(/^:(\S+)/gm)].map((m) => m[1]!).filter((c) => PROXY_CHAIN.test(c));
     return { nat: await chains('nat'), filter: await chains('filter') };
   }
 
@@ -52,18 +52,29 @@ export class Iptables {
   }
 
   /**
-   * Everything this proxy added: the jumps (each copy), then its chains emptied and deleted in one
-   * restore per table. Never a flush of a built-in chain, which could cut off an SSH session.
+   * Everything the node network added: every rule of a built-in chain that jumps into one of its
+   * chains (kube-proxy's jumps, portmap's), then those chains emptied and deleted — one restore per
+   * table. Never a flush of a built-in chain, which could cut off the SSH session running this.
+   * portmap's shared chains go only when no other pod's hostPort chain (CNI-DN-*) is left.
    */
   async removeAll(): Promise<{ chains: number }> {
-    for (const j of JUMPS) {
-      while (await run(this.bin(), ['-w', '5', '-t', j.table, '-D', j.from, ...jumpRule(j)], this.netns).then(() => true, () => false));
+    let count = 0;
+    const tables: string[] = [];
+    for (const table of ['filter', 'nat'] as const) {
+      const saved = (await this.save(table)).split('\n');
+      const chains = saved.flatMap((l) => (/^:(\S+)/.exec(l)?.[1] ?? [])).filter((c) => OWNED_CHAIN.test(c));
+      const portmapInUse = saved.some((l) => /^:CNI-DN-/.test(l));
+      const owned = new Set(chains.filter((c) => !(portmapInUse && PORTMAP_CHAIN.test(c))));
+      if (owned.size === 0) continue;
+      const jumps = saved.filter((l) => {
+        const m = /^-A (\S+) .*-j (\S+)$/.exec(l);
+        return m && !owned.has(m[1]!) && owned.has(m[2]!);
+      });
+      tables.push([`*${table}`, ...jumps.map((l) => l.replace(/^-A /, '-D ')), ...[...owned].map((c) => `:${c} - [0:0]`), ...[...owned].map((c) => `-X ${c}`), 'COMMIT'].join('\n'));
+      count += owned.size;
     }
-    const owned = await this.ownedChains();
-    const text = (['filter', 'nat'] as const).filter((t) => owned[t].length > 0)
-      .map((t) => [`*${t}`, ...owned[t].map((c) => `:${c} - [0:0]`), ...owned[t].map((c) => `-X ${c}`), 'COMMIT'].join('\n')).join('\n');
-    if (text) await this.restore(`${text}\n`);
-    return { chains: owned.nat.length + owned.filter.length };
+    if (tables.length) await this.restore(`${tables.join('\n')}\n`);
+    return { chains: count };
   }
 }
 
