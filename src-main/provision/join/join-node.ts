@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Node } from 'kubernetes-types/core/v1';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { gvr } from '../../client/resources.ts';
-import { apiProbeScript, runChecks, type CheckResult } from '../preflight/checks.ts';
+import { apiProbeScript, parsePeerRoute, peerRouteScript, runChecks, type CheckResult, type PeerRoute } from '../preflight/checks.ts';
 import { gatherFacts, type HostFacts } from '../preflight/host-facts.ts';
 import { agentService, type AgentService } from '../install/agent-service.ts';
 import { NODE_PATHS, type AgentSettings } from '../install/node-layout.ts';
@@ -114,10 +114,12 @@ export const PACKAGE_CHECKS = new Set(['node', 'runtime', 'iproute2', 'iptables'
 
 async function preflight(o: JoinOptions, gathered: { facts: HostFacts; clockSkewMs: number }, nodeName: string, existing: Node | undefined): Promise<CheckResult[]> {
   const { facts, clockSkewMs } = gathered;
+  const nodes = (await o.client.list<Node>(gvr.nodes)).items;
   const results = runChecks({
     facts, nodeName, clockSkewMs, agentPort: o.agentPort ?? 10250,
-    cluster: { nodes: (await o.client.list<Node>(gvr.nodes)).items.map((n) => ({ name: n.metadata!.name!, machineID: n.status?.nodeInfo?.machineID })) },
+    cluster: { nodes: nodes.map((n) => ({ name: n.metadata!.name!, machineID: n.status?.nodeInfo?.machineID })) },
     apiProbe: facts.commands.node ? await probeApi(o.host, o.serverURL) : undefined,
+    peers: facts.commands.ip ? await probePeers(o.host, nodes.filter((n) => n.metadata?.name !== nodeName)) : undefined,
   }, o.runtime);
   // The agent of a node already joined holds the port.
   const rejoin = isSameMachine(existing, facts);
@@ -148,6 +150,17 @@ async function probeApi(host: RemoteHost, serverURL: string): Promise<{ ok: bool
   const r = await host.run(apiProbeScript(serverURL), { timeoutMs: 15_000 });
   const said = r.stdout.trim().split('\n').at(-1) || r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`;
   return { ok: r.code === 0, detail: r.code === 0 ? `${serverURL} answers (${said})` : `${serverURL} unreachable from the host: ${said}` };
+}
+
+/** How the host routes to every other node's InternalIP. */
+async function probePeers(host: RemoteHost, nodes: Node[]): Promise<PeerRoute[]> {
+  const peers = nodes.flatMap((n) => {
+    const ip = n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    return ip && /^\d+\.\d+\.\d+\.\d+$/.test(ip) ? [{ node: n.metadata!.name!, ip }] : [];
+  });
+  if (peers.length === 0) return [];
+  const lines = (await host.run(peerRouteScript(peers.map((p) => p.ip)), { timeoutMs: 15_000 })).stdout.split('\n');
+  return peers.map((p, i) => ({ ...p, via: parsePeerRoute(lines[i] ?? '') }));
 }
 
 function isSameMachine(node: Node | undefined, facts: HostFacts): boolean {

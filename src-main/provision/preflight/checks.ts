@@ -30,6 +30,15 @@ export interface PreflightInput {
   agentPort: number;
   /** The answer of the API reachability probe run on the host (see apiProbeScript). */
   apiProbe?: { ok: boolean; detail: string };
+  /** How the host reaches each other node's InternalIP (see peerRouteScript). */
+  peers?: PeerRoute[];
+}
+
+export interface PeerRoute {
+  node: string;
+  ip: string;
+  /** The router in between; absent when the node is on the host's own network segment. */
+  via?: string;
 }
 
 const MIN_NODE_MAJOR = 18;
@@ -141,6 +150,28 @@ export function checkApi(probe: PreflightInput['apiProbe']): CheckResult {
   return probe.ok ? pass('api', probe.detail) : fail('api', probe.detail, 'the node must reach the control plane: check its address, the firewall on this computer, or use --tunnel');
 }
 
+/**
+ * Pods reach pods on other nodes through routes to those nodes' addresses (host-gw), which works
+ * only between machines on one network segment: a router in between would drop the pod packets.
+ */
+export function checkPodNetwork(peers: PeerRoute[] | undefined): CheckResult {
+  if (!peers || peers.length === 0) return pass('pod-network', 'no other node yet');
+  const routed = peers.filter((p) => p.via);
+  if (routed.length === 0) return pass('pod-network', `on one network segment with ${peers.length === 1 ? 'the other node' : `the ${peers.length} other nodes`}`);
+  const which = routed.map((p) => `${p.node} (${p.ip}, through the router ${p.via})`).join(', ');
+  return warn('pod-network', `not on this host's network segment: ${which}; pods there will not reach pods here`, 'put the nodes on one network (one LAN or VLAN): pod routes between nodes need it');
+}
+
+/** One line per address: `ip route get`'s answer, for checkPodNetwork. */
+export function peerRouteScript(ips: string[]): string {
+  return ips.map((ip) => `ip -4 -o route get ${shellQuote(ip)} 2>/dev/null | head -n 1 || echo`).join('; ');
+}
+
+/** The router in `ip route get`'s line ("10.0.1.5 via 10.0.0.1 dev eth0 ..."), if any. */
+export function parsePeerRoute(line: string): string | undefined {
+  return /\svia\s(\S+)/.exec(` ${line}`)?.[1];
+}
+
 /** Every check, in the order they are shown. */
 export function runChecks(input: PreflightInput, runtime: 'runc' | 'crun' = 'runc'): CheckResult[] {
   const { facts } = input;
@@ -148,6 +179,7 @@ export function runChecks(input: PreflightInput, runtime: 'runc' | 'crun' = 'run
     checkOS(facts), checkArch(facts), checkKernel(facts), checkCgroups(facts), checkSwap(facts),
     checkNode(facts), checkRuntime(facts, runtime), ...checkTools(facts), checkCNI(facts),
     checkPorts(facts, input.agentPort), checkClock(input.clockSkewMs), ...checkIdentity(facts, input.nodeName, input.cluster), checkApi(input.apiProbe),
+    checkPodNetwork(input.peers),
   ];
 }
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { factsScript, parseFacts, type HostFacts } from '../../../src-main/provision/preflight/host-facts.ts';
-import { apiProbeScript, checkCgroups, checkClock, checkIdentity, checkNode, checkPorts, runChecks } from '../../../src-main/provision/preflight/checks.ts';
+import { apiProbeScript, checkCgroups, checkPodNetwork, parsePeerRoute, peerRouteScript, checkClock, checkIdentity, checkNode, checkPorts, runChecks } from '../../../src-main/provision/preflight/checks.ts';
 
 const here = parseFacts(execFileSync('sh', ['-s'], { input: factsScript(), encoding: 'utf8' }));
 
@@ -42,7 +42,7 @@ describe('the facts script', () => {
   it('passes this machine, a runc node with everything', () => {
     const results = runChecks({ facts: here, nodeName: 'new-node', cluster: { nodes: [] }, clockSkewMs: 0, agentPort: 1, apiProbe: { ok: true, detail: 'HTTP 200' } });
     expect(results.filter((r) => r.status === 'fail')).toEqual([]);
-    expect(results.map((r) => r.name)).toEqual(['os', 'arch', 'kernel', 'cgroups', 'swap', 'node', 'runtime', 'iproute2', 'iptables', 'util-linux', 'cni', 'ports', 'clock', 'hostname', 'machine-id', 'api']);
+    expect(results.map((r) => r.name)).toEqual(['os', 'arch', 'kernel', 'cgroups', 'swap', 'node', 'runtime', 'iproute2', 'iptables', 'util-linux', 'cni', 'ports', 'clock', 'hostname', 'machine-id', 'api', 'pod-network']);
   });
 });
 
@@ -97,5 +97,18 @@ describe('the checks', () => {
     expect(await run(`https://127.0.0.1:${port}/`)).toEqual({ ok: true, out: 'HTTP 200\n' });
     await new Promise((r) => server.close(r));
     expect(await run(`https://127.0.0.1:${port}`)).toEqual({ ok: false, out: 'ECONNREFUSED\n' });
+  });
+
+  it('warns when another node is behind a router, where pod routes between nodes cannot work', () => {
+    expect(parsePeerRoute('10.0.1.5 via 10.0.0.1 dev eth0 src 10.0.0.7 uid 0')).toBe('10.0.0.1');
+    expect(parsePeerRoute('198.18.0.11 dev eth0 src 198.18.0.10 uid 0')).toBeUndefined();
+    expect(checkPodNetwork([{ node: 'pi-1', ip: '198.18.0.11' }, { node: 'pi-2', ip: '198.18.0.12' }])).toEqual({ name: 'pod-network', status: 'pass', detail: 'on one network segment with the 2 other nodes' });
+    const routed = checkPodNetwork([{ node: 'pi-1', ip: '198.18.0.11' }, { node: 'cloud', ip: '10.0.1.5', via: '10.0.0.1' }]);
+    expect(routed).toMatchObject({ status: 'warn', detail: "not on this host's network segment: cloud (10.0.1.5, through the router 10.0.0.1); pods there will not reach pods here" });
+    expect(routed.fix).toContain('one network');
+    // The script is what the host runs: one line per address, also for one it has no route to.
+    const out = execFileSync('sh', ['-c', peerRouteScript(['127.0.0.1', '0.0.0.0/8'])], { encoding: 'utf8' }).split('\n');
+    expect(out[0]).toMatch(/^local 127\.0\.0\.1 dev lo/);
+    expect(out).toHaveLength(3);
   });
 });
