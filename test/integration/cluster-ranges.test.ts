@@ -4,7 +4,7 @@
 // the ranges; the ranges are fixed for the cluster's life, and a start asking for others is
 // refused with one line and leaves the data folder as it was. No traffic goes to the ranges.
 import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -57,6 +57,12 @@ function defaultRouteAddress(): string {
   return /inet (\d+\.\d+\.\d+\.\d+)\//.exec(execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', dev], { encoding: 'utf8' }))![1];
 }
 
+/** The serving certificate's IP SANs. */
+function servingCertIPs(): string[] {
+  const sans = new X509Certificate(readFileSync(join(dataDir, 'pki', 'apiserver.crt'))).subjectAltName ?? '';
+  return [...sans.matchAll(/IP Address:([0-9.]+)/g)].map((m) => m[1]);
+}
+
 function inRange(ip: string, cidr: string): boolean {
   const n = (a: string) => a.split('.').reduce((acc, p) => acc * 256 + Number(p), 0);
   const [b, bits] = cidr.split('/');
@@ -89,6 +95,9 @@ describe('a cluster on --cluster-cidr 10.44.0.0/16 --service-cidr 10.45.0.0/20 -
     webIP = await k.ok(['get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}']);
     expect(inRange(webIP, '10.45.0.0/20')).toBe(true);
     expect(await k.ok(['get', 'service', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP} {.spec.ports[0].port}'])).toBe('10.45.0.1 443');
+    // Pods call the API at https://kubernetes.default.svc, i.e. 10.45.0.1: the certificate names it.
+    expect(servingCertIPs()).toContain('10.45.0.1');
+    expect(servingCertIPs()).not.toContain('10.43.0.1');
     expect(JSON.parse(readFileSync(join(dataDir, 'cluster-config.json'), 'utf8'))).toEqual({ clusterCIDR: '10.44.0.0/16', serviceCIDR: '10.45.0.0/20', nodeCIDRMaskSize: 26 });
   });
 
@@ -153,6 +162,7 @@ describe('a cluster on --cluster-cidr 10.44.0.0/16 --service-cidr 10.45.0.0/20 -
     });
     expect(endpoints).toMatch(new RegExp(`^kubernetes\\s+198\\.51\\.100\\.7:${port}\\s`));
     expect(slice).toBe(`kubernetes IPv4 198.51.100.7 true https/${port}`);
+    expect(servingCertIPs()).toEqual(expect.arrayContaining(['10.45.0.1', '198.51.100.7']));
     await k.ok(['create', 'service', 'clusterip', 'api', '--tcp=80:8080']);
     expect(inRange(await k.ok(['get', 'service', 'api', '-o', 'jsonpath={.spec.clusterIP}']), '10.45.0.0/20')).toBe(true);
     await k.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'worker-b' } }) });
