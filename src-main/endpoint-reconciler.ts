@@ -5,7 +5,7 @@
 // every 10 s after, as upstream does, so a deleted or edited copy comes back.
 import type { Endpoints, Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
-import { isAlreadyExists, isNotFound, type KubeClient } from './client/index.ts';
+import { isAlreadyExists, isNotFound, type GroupVersionResource, type KubeClient } from './client/index.ts';
 import { gvr } from './client/resources.ts';
 import type { KubeObject } from './client/types.ts';
 
@@ -38,7 +38,7 @@ function kubernetesEndpointSlice(at: ApiEndpoint): EndpointSlice {
 }
 
 /** Creates the object, or replaces the fields given when they differ from what is stored. */
-async function ensureObject<T extends KubeObject>(client: KubeClient, resource: typeof gvr.endpoints, want: T, fields: (keyof T)[]): Promise<void> {
+async function ensureObject<T extends KubeObject>(client: KubeClient, resource: GroupVersionResource, want: T, fields: (keyof T)[]): Promise<void> {
   const { namespace, name } = want.metadata as { namespace: string; name: string };
   let current: T;
   try {

@@ -3,7 +3,7 @@
 // Kept right at every start: a missing ConfigMap is made, a wrong clusterCIDR is set back and
 // whatever else a user put in the file stays.
 import type { ConfigMap } from 'kubernetes-types/core/v1';
-import { parseDocument, stringify } from 'yaml';
+import { isMap, parseDocument, stringify } from 'yaml';
 import { clusterCIDRFromKubeProxyConfig, kubeProxyConfigMap } from '../agent/proxy/kube-proxy-config.ts';
 import { isAlreadyExists, isNotFound, type KubeClient } from '../client/index.ts';
 import { gvr } from '../client/resources.ts';
@@ -17,7 +17,8 @@ function kubeProxyConfiguration(clusterCIDR: string): string {
 /** The file with clusterCIDR set, other settings (and comments) as they were. */
 function withClusterCIDR(text: string | undefined, clusterCIDR: string): string {
   const doc = parseDocument(text ?? '');
-  if (doc.errors.length > 0 || !doc.contents || typeof doc.toJS() !== 'object') return kubeProxyConfiguration(clusterCIDR);
+  // A file that is no YAML map has nothing worth keeping.
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return kubeProxyConfiguration(clusterCIDR);
   doc.set('clusterCIDR', clusterCIDR);
   return doc.toString();
 }

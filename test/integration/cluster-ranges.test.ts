@@ -122,6 +122,11 @@ describe('a cluster on --cluster-cidr 10.44.0.0/16 --service-cidr 10.45.0.0/20 -
     expect(cm.data?.['config.conf']).toMatch(/^apiVersion: kubeproxy\.config\.k8s\.io\/v1alpha1$/m);
     expect(cm.data?.['config.conf']).toMatch(/^kind: KubeProxyConfiguration$/m);
     expect(clusterCIDRFromKubeProxyConfig(cm)).toBe('10.44.0.0/16');
+    // A user's edit for the next test: a wrong range (set back at start) and a setting of theirs (kept).
+    const edited = cm.data!['config.conf'].replace('clusterCIDR: 10.44.0.0/16', 'clusterCIDR: 10.99.0.0/16') + 'metricsBindAddress: 0.0.0.0:10249\n';
+    await kubectl!.ok(['apply', '-f', '-'], { input: JSON.stringify({ ...cm, data: { 'config.conf': edited } }) });
+    // And the API's EndpointSlice gone: the endpoint reconciler writes it again at start.
+    await kubectl!.ok(['delete', 'endpointslice', 'kubernetes']);
   });
 
   it('refuses a restart on another range with one line, and leaves the data folder as it was', async () => {
@@ -151,6 +156,10 @@ describe('a cluster on --cluster-cidr 10.44.0.0/16 --service-cidr 10.45.0.0/20 -
     const { kubectl: k } = await serve(ranges);
     expect(await k.ok(['get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).toBe(webIP);
     expect(await k.ok(['get', 'service', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'])).toBe('10.45.0.1');
+    const cm = JSON.parse(await k.ok(['get', 'configmap', 'kube-proxy', '-n', 'kube-system', '-o', 'json'])) as ConfigMap;
+    expect(clusterCIDRFromKubeProxyConfig(cm)).toBe('10.44.0.0/16');
+    expect(cm.data?.['config.conf']).toMatch(/^metricsBindAddress: 0\.0\.0\.0:10249$/m);
+    expect((await apiEndpoints(k)).slice).toBe(`kubernetes IPv4 ${defaultRouteAddress()} true https/${new URL(server!.url).port}`);
   });
 
   it('starts again with no range flags on the recorded ranges, its endpoints following a new address and port', async () => {
