@@ -126,7 +126,7 @@ export function readServerRecord(dataDir: string): ServerRecord | undefined {
 }
 
 /** What node IPAM splits: the pod range into blocks of the mask size. */
-export function nodeIpamConfig(network: ClusterNetwork): Pick<ControllerConfig, 'podCIDR' | 'nodeCIDRMaskSize'> {
+function nodeIpamConfig(network: ClusterNetwork): Pick<ControllerConfig, 'podCIDR' | 'nodeCIDRMaskSize'> {
   return { podCIDR: network.clusterCIDR, nodeCIDRMaskSize: network.nodeCIDRMaskSize };
 }
 
@@ -217,6 +217,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         controllerProcess = startControllerManagerProcess(kubeconfigPath, network, log);
         await controllerProcess.ready;
       } else if (opts.controllers !== false) {
+        // In-process controllers are a test's: its own settings (a tiny pod range) may override.
         controllers = new ControllerManager({ client, factories: controlLoops, clock, config: { ...nodeIpamConfig(network), ...opts.controllers }, log });
         await controllers.start();
       }
