@@ -2,6 +2,8 @@
 // Later issues add subcommands (node add, lab up, ...); these names and flags stay stable.
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from './control-plane.ts';
+import { ClusterNetworkError, defaultClusterNetwork } from './cluster-config/cluster-network.ts';
+import type { StartArgs } from './start.ts';
 import { adminKubeconfig, KubeconfigError } from './kubeconfig.ts';
 import { StoreLockedError } from './store/store.ts';
 
@@ -26,6 +28,14 @@ flags:
   --data-dir DIR   where the cluster lives (default ${defaultDataDir()})
   --port N         HTTPS port (default 6443; 0 picks a free one)
   --address A      address to listen on (default 127.0.0.1)
+  --advertise-address IP  (serve, start) where pods reach the API: the \`kubernetes\` service's
+                   endpoints (default: --address when pods can reach it, else the address of
+                   the interface with the default route)
+  --cluster-cidr CIDR     (serve, start) the pod range of a new cluster (default ${defaultClusterNetwork.clusterCIDR})
+  --service-cidr CIDR     (serve, start) the service range of a new cluster, at most a /12
+                   (default ${defaultClusterNetwork.serviceCIDR})
+  --node-cidr-mask-size N (serve, start) the size of each node's podCIDR block (default ${defaultClusterNetwork.nodeCIDRMaskSize});
+                   the three ranges are recorded when the cluster is created and cannot change
   --simulate-nodes N  (serve, start) run N hollow nodes sim-1 … sim-N (4 CPU, 16 GiB each):
                    a cluster to try the UI and kubectl on, with no machines
   --no-controllers (serve) the API only, without the controllers and the scheduler (run them
@@ -45,6 +55,10 @@ function parse(argv: string[]) {
         'data-dir': { type: 'string' },
         port: { type: 'string' },
         address: { type: 'string' },
+        'advertise-address': { type: 'string' },
+        'cluster-cidr': { type: 'string' },
+        'service-cidr': { type: 'string' },
+        'node-cidr-mask-size': { type: 'string' },
         server: { type: 'string' },
         'simulate-nodes': { type: 'string' },
         kubeconfig: { type: 'string' },
@@ -86,9 +100,26 @@ function closeOnSignals(cp: { close(): Promise<void> }): void {
   process.on('SIGTERM', stop);
 }
 
-async function serve(dataDir: string, port: number, address: string, simulateNodes: number | undefined, controllers: boolean): Promise<void> {
+function maskSizeOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]{1,2}$/.test(value)) throw new ClusterNetworkError(`--node-cidr-mask-size must be a whole number such as 24, not "${value}"`);
+  return Number(value);
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+/** The cluster settings serve and start share: ranges and the advertise address. */
+function clusterArgs(values: Values): Pick<StartArgs, 'clusterCIDR' | 'serviceCIDR' | 'nodeCIDRMaskSize' | 'advertiseAddress'> {
+  return {
+    clusterCIDR: values['cluster-cidr'], serviceCIDR: values['service-cidr'],
+    nodeCIDRMaskSize: maskSizeOf(values['node-cidr-mask-size']), advertiseAddress: values['advertise-address'],
+  };
+}
+
+async function serve(args: StartArgs & { dataDir: string }): Promise<void> {
   const { startBrowserMode } = await import('./start.ts');
-  const server = await startBrowserMode({ dataDir, port, address, simulateNodes, controllers });
+  const server = await startBrowserMode(args);
+  const dataDir = args.dataDir;
   closeOnSignals(server);
   process.stdout.write(`Kubelab ready at ${server.url} (UI: ${server.uiUrl}, data: ${dataDir})\n`);
 }
@@ -121,20 +152,25 @@ export async function main(argv: string[]): Promise<void> {
   const dataDir = values['data-dir'] ?? defaultDataDir();
   switch (command) {
     case 'serve':
-      return serve(dataDir, portOf(values.port), values.address ?? '127.0.0.1', countOf(values['simulate-nodes']), !values['no-controllers']);
+      return serve({
+        dataDir, port: portOf(values.port), address: values.address ?? '127.0.0.1', simulateNodes: countOf(values['simulate-nodes']),
+        controllers: !values['no-controllers'], ...clusterArgs(values),
+      });
     case 'kubeconfig':
       process.stdout.write(adminKubeconfig(dataDir, values.server));
       return;
     case 'controller-manager': {
       if (!values.kubeconfig) throw new UsageError('controller-manager needs --kubeconfig FILE');
       const { runControllerManager } = await import('./controllers/run-controller-manager.ts');
-      return runControllerManager(values.kubeconfig);
+      const podCIDR = values['cluster-cidr'];
+      const nodeCIDRMaskSize = maskSizeOf(values['node-cidr-mask-size']);
+      return runControllerManager(values.kubeconfig, { ...(podCIDR && { podCIDR }), ...(nodeCIDRMaskSize !== undefined && { nodeCIDRMaskSize }) });
     }
     case 'start': {
       const { start } = await import('./start.ts');
       return start({
         dataDir, port: values.port === undefined ? undefined : portOf(values.port), address: values.address,
-        simulateNodes: countOf(values['simulate-nodes']),
+        simulateNodes: countOf(values['simulate-nodes']), ...clusterArgs(values),
       });
     }
     default:
@@ -143,7 +179,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  const known = e instanceof UsageError || e instanceof OneLineError || e instanceof KubeconfigError || e instanceof StoreLockedError;
+  const known = e instanceof UsageError || e instanceof OneLineError || e instanceof KubeconfigError || e instanceof StoreLockedError || e instanceof ClusterNetworkError;
   const err = e as Error & { code?: string };
   const message = err.code === 'EADDRINUSE' ? `the port is already in use (${err.message}); pick another with --port` : err.message;
   process.stderr.write(`kubelab: ${known || err.code ? message : (err.stack ?? message)}\n`);

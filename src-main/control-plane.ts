@@ -27,7 +27,11 @@ import { IPRangeAllocator, PortRangeAllocator } from './api/allocator.ts';
 import type { ApiContext } from './api/handlers/context.ts';
 import { writeFileAtomic } from './util/files.ts';
 import { KubeClient } from './client/index.ts';
-import { bootstrapCluster } from './bootstrap.ts';
+import { bootstrapCluster, kubernetesServiceIP } from './bootstrap.ts';
+import { startEndpointReconciler, type EndpointReconciler } from './endpoint-reconciler.ts';
+import { recordClusterNetwork, resolveClusterNetwork } from './cluster-config/cluster-config-file.ts';
+import type { ClusterNetwork } from './cluster-config/cluster-network.ts';
+import { checkAdvertiseAddress, defaultAdvertiseAddress } from './cluster-config/advertise-address.ts';
 import { reserveServiceAllocations } from './api/service-repair.ts';
 import { ControllerManager } from './controllers/manager.ts';
 import { controlLoops } from './controllers/control-loops.ts';
@@ -40,15 +44,19 @@ import { metricsAPIGroup } from './metrics/api/group.ts';
 import { AgentMetricsSource, connectorGet } from './metrics/agent-metrics-source.ts';
 import { realClock, type Clock } from './util/clock.ts';
 
-export const serviceCIDR = '10.43.0.0/16';
-export const podCIDR = '10.42.0.0/16';
-
 export interface ControlPlaneOptions {
   dataDir: string;
   port: number;
   address: string;
   extensions?: HttpExtension[];
   log?: (line: string) => void;
+  /**
+   * The address ranges asked for (--cluster-cidr, --service-cidr, --node-cidr-mask-size): used
+   * for a new cluster and recorded; an existing cluster must be asked for its own or nothing.
+   */
+  network?: Partial<ClusterNetwork>;
+  /** Where pods reach the API (--advertise-address); default: see defaultAdvertiseAddress. */
+  advertiseAddress?: string;
   /** The time of the API server and every controller (a FakeClock in tests). */
   clock?: Clock;
   /** Controller settings (grace periods, sync periods); false runs no controllers at all. */
@@ -71,6 +79,10 @@ export interface ControlPlane {
   caPem: string;
   adminToken: string;
   dataDir: string;
+  /** The cluster's address ranges, as recorded in the data folder. */
+  network: ClusterNetwork;
+  /** The address the `kubernetes` service's endpoints carry (undefined: none usable here). */
+  advertiseAddress?: string;
   store: Store;
   /** A client with the admin token, for in-process use. */
   client: KubeClient;
@@ -113,9 +125,17 @@ export function readServerRecord(dataDir: string): ServerRecord | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ServerRecord) : undefined;
 }
 
+/** What node IPAM splits: the pod range into blocks of the mask size. */
+function nodeIpamConfig(network: ClusterNetwork): Pick<ControllerConfig, 'podCIDR' | 'nodeCIDRMaskSize'> {
+  return { podCIDR: network.clusterCIDR, nodeCIDRMaskSize: network.nodeCIDRMaskSize };
+}
+
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = opts.clock ?? realClock;
+  // Both checks come before anything is written: a refused start leaves the data folder as it was.
+  const network = resolveClusterNetwork(opts.dataDir, opts.network);
+  const advertiseAddress = opts.advertiseAddress !== undefined ? checkAdvertiseAddress(opts.advertiseAddress) : defaultAdvertiseAddress(opts.address);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const pkiDir = join(opts.dataDir, 'pki');
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
@@ -124,11 +144,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     throw e instanceof StoreLockedError ? new StoreLockedError(opts.dataDir, e.holder) : e;
   });
   try {
+    // Recorded once the store's lock is ours, so two starts never race on a new folder.
+    recordClusterNetwork(opts.dataDir, network);
     const ca = await ensureCA(pkiDir);
     const explicit = opts.address && !['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(opts.address) ? [opts.address] : [];
     const serving = await ensureServingCert(pkiDir, ca, {
       dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', hostname()],
-      ips: [...new Set(['127.0.0.1', '::1', '10.43.0.1', ...explicit.filter((a) => /^[\d.]+$/.test(a)), ...localAddresses()])],
+      ips: [...new Set(['127.0.0.1', '::1', kubernetesServiceIP(network), ...(advertiseAddress ? [advertiseAddress] : []), ...explicit.filter((a) => /^[\d.]+$/.test(a)), ...localAddresses()])],
     });
     const adminToken = ensureAdminToken(opts.dataDir);
     const registry = new ResourceRegistry(resourceDefinitions);
@@ -139,7 +161,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const api: ApiContext = {
       store,
       registry,
-      allocators: { clusterIP: new IPRangeAllocator(serviceCIDR), nodePort: new PortRangeAllocator(30000, 32767) },
+      allocators: { clusterIP: new IPRangeAllocator(network.serviceCIDR), nodePort: new PortRangeAllocator(30000, 32767) },
       now: () => new Date(clock.now()),
       log,
       agents,
@@ -168,16 +190,18 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const url = clientURL(opts.address, port);
     writeFileAtomic(join(opts.dataDir, 'server.json'), JSON.stringify({ url }) + '\n', 0o600);
     const client = new KubeClient({ server: url, token: adminToken, ca: ca.certPem });
-    await bootstrapCluster(client);
+    await bootstrapCluster(client, network);
     // What the nodes' agents measure, scraped as metrics-server scrapes kubelets.
     const agentMetrics = new AgentMetricsSource({ client, get: connectorGet(agents), log });
     agentMetrics.start();
     metricsSources.push(agentMetrics);
+    let endpointReconciler: EndpointReconciler | undefined;
     let controllers: ControllerManager | undefined;
     let controllerProcess: ControllerManagerProcess | undefined;
     let fleet: HollowFleet | undefined;
     let links: NodeLinks | undefined;
     const stopParts = async (): Promise<void> => {
+      endpointReconciler?.stop();
       await links?.stop();
       agentMetrics.stop();
       await fleet?.stop();
@@ -185,13 +209,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       await controllerProcess?.stop();
     };
     try {
+      if (advertiseAddress) endpointReconciler = await startEndpointReconciler(client, { ip: advertiseAddress, port }, log);
+      else log('no address pods can reach the API at (give --advertise-address): the kubernetes service has no endpoints');
       if (opts.controllers !== false && opts.controllersInChildProcess) {
         const kubeconfigPath = join(opts.dataDir, 'controller-manager.kubeconfig');
         writeFileAtomic(kubeconfigPath, adminKubeconfig(opts.dataDir, url), 0o600);
-        controllerProcess = startControllerManagerProcess(kubeconfigPath, log);
+        controllerProcess = startControllerManagerProcess(kubeconfigPath, network, log);
         await controllerProcess.ready;
       } else if (opts.controllers !== false) {
-        controllers = new ControllerManager({ client, factories: controlLoops, clock, config: opts.controllers, log });
+        // In-process controllers are a test's: its own settings (a tiny pod range) may override.
+        controllers = new ControllerManager({ client, factories: controlLoops, clock, config: { ...nodeIpamConfig(network), ...opts.controllers }, log });
         await controllers.start();
       }
       // The nodes added from this computer: their tunnels, and their API address when it moved.
@@ -216,6 +243,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       caPem: ca.certPem,
       adminToken,
       dataDir: opts.dataDir,
+      network,
+      advertiseAddress,
       store,
       client,
       controllers,

@@ -8,7 +8,7 @@ import { builtinClientConfig, type ClientConfig } from './bridge/client-config.t
 import { createUIExtension } from './bridge/ui-extension.ts';
 import { uiURL } from './bridge/ui-url.ts';
 import { defaultDataDir, startControlPlane } from './control-plane.ts';
-import { argsToArgv, type AppArgs } from './electron/args.ts';
+import { argsToArgv, requestedNetwork, type AppArgs } from './electron/args.ts';
 import { appRoot } from './paths.ts';
 
 export type StartArgs = AppArgs & {
@@ -58,6 +58,8 @@ export async function startBrowserMode(args: StartArgs): Promise<BrowserModeServ
       dataDir: args.dataDir ?? defaultDataDir(),
       port: args.port ?? 6443,
       address: args.address ?? '127.0.0.1',
+      network: requestedNetwork(args),
+      advertiseAddress: args.advertiseAddress,
       extensions: [ui],
       simulateNodes: args.simulateNodes,
       controllers: args.controllers === false ? false : undefined,

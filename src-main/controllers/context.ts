@@ -6,11 +6,12 @@ import type { EventRecorder } from '../client/event-recorder.ts';
 import type { KubeClient } from '../client/kube-client.ts';
 import type { SharedInformerFactory } from '../client/informer-factory.ts';
 import type { Clock } from '../util/clock.ts';
+import { defaultClusterNetwork } from '../cluster-config/cluster-network.ts';
 
 export interface ControllerConfig {
-  /** The pod range nodes get a /24 of (node IPAM). */
+  /** The pod range nodes get their podCIDR blocks from (node IPAM; --cluster-cidr). */
   podCIDR: string;
-  /** Bits of each node's podCIDR. */
+  /** Bits of each node's podCIDR (--node-cidr-mask-size). */
   nodeCIDRMaskSize: number;
   /** A node whose lease is older than this is Unknown (kube-controller-manager --node-monitor-grace-period). */
   nodeMonitorGracePeriodMs: number;
@@ -27,8 +28,8 @@ export interface ControllerConfig {
 }
 
 export const defaultControllerConfig: ControllerConfig = {
-  podCIDR: '10.42.0.0/16',
-  nodeCIDRMaskSize: 24,
+  podCIDR: defaultClusterNetwork.clusterCIDR,
+  nodeCIDRMaskSize: defaultClusterNetwork.nodeCIDRMaskSize,
   nodeMonitorGracePeriodMs: 40_000,
   nodeMonitorPeriodMs: 5_000,
   hpaSyncPeriodMs: 15_000,

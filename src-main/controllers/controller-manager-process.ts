@@ -4,6 +4,7 @@
 // IPC channel closes), so no orphan keeps reconciling a cluster nobody serves.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { ClusterNetwork } from '../cluster-config/cluster-network.ts';
 import { appRoot } from '../paths.ts';
 
 export interface ControllerManagerProcess {
@@ -14,7 +15,8 @@ export interface ControllerManagerProcess {
 
 const restartDelayMs = 1000;
 
-export function startControllerManagerProcess(kubeconfigPath: string, log: (line: string) => void): ControllerManagerProcess {
+/** The child is told the pod range on its command line, as kube-controller-manager is. */
+export function startControllerManagerProcess(kubeconfigPath: string, network: ClusterNetwork, log: (line: string) => void): ControllerManagerProcess {
   let child: ChildProcess | undefined;
   let stopping = false;
   let markReady!: () => void;
@@ -25,7 +27,8 @@ export function startControllerManagerProcess(kubeconfigPath: string, log: (line
     failReady = reject;
   });
   const launch = (): void => {
-    const c = spawn(process.execPath, [join(appRoot(), 'src-main/bin/kubelab.js'), 'controller-manager', '--kubeconfig', kubeconfigPath], {
+    const c = spawn(process.execPath, [join(appRoot(), 'src-main/bin/kubelab.js'), 'controller-manager', '--kubeconfig', kubeconfigPath,
+      '--cluster-cidr', network.clusterCIDR, '--node-cidr-mask-size', String(network.nodeCIDRMaskSize)], {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       // Electron's binary acts as plain Node with this; Node ignores it.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ClusterSwitch } from '../bridge/cluster-switch.ts';
 import { builtinClientConfig } from '../bridge/client-config.ts';
 import { defaultDataDir, startControlPlane } from '../control-plane.ts';
-import { appArgs } from './args.ts';
+import { appArgs, requestedNetwork } from './args.ts';
 import { registerIpcBridge } from './ipc.ts';
 
 // Built layout (electron.config.ts): out/main/index.js, out/preload/index.cjs, out/renderer/.
@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     dataDir: args.dataDir ?? defaultDataDir(),
     port: args.port ?? 6443,
     address: args.address ?? '127.0.0.1',
+    network: requestedNetwork(args),
+    advertiseAddress: args.advertiseAddress,
     simulateNodes: args.simulateNodes,
     controllersInChildProcess: true,
   });

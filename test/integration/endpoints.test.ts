@@ -5,7 +5,9 @@ import type { Endpoints, Node, Pod, Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import { gvr } from '../../src-main/client/resources.ts';
 import { defaultControllerConfig } from '../../src-main/controllers/context.ts';
-import { podCIDR, serviceCIDR } from '../../src-main/control-plane.ts';
+import { defaultClusterNetwork } from '../../src-main/cluster-config/cluster-network.ts';
+
+const { clusterCIDR: podCIDR, serviceCIDR } = defaultClusterNetwork;
 import { HollowFleet } from '../../src-main/hollow/fleet.ts';
 import { FakeClock } from '../../src-main/util/clock.ts';
 import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';

@@ -6,11 +6,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
+import { recordedClusterNetwork } from '../../cluster-config/cluster-config-file.ts';
 import { readServerRecord } from '../../control-plane.ts';
 import { appRoot } from '../../paths.ts';
 import { joinNode } from '../join/join-node.ts';
 import { removeNode } from '../join/remove-node.ts';
-import { ensureBlackholeRoutes, removeBlackholeRoutes } from '../lab/blackhole-routes.ts';
+import { clusterRanges, ensureBlackholeRoutes, removeBlackholeRoutes } from '../lab/blackhole-routes.ts';
 import { createTestHosts, isClean, leftovers, removeTestHosts, type TestLab } from '../lab/test-hosts.ts';
 import { connectSsh } from '../ssh/connect.ts';
 import { hostKeyOf } from '../ssh/host-key.ts';
@@ -38,8 +39,9 @@ export async function labUp(dataDir: string, opts: LabUpOptions, bundle: () => P
   mkdirSync(labDir(dataDir), { recursive: true, mode: 0o700 });
   let lab: TestLab | undefined;
   try {
-    // Before any pod exists: cluster addresses must never leave the machine.
-    const routes = ensureBlackholeRoutes();
+    // Before any pod exists: cluster addresses must never leave the machine. The ranges are those
+    // of the cluster in dataDir (the defaults for one the lab is about to create).
+    const routes = ensureBlackholeRoutes(clusterRanges(recordedClusterNetwork(dataDir)));
     if (routes.length > 0) writeFileSync(routesFile(dataDir), `${JSON.stringify(routes)}\n`);
     lab = await createTestHosts({ lab: LAB, count: opts.nodes, dir: labDir(dataDir), report: listener });
     pinLabHosts(dataDir, lab);
