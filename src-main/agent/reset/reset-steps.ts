@@ -4,7 +4,7 @@
 // kinds it makes under its state folder, the pods' network namespaces its state names, its
 // bridge, cgroups under its own parent.
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { join, posix, relative } from 'node:path';
 import { readNetworkState } from '../network/network-state.ts';
@@ -59,17 +59,24 @@ export async function removeContainers(runtime: OciRuntime, root: string): Promi
   return { removed: removed > 0 ? `containers: killed and deleted ${removed}${killed}` : undefined, failed };
 }
 
-/** Processes whose command line runs the runtime on this root: `--root ROOT`, also quoted in a tty's script -c. */
+/**
+ * Processes whose command line runs the runtime on this root: `--root ROOT`, also quoted in a
+ * tty's script -c. Only those in this mount namespace: the same path on another machine sharing
+ * the kernel (a test host, a chroot) is that machine's runtime, not this one's.
+ */
 function runtimeProcesses(root: string): number[] {
   const quoted = `'--root' '${root}'`;
+  const mountNs = (pid: string) => readlinkSync(`/proc/${pid}/ns/mnt`);
+  const own = mountNs('self');
   return readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((pid) => {
     let argv: string[];
     try {
       argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv.some((a, i) => (a === root && argv[i - 1] === '--root') || a.includes(quoted))) return false;
+      return mountNs(pid) === own;
     } catch {
       return false; // ended meanwhile
     }
-    return argv.some((a, i) => (a === root && argv[i - 1] === '--root') || a.includes(quoted));
   }).map(Number);
 }
 

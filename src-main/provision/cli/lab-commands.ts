@@ -21,8 +21,11 @@ import { clusterAccess, ProvisionError } from './node-commands.ts';
 import { NodeRegistry } from './node-registry.ts';
 import { progressDisplay } from './progress-display.ts';
 
-const LAB = 'kl';
+const DEFAULT_LAB = 'kl';
 const labDir = (dataDir: string) => join(dataDir, 'lab');
+const labNameFile = (dataDir: string) => join(labDir(dataDir), 'name');
+/** The lab's name (its hosts' and interfaces' prefix), as lab up recorded it. */
+const labName = (dataDir: string): string => (existsSync(labNameFile(dataDir)) ? readFileSync(labNameFile(dataDir), 'utf8').trim() : DEFAULT_LAB);
 const servePidFile = (dataDir: string) => join(labDir(dataDir), 'serve.pid');
 const labKeyPath = (dataDir: string) => join(labDir(dataDir), 'id_ed25519');
 /** The blackhole routes lab up added (lab down removes only those). */
@@ -32,6 +35,8 @@ export interface LabUpOptions {
   nodes: number;
   /** The port of a control plane started for the lab (6443; 0 for any free one). */
   port?: number;
+  /** The lab's name (default kl, or the one this data folder's lab has). */
+  name?: string;
 }
 
 export async function labUp(dataDir: string, opts: LabUpOptions, bundle: () => Promise<Buffer>): Promise<string> {
@@ -43,7 +48,9 @@ export async function labUp(dataDir: string, opts: LabUpOptions, bundle: () => P
     // of the cluster in dataDir (the defaults for one the lab is about to create).
     const routes = ensureBlackholeRoutes(clusterRanges(recordedClusterNetwork(dataDir)));
     if (routes.length > 0) writeFileSync(routesFile(dataDir), `${JSON.stringify(routes)}\n`);
-    lab = await createTestHosts({ lab: LAB, count: opts.nodes, dir: labDir(dataDir), report: listener });
+    const name = opts.name ?? labName(dataDir);
+    writeFileSync(labNameFile(dataDir), `${name}\n`);
+    lab = await createTestHosts({ lab: name, count: opts.nodes, dir: labDir(dataDir), report: listener });
     pinLabHosts(dataDir, lab);
     const server = await controlPlaneFor(dataDir, lab.gateway, opts.port ?? 6443);
     const access = clusterAccess(dataDir);
@@ -97,7 +104,7 @@ export async function labDown(dataDir: string): Promise<string> {
         access.client.close();
       }
     }
-    const left = await removeTestHosts(LAB, labDir(dataDir));
+    const left = await removeTestHosts(labName(dataDir), labDir(dataDir));
     stopLabControlPlane(dataDir);
     if (existsSync(routesFile(dataDir))) {
       removeBlackholeRoutes(JSON.parse(readFileSync(routesFile(dataDir), 'utf8')) as string[]);
@@ -113,7 +120,7 @@ export async function labDown(dataDir: string): Promise<string> {
 
 /** What a lab left (for tests): hosts, and the control plane the lab started. */
 export async function labLeftovers(dataDir: string) {
-  return leftovers(LAB, labDir(dataDir));
+  return leftovers(labName(dataDir), labDir(dataDir));
 }
 
 /** Root on a test host with the lab's key; its host key was pinned when the lab made it. */

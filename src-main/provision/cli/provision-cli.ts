@@ -1,5 +1,6 @@
 // `kubelab node …`, `kubelab image load …` and `kubelab lab …`: flags parsed here, work done by
 // node-commands.ts and lab-commands.ts. Bad flags are a ProvisionUsageError (one line, exit 2).
+import { labNameProblem } from '../lab/names.ts';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../../control-plane.ts';
@@ -17,7 +18,9 @@ export const provisionUsage = `usage:
   kubelab node upgrade [NAME ...] [--password-stdin]
   kubelab node remove NAME [--force] [--password-stdin]
   kubelab image load ARCHIVE [--node NAME ...]
-  kubelab lab up [--nodes N] [--port P]   (P: the lab's control plane, when it starts one)
+  kubelab lab up [--nodes N] [--port P] [--name LAB]
+                   (P: the lab's control plane, when it starts one; LAB: its hosts' names and
+                   interfaces, default kl, for several labs on one machine)
   kubelab lab down
   (all take --data-dir DIR)`;
 
@@ -38,6 +41,7 @@ const options = {
   force: { type: 'boolean' },
   node: { type: 'string', multiple: true },
   nodes: { type: 'string' },
+  name: { type: 'string' },
   port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -101,7 +105,9 @@ export async function provisionMain(argv: string[]): Promise<void> {
           const lab = await import('./lab-commands.ts');
           const nodes = v.nodes === undefined ? 3 : Number(v.nodes);
           if (!Number.isInteger(nodes) || nodes < 1 || nodes > 20) throw new ProvisionUsageError(`--nodes must be a whole number from 1 to 20, not "${v.nodes}"`);
-          process.stdout.write(verb === 'up' ? await lab.labUp(dataDir, { nodes, port: portFlag('--port', v.port, true) }, agentBundle) : await lab.labDown(dataDir));
+          const problem = v.name === undefined ? undefined : labNameProblem(v.name);
+          if (problem) throw new ProvisionUsageError(`--name: ${problem}`);
+          process.stdout.write(verb === 'up' ? await lab.labUp(dataDir, { nodes, port: portFlag('--port', v.port, true), name: v.name }, agentBundle) : await lab.labDown(dataDir));
           return;
         }
         if (group === 'image' && verb === 'load') {
