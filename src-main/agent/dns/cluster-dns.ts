@@ -10,7 +10,7 @@ import { ClusterRecords, type Resolution } from './cluster-records.ts';
 import { canonicalName, labelsInZone } from './dns-names.ts';
 import { encodeWithin, readQuery, reply, udpLimit, type ReplyContent } from './dns-message.ts';
 import { Forwarder } from './forwarder.ts';
-import { parseNameserver } from './nameservers.ts';
+import { formatNameserver, parseNameserver } from './nameservers.ts';
 import { frame, FrameReader } from './tcp-frames.ts';
 
 export interface ClusterDNSOptions {
@@ -45,7 +45,11 @@ export class ClusterDNS {
   constructor(private readonly options: ClusterDNSOptions) {
     this.log = options.log ?? (() => {});
     this.records = new ClusterRecords(options.directory, options.zone);
-    this.forwarder = new Forwarder(options.upstream.map(parseNameserver), this.log, options.upstreamTimeoutMs);
+    const upstream = options.upstream.map(parseNameserver);
+    // A node whose resolv.conf names this server would forward every outside name back to itself.
+    const self = upstream.find((ns) => ns.host === options.address && ns.port === options.port);
+    if (self) throw new Error(`upstream nameserver "${formatNameserver(self)}" is this DNS server itself: forwarding would loop`);
+    this.forwarder = new Forwarder(upstream, this.log, options.upstreamTimeoutMs);
   }
 
   /** The port both sockets listen on (the chosen one once started with port 0). */
@@ -141,8 +145,8 @@ export class ClusterDNS {
   private async answer(message: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
     const query = readQuery(message);
     if (!query) return undefined;
-    const limit = transport === 'udp' ? udpLimit(query) : TCP_MAX;
     try {
+      const limit = transport === 'udp' ? udpLimit(query) : TCP_MAX;
       const content = await this.content(query, message, limit);
       return Buffer.isBuffer(content) ? content : encodeWithin(reply(query, content), limit);
     } catch (e) {

@@ -10,7 +10,7 @@
 // A name in the zone that does not exist is NXDOMAIN; one that exists without the asked type is
 // NODATA; both carry the zone's SOA so resolvers cache the negative answer for the TTL.
 import { isIPv4 } from 'node:net';
-import type { Answer, RecordType, SoaAnswer } from 'dns-packet';
+import type { Answer, SoaAnswer } from 'dns-packet';
 import type { Service } from 'kubernetes-types/core/v1';
 import type { ClusterDirectory } from './cluster-directory.ts';
 import { canonicalName, ipFromReverseName, ipv4FromDashed, labelsInZone } from './dns-names.ts';
@@ -33,7 +33,8 @@ export interface Resolution {
 /** The owner name of the answers and the canonical name looked up. */
 interface Asked {
   name: string;
-  type: RecordType;
+  /** A RecordType, or what dns-packet calls the rest (ANY, UNKNOWN_65). */
+  type: string;
 }
 
 export class ClusterRecords {
@@ -49,7 +50,7 @@ export class ClusterRecords {
   }
 
   /** The answer for `name`, or undefined when the name is not this server's to answer (forward it). */
-  resolve(name: string, type: RecordType): Resolution | undefined {
+  resolve(name: string, type: string): Resolution | undefined {
     const asked = { name: name.replace(/\.$/, ''), type };
     const canonical = canonicalName(name);
     const labels = labelsInZone(canonical, this.zone);
@@ -145,6 +146,8 @@ export class ClusterRecords {
     if (ips.length === 0) return this.nxdomain();
     if (asked.type === 'A') return this.only(asked, 'A', ips.filter((ip) => isIPv4(ip)));
     if (asked.type === 'AAAA') return this.only(asked, 'AAAA', ips.filter((ip) => !isIPv4(ip)));
+    // ANY gets the addresses, the subset RFC 8482 lets a server choose.
+    if (asked.type === 'ANY') return this.found(ips.map((ip) => this.record(asked.name, isIPv4(ip) ? 'A' : 'AAAA', ip)));
     return this.nodata();
   }
 

@@ -70,6 +70,11 @@ describe('cluster records', () => {
     expect(r.resolve('notcluster.local', 'A')).toBeUndefined();
   });
 
+  it('answers ANY with the addresses, and unknown types with NODATA', () => {
+    expect(data(records().resolve('web.shop.svc.cluster.local', 'ANY'))).toEqual(['10.43.0.20']);
+    expect(records().resolve('web.shop.svc.cluster.local', 'UNKNOWN_65')).toMatchObject({ rcode: 'NOERROR', answers: [] });
+  });
+
   it('answers a headless service with one A per ready endpoint, leaving not-ready ones out', () => {
     expect(data(records().resolve('db.shop.svc.cluster.local', 'A')).sort()).toEqual(['10.42.1.5', '10.42.2.6', '10.42.3.8']);
   });
