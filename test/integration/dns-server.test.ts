@@ -175,6 +175,14 @@ describe('cluster DNS server', () => {
       await new Promise<void>((r) => sender.send(bytes, dns.port, '127.0.0.1', () => r()));
     }
     sender.close();
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = connect(dns.port, '127.0.0.1', () => socket.end(Buffer.from(Array.from({ length: random(3000) }, () => random(256)))));
+        socket.on('close', () => resolve());
+        socket.on('error', () => {});
+        socket.resume();
+      });
+    }
     const closed = await new Promise<boolean>((resolve) => {
       const socket = connect(dns.port, '127.0.0.1', () => socket.write(frame(Buffer.from('this is not a dns message at all'))));
       socket.on('close', () => resolve(true));
@@ -204,6 +212,46 @@ describe('cluster DNS server', () => {
     }
   });
 
+  it('asks the next upstream when one stays silent', async () => {
+    const silent = await silentUpstream();
+    const port = (silent.address() as { port: number }).port;
+    const twoUpstreams = new ClusterDNS({ address: '127.0.0.1', port: 0, directory, upstream: [`127.0.0.1:${port}`, `127.0.0.1:${upstream.port}`], upstreamTimeoutMs: 300, log: (l) => logs.push(l) });
+    await twoUpstreams.start();
+    try {
+      expect(await resolver(twoUpstreams.port).resolve4('www.example.test')).toEqual(['192.0.2.10']);
+      expect(logs).toContain(`dns: upstream 127.0.0.1:${port} did not answer: no udp answer within 300 ms`);
+    } finally {
+      await twoUpstreams.stop();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+
+  it('stops while a forward is in flight, leaving no socket or timer behind', async () => {
+    const silent = await silentUpstream();
+    const asked = new Promise((r) => silent.once('message', r));
+    const client = createSocket('udp4');
+    await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
+    const before = handles();
+    const stopping = new ClusterDNS({ address: '127.0.0.1', port: 0, directory, upstream: [`127.0.0.1:${(silent.address() as { port: number }).port}`], upstreamTimeoutMs: 60_000 });
+    await stopping.start();
+    client.send(dnsPacket.encode(query('www.example.test', 'A')), stopping.port, '127.0.0.1');
+    await asked;
+    await stopping.stop();
+    await new Promise((r) => setImmediate(r));
+    expect(handles()).toEqual(before);
+    await new Promise<void>((r) => client.close(() => r()));
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+
+  it('answers other opcodes NOTIMP, several questions FORMERR and other classes REFUSED', async () => {
+    const q = query('web.shop.svc.cluster.local', 'A');
+    const notify = dnsPacket.encode(q);
+    notify.writeUInt16BE(notify.readUInt16BE(2) | (4 << 11), 2); // opcode NOTIFY
+    expect((await udpExchange(notify)).rcode).toBe('NOTIMP');
+    expect((await udpExchange(dnsPacket.encode({ ...q, questions: [...q.questions!, ...q.questions!] }))).rcode).toBe('FORMERR');
+    expect((await udpExchange(dnsPacket.encode({ ...q, questions: [{ name: 'version.bind', type: 'TXT', class: 'CH' }] }))).rcode).toBe('REFUSED');
+  });
+
   it('closes both sockets on stop: the port is free for UDP and TCP afterwards', async () => {
     const own = new ClusterDNS({ address: '127.0.0.1', port: 0, directory, upstream: [] });
     await own.start();
@@ -223,6 +271,22 @@ describe('cluster DNS server', () => {
     expect(() => new ClusterDNS({ address: '127.0.0.1', port: 0, directory, upstream: ['10.0.0.1:99999'] })).toThrow('port must be 1-65535');
   });
 });
+
+/** An upstream that reads queries and never answers. */
+function silentUpstream(): Promise<ReturnType<typeof createSocket>> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.on('message', () => {});
+    s.bind(0, '127.0.0.1', () => resolve(s));
+  });
+}
+
+/** The process's sockets and timers, by kind. */
+function handles(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) if (/UDP|TCP|Timeout/.test(kind)) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
 
 function bindUdp(port: number): Promise<ReturnType<typeof createSocket>> {
   return new Promise((resolve, reject) => {
