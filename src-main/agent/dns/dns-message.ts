@@ -2,6 +2,7 @@
 // a UDP datagram (RFC 1035 4.2.1: 512 bytes unless the client's EDNS OPT offers more, RFC 6891;
 // what does not fit is cut and flagged TC so the client asks again over TCP).
 import dnsPacket, { type Answer, type DecodedPacket, type OptAnswer, type Packet } from 'dns-packet';
+import { compressNames } from './name-compression.ts';
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 export type Rcode = keyof typeof RCODE;
@@ -60,11 +61,11 @@ export function reply(query: DecodedPacket, content: ReplyContent): Packet {
  * (keeping OPT), then answers from the end, and TC tells the client the answer is incomplete.
  */
 export function encodeWithin(packet: Packet, limit: number): Buffer {
-  const whole = dnsPacket.encode(packet);
+  const whole = encode(packet);
   if (whole.length <= limit) return whole;
   const cut: Packet = { ...packet, flags: (packet.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE, authorities: [], additionals: packet.additionals?.filter((a) => a.type === 'OPT') };
   const answers = packet.answers ?? [];
-  const encoded = (n: number): Buffer => dnsPacket.encode({ ...cut, answers: answers.slice(0, n) });
+  const encoded = (n: number): Buffer => encode({ ...cut, answers: answers.slice(0, n) });
   // The most answers that fit, found by bisection: a large headless service has thousands.
   let fits = 0;
   let tooMany = answers.length;
@@ -74,6 +75,10 @@ export function encodeWithin(packet: Packet, limit: number): Buffer {
     else tooMany = mid;
   }
   return encoded(fits);
+}
+
+function encode(packet: Packet): Buffer {
+  return compressNames(dnsPacket.encode(packet));
 }
 
 /** The same message under another id (forwarded queries and replies). */
