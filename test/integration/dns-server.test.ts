@@ -27,7 +27,8 @@ const directory = new MemoryDirectory()
   .put(db, slice(db, [{ ip: '10.42.1.5', hostname: 'db-0' }, { ip: '10.42.2.6', hostname: 'db-1' }, { ip: '10.42.3.7', hostname: 'db-2', ready: false }], [{ name: 'pg', port: 5432, protocol: 'TCP' }]))
   .put(big, slice(big, hundred.map((ip) => ({ ip }))))
   .put(mid, slice(mid, forty.map((ip) => ({ ip }))))
-  .put(service('shop', 'mail', { type: 'ExternalName', externalName: 'mail.example.test' }));
+  .put(service('shop', 'mail', { type: 'ExternalName', externalName: 'mail.example.test' }))
+  .put(service('shop', 'alias', { type: 'ExternalName', externalName: 'web.shop.svc.cluster.local' }));
 
 const upstream = new UpstreamDNS({ 'www.example.test': ['192.0.2.10'], 'mail.example.test': ['192.0.2.25'], 'many.example.test': hundred.map((ip) => ip.replace(/^10\.42/, '198.51')) });
 const logs: string[] = [];
@@ -133,6 +134,11 @@ describe('cluster DNS server', () => {
     expect(reply.answers?.map((a) => [a.type, a.name, rr(a).data])).toEqual([['CNAME', 'mail.shop.svc.cluster.local', 'mail.example.test'], ['A', 'mail.example.test', '192.0.2.25']]);
     expect(await resolver().resolve4('mail.shop.svc.cluster.local')).toEqual(['192.0.2.25']);
     expect(await resolver().resolveCname('mail.shop.svc.cluster.local')).toEqual(['mail.example.test']);
+    // A target inside the zone is answered here, never forwarded.
+    upstream.queries.length = 0;
+    const alias = await udpExchange(dnsPacket.encode(query('alias.shop.svc.cluster.local', 'A')));
+    expect(alias.answers?.map((a) => [a.type, a.name, rr(a).data])).toEqual([['CNAME', 'alias.shop.svc.cluster.local', 'web.shop.svc.cluster.local'], ['A', 'web.shop.svc.cluster.local', '10.43.0.20']]);
+    expect(upstream.queries).toEqual([]);
   });
 
   it('truncates a large headless answer over UDP, and c-ares gets all 100 addresses over TCP', async () => {
@@ -264,6 +270,17 @@ describe('cluster DNS server', () => {
     await new Promise<void>((resolve, reject) => {
       const server = createServer().once('error', reject).listen(port, '127.0.0.1', () => server.close(() => resolve()));
     });
+  });
+
+  it('says which address and transport it cannot listen on', async () => {
+    const taken = await bindUdp(0);
+    const port = taken.address().port;
+    try {
+      const clash = new ClusterDNS({ address: '127.0.0.1', port, directory, upstream: [] });
+      await expect(clash.start()).rejects.toThrow(`dns: cannot listen on 127.0.0.1:${port}/udp: bind EADDRINUSE 127.0.0.1:${port}`);
+    } finally {
+      await new Promise<void>((r) => taken.close(() => r()));
+    }
   });
 
   it('refuses bad upstream addresses with a precise error', () => {

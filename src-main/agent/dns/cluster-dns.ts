@@ -172,9 +172,8 @@ export class ClusterDNS {
 
   /** An ExternalName's CNAME followed to the target's records, as the spec's example answer shows. */
   private async chased(resolution: Resolution, type: RecordType, depth = 0): Promise<ReplyContent> {
-    const content: ReplyContent = { ...resolution };
-    if (!resolution.chase || depth >= MAX_CHASE) return content;
-    const target = resolution.chase;
+    const { chase: target, ...content } = resolution;
+    if (!target || depth >= MAX_CHASE) return content;
     if (labelsInZone(target, this.records.zone)) {
       const inside = this.records.resolve(target, type);
       if (!inside) return content;

@@ -14,7 +14,7 @@ export interface DNSEndpoint {
 }
 
 export function isHeadless(svc: Service): boolean {
-  return svc.spec?.type !== 'ExternalName' && (svc.spec?.clusterIP === 'None' || clusterIPs(svc).length === 0);
+  return svc.spec?.type !== 'ExternalName' && svc.spec?.clusterIP === 'None';
 }
 
 /** spec.clusterIPs (dual stack), falling back to spec.clusterIP; never "None". */
