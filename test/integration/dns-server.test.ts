@@ -239,7 +239,9 @@ describe('cluster DNS server', () => {
     const client = createSocket('udp4');
     await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
     const before = handles();
-    const stopping = new ClusterDNS({ address: '127.0.0.1', port: 0, directory, upstream: [`127.0.0.1:${(silent.address() as { port: number }).port}`], upstreamTimeoutMs: 60_000 });
+    // Twice: stopping must not move on to the next upstream.
+    const silentAt = `127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const stopping = new ClusterDNS({ address: '127.0.0.1', port: 0, directory, upstream: [silentAt, silentAt], upstreamTimeoutMs: 60_000 });
     await stopping.start();
     client.send(dnsPacket.encode(query('www.example.test', 'A')), stopping.port, '127.0.0.1');
     await asked;
@@ -270,6 +272,18 @@ describe('cluster DNS server', () => {
     await new Promise<void>((resolve, reject) => {
       const server = createServer().once('error', reject).listen(port, '127.0.0.1', () => server.close(() => resolve()));
     });
+  });
+
+  it('starts again after a stop, forwarding as before', async () => {
+    const again = new ClusterDNS({ address: '127.0.0.1', port: 0, directory, upstream: [`127.0.0.1:${upstream.port}`] });
+    await again.start();
+    await again.stop();
+    await again.start();
+    try {
+      expect(await resolver(again.port).resolve4('www.example.test')).toEqual(['192.0.2.10']);
+    } finally {
+      await again.stop();
+    }
   });
 
   it('says which address and transport it cannot listen on', async () => {

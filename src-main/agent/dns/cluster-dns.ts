@@ -10,7 +10,7 @@ import { ClusterRecords, type Resolution } from './cluster-records.ts';
 import { canonicalName, labelsInZone } from './dns-names.ts';
 import { encodeWithin, readQuery, reply, udpLimit, type ReplyContent } from './dns-message.ts';
 import { Forwarder } from './forwarder.ts';
-import { formatNameserver, parseNameserver } from './nameservers.ts';
+import { formatNameserver, parseNameserver, type Nameserver } from './nameservers.ts';
 import { frame, FrameReader } from './tcp-frames.ts';
 
 export interface ClusterDNSOptions {
@@ -35,7 +35,9 @@ const MAX_CHASE = 8;
 
 export class ClusterDNS {
   private readonly records: ClusterRecords;
-  private readonly forwarder: Forwarder;
+  private readonly upstream: Nameserver[];
+  /** One per start(): stop() closes it for good. */
+  private forwarder?: Forwarder;
   private readonly log: (line: string) => void;
   private udp?: UdpSocket;
   private tcp?: Server;
@@ -45,11 +47,10 @@ export class ClusterDNS {
   constructor(private readonly options: ClusterDNSOptions) {
     this.log = options.log ?? (() => {});
     this.records = new ClusterRecords(options.directory, options.zone);
-    const upstream = options.upstream.map(parseNameserver);
+    this.upstream = options.upstream.map(parseNameserver);
     // A node whose resolv.conf names this server would forward every outside name back to itself.
-    const self = upstream.find((ns) => ns.host === options.address && ns.port === options.port);
+    const self = this.upstream.find((ns) => ns.host === options.address && ns.port === options.port);
     if (self) throw new Error(`upstream nameserver "${formatNameserver(self)}" is this DNS server itself: forwarding would loop`);
-    this.forwarder = new Forwarder(upstream, this.log, options.upstreamTimeoutMs);
   }
 
   /** The port both sockets listen on (the chosen one once started with port 0). */
@@ -68,6 +69,7 @@ export class ClusterDNS {
         this.tcp = await this.listenTcp(address, chosen);
         this.udp = udp;
         this.boundPort = chosen;
+        this.forwarder = new Forwarder(this.upstream, this.log, this.options.upstreamTimeoutMs);
         break;
       } catch (e) {
         await new Promise<void>((r) => udp.close(() => r()));
@@ -81,7 +83,8 @@ export class ClusterDNS {
     const { udp, tcp } = this;
     this.udp = undefined;
     this.tcp = undefined;
-    this.forwarder.close();
+    this.forwarder?.close();
+    this.forwarder = undefined;
     for (const c of this.connections) c.destroy();
     await Promise.all([
       udp && new Promise<void>((r) => udp.close(() => r())),
@@ -163,7 +166,7 @@ export class ClusterDNS {
     if (question.class !== 'IN' && question.class !== 'ANY') return { rcode: 'REFUSED' };
     const local = this.records.resolve(question.name, question.type);
     if (local) return { ...(await this.chased(local, question.type)), authoritative: true };
-    const upstream = await this.forwarder.forward(message);
+    const upstream = await this.forwarder?.forward(message);
     if (!upstream) return { rcode: 'SERVFAIL' };
     // Too big for the client's datagram: say so and let it ask again over TCP.
     if (upstream.length > limit) return { rcode: 'NOERROR', truncated: true };
@@ -181,7 +184,7 @@ export class ClusterDNS {
       return { ...rest, answers: [...resolution.answers, ...(rest.answers ?? [])] };
     }
     const bytes = dnsPacket.encode({ id: 0, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: canonicalName(target), type, class: 'IN' }] });
-    const upstream = await this.forwarder.forward(bytes);
+    const upstream = await this.forwarder?.forward(bytes);
     const decoded = upstream && readReply(upstream);
     if (!decoded) return content; // the CNAME alone: the client may resolve the target itself
     return { ...content, rcode: decoded.rcode === 'NXDOMAIN' ? 'NXDOMAIN' : 'NOERROR', answers: [...resolution.answers, ...(decoded.answers ?? [])], authorities: decoded.answers?.length ? [] : decoded.authorities };

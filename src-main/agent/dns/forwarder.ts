@@ -2,7 +2,7 @@
 // `forward` plugin does: each upstream in turn over UDP, the next one when it does not answer
 // in time or refuses the datagram, and the same upstream again over TCP when its UDP answer was
 // truncated. Each exchange uses its own socket and a fresh random id, so a reply is only
-// accepted from the upstream asked and for the question asked.
+// accepted from the upstream asked, under the id it was asked with.
 import { randomInt } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
@@ -16,6 +16,7 @@ const QR = 1 << 15;
 export class Forwarder {
   /** Closes every exchange in flight, so stop() leaves no socket behind. */
   private readonly inFlight = new Set<() => void>();
+  private closed = false;
 
   constructor(
     private readonly upstream: Nameserver[],
@@ -27,6 +28,7 @@ export class Forwarder {
   async forward(query: Buffer): Promise<Buffer | undefined> {
     const clientId = query.readUInt16BE(0);
     for (const ns of this.upstream) {
+      if (this.closed) return undefined;
       const id = randomInt(65536);
       try {
         let answer = await this.exchange(ns, withId(query, id), id, 'udp');
@@ -39,7 +41,9 @@ export class Forwarder {
     return undefined;
   }
 
+  /** Ends every exchange in flight; forward() answers undefined from now on. */
   close(): void {
+    this.closed = true;
     for (const abort of [...this.inFlight]) abort();
   }
 
