@@ -68,7 +68,8 @@ export class ClusterRecords {
     if (labels.length === 0) return asked.type === 'SOA' ? this.found([{ ...this.soa(), name: asked.name }]) : this.nodata();
     if (labels.length === 1 && first === 'dns-version') return this.only(asked, 'TXT', [SCHEMA_VERSION]);
     if (last === 'svc') {
-      if (labels.length <= 2) return this.nodata(); // svc.<zone> and <ns>.svc.<zone>: any namespace may exist
+      if (labels.length === 1) return this.nodata();
+      if (labels.length === 2) return this.namespaceName(first);
       if (labels.length === 3) return this.serviceName(asked, second, first);
       if (labels.length === 4) return this.endpointName(asked, third, second, first);
       if (labels.length === 5) return this.srvName(asked, fourth, third, first, second);
@@ -79,6 +80,17 @@ export class ClusterRecords {
       if (ip) return this.only(asked, 'A', [ip]);
     }
     return this.nxdomain();
+  }
+
+  /**
+   * <ns>.svc.<zone>: a name without records of its own, but NXDOMAIN unless the namespace has
+   * services. A short name's search list passes through here (x.<ns>.svc…, then x.svc…), and
+   * musl's resolver ends the search at the first NODATA: CoreDNS answers NXDOMAIN for namespaces
+   * that do not exist for the same reason.
+   */
+  private namespaceName(namespace: string): Resolution {
+    const known = this.directory.services?.().some((svc) => svc.metadata?.namespace?.toLowerCase() === namespace);
+    return known ? this.nodata() : this.nxdomain();
   }
 
   /** <svc>.<ns>.svc.<zone> */

@@ -57,10 +57,18 @@ describe('cluster records', () => {
     expect(r.resolve('cluster.local', 'SOA')?.answers[0]).toMatchObject({ type: 'SOA', name: 'cluster.local' });
     expect(data(r.resolve('dns-version.cluster.local', 'TXT'))).toEqual([SCHEMA_VERSION]);
     expect(SCHEMA_VERSION).toBe('1.1.0');
-    for (const name of ['svc.cluster.local', 'shop.svc.cluster.local', 'pod.cluster.local']) {
+    for (const name of ['svc.cluster.local', 'shop.svc.cluster.local', 'pod.cluster.local', 'shop.pod.cluster.local']) {
       const res = r.resolve(name, 'A');
       expect([res?.rcode, res?.answers.length, !!soaOf(res)], name).toEqual(['NOERROR', 0, true]);
     }
+  });
+
+  it('says NXDOMAIN for a namespace without services, so a short name\'s search goes on (musl stops at NODATA)', () => {
+    const r = records();
+    // "nas" looked up from a pod in shop, through its search list (ndots 5), until the name as it is.
+    expect(['nas.shop.svc.cluster.local', 'nas.svc.cluster.local', 'nas.cluster.local'].map((n) => r.resolve(n, 'A')?.rcode)).toEqual(['NXDOMAIN', 'NXDOMAIN', 'NXDOMAIN']);
+    expect(r.resolve('nas', 'A')).toBeUndefined();
+    expect(['google.com.shop.svc.cluster.local', 'google.com.svc.cluster.local', 'google.com.cluster.local'].map((n) => r.resolve(n, 'AAAA')?.rcode)).toEqual(['NXDOMAIN', 'NXDOMAIN', 'NXDOMAIN']);
   });
 
   it('leaves names outside the zone to the caller (forwarding)', () => {
