@@ -267,7 +267,12 @@ describe('cluster DNS server', () => {
     const port = own.port;
     // While running, both transports hold the port.
     await expect(bindUdp(port)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    // An idle client connection does not hold stop() up: it is closed.
+    const idle = connect(port, '127.0.0.1');
+    await new Promise((r) => idle.once('connect', r));
+    const idleClosed = new Promise((r) => idle.once('close', r));
     await own.stop();
+    await idleClosed;
     await bindUdp(port).then((s) => new Promise<void>((r) => s.close(() => r())));
     await new Promise<void>((resolve, reject) => {
       const server = createServer().once('error', reject).listen(port, '127.0.0.1', () => server.close(() => resolve()));
