@@ -171,7 +171,7 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     const machine = readMachine();
     kubelet = await startKubelet({
       client, nodeName: options.nodeName, stateDir: options.stateDir, runtime: options.runtime, hostIP: internalIP(options.nodeIP), log,
-      podCIDR: network && (() => network!.node.podCIDR()),
+      podNetwork: network?.podNetwork,
       runtimeRoot: flags.runtimeRoot, cgroups, cniBinDirs: flags.cniBinDir?.split(':').filter(Boolean), cniNetns: flags.cniNetns, registryConfigFile: flags.registryConfig,
       allocatable: { cpu: String(machine.milliCPU / 1000), memory: String(machine.memoryBytes) },
       containerLogMaxSize: options.containerLogMaxSize, containerLogMaxFiles: options.containerLogMaxFiles, housekeeping: { evictionHard: options.evictionHard },

@@ -5,11 +5,9 @@
 import { Resolver } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod, Service } from 'kubernetes-types/core/v1';
-import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
-import { Informer } from '../../src-main/client/informer.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import { ClusterDNS } from '../../src-main/agent/dns/cluster-dns.ts';
-import { informerDirectory } from '../../src-main/agent/dns/informer-directory.ts';
+import { ServiceCache } from '../../src-main/agent/proxy/service-cache.ts';
 import { hollowAnnotations } from '../../src-main/hollow/pod-status.ts';
 import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
 import { Kubectl } from './harness/kubectl.ts';
@@ -17,26 +15,23 @@ import { Kubectl } from './harness/kubectl.ts';
 let cluster: TestCluster;
 let kubectl: Kubectl;
 let dns: ClusterDNS;
-let services: Informer<Service>;
-let slices: Informer<EndpointSlice>;
+let cache: ServiceCache;
 const resolver = new Resolver({ timeout: 3000, tries: 1 });
 
 beforeAll(async () => {
   cluster = await startTestCluster({ simulateNodes: 2 });
   kubectl = new Kubectl('1.35', cluster.kubeconfigPath);
-  services = new Informer<Service>(cluster.client, gvr.services);
-  slices = new Informer<EndpointSlice>(cluster.client, gvr.endpointSlices);
-  const directory = informerDirectory(services, slices);
-  await Promise.all([services.start(), slices.start()]);
-  dns = new ClusterDNS({ address: '127.0.0.1', port: 0, directory, upstream: [] });
+  // The agent's own cache of Services and EndpointSlices, which its service proxy reads too.
+  cache = new ServiceCache(cluster.client, () => undefined);
+  await cache.start();
+  dns = new ClusterDNS({ address: '127.0.0.1', port: 0, directory: cache, upstream: [] });
   await dns.start();
   resolver.setServers([`127.0.0.1:${dns.port}`]);
 }, 60_000);
 
 afterAll(async () => {
   await dns?.stop();
-  services?.stop();
-  slices?.stop();
+  cache?.stop();
   await kubectl?.cleanup();
   await cluster?.stop();
 });

@@ -10,6 +10,7 @@ import { gvr } from '../../client/resources.ts';
 import { ArchiveImporter } from '../images/archive-importer.ts';
 import { ImageStore } from '../images/image-store.ts';
 import { readRegistriesFile } from '../images/registries-file.ts';
+import type { PodNetworkSettings } from '../network/cluster-network.ts';
 import { PodNetwork } from '../network/pod-network.ts';
 import { cgroupLayout, defaultCgroupParent, type CgroupLayout } from '../runtime/cgroups.ts';
 import { hostCapabilities } from '../runtime/host-capabilities.ts';
@@ -33,8 +34,8 @@ export interface KubeletSettings {
   cgroups?: CgroupLayout;
   /** CNI_PATH (default /usr/lib/cni and /opt/cni/bin). */
   cniBinDirs?: string[];
-  /** The node's podCIDR once known (the node network's); else read from the Node at the first pod. */
-  podCIDR?: () => Promise<string>;
+  /** The node's podCIDR and DNS once known (the node network's); else the podCIDR read from the Node at the first pod. */
+  podNetwork?: () => Promise<PodNetworkSettings>;
   /** Run the CNI plugins in this named network namespace (a test host's). */
   cniNetns?: string;
   /** The node's registries.yaml (default <stateDir>/registries.yaml when it exists). */
@@ -64,6 +65,9 @@ const readOr = (path: string, fallback: string): string => {
 export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
   const { client, nodeName, stateDir } = s;
   let network: Promise<PodNetwork> | undefined;
+  // Known with the pod network, which every pod's resolv.conf is written after.
+  let clusterDNS: string[] = [];
+  const podNetwork = s.podNetwork ?? (async () => ({ podCIDR: await Kubelet.podCIDR(client, nodeName), clusterDNS: [] }));
   const images = new ImageStore(join(stateDir, 'images'));
   const cgroups = s.cgroups ?? (await cgroupLayout(s.cgroupParent ?? defaultCgroupParent(nodeName)));
   const kubelet = new Kubelet({
@@ -72,8 +76,11 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     images,
     progressEveryMs: s.pullProgressEveryMs,
     registryConfig: readRegistriesFile(s.registryConfigFile ?? join(stateDir, 'registries.yaml'), s.registryConfigFile !== undefined),
-    network: () => (network ??= (s.podCIDR?.() ?? Kubelet.podCIDR(client, nodeName)).then(
-      (podCIDR) => new PodNetwork({ podCIDR, stateDir: join(stateDir, 'cni'), cni: { binDirs: s.cniBinDirs ?? ['/usr/lib/cni', '/opt/cni/bin'], hostNetns: s.cniNetns } }),
+    network: () => (network ??= podNetwork().then(
+      (settings) => {
+        clusterDNS = settings.clusterDNS;
+        return new PodNetwork({ podCIDR: settings.podCIDR, stateDir: join(stateDir, 'cni'), cni: { binDirs: s.cniBinDirs ?? ['/usr/lib/cni', '/opt/cni/bin'], hostNetns: s.cniNetns } });
+      },
       (e: unknown) => {
         network = undefined; // asked again at the next pod
         throw e;
@@ -87,7 +94,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     },
     cgroups,
     hostCapabilities: await hostCapabilities(),
-    dns: { clusterDNS: [], clusterDomain: 'cluster.local', hostResolvConf: readOr('/etc/resolv.conf', '') },
+    dns: { get clusterDNS() { return clusterDNS; }, clusterDomain: 'cluster.local', hostResolvConf: readOr('/etc/resolv.conf', '') },
     containersDir: join(stateDir, 'containers'),
     logs: new ContainerLogs(join(stateDir, 'logs'), { maxSize: s.containerLogMaxSize, maxFiles: s.containerLogMaxFiles }),
     podsDir: join(stateDir, 'pods'),

@@ -46,7 +46,7 @@ export class Proxier {
 
   /** A first full sync once the cache is listed, then the jumps into the chains it made. */
   async start(): Promise<void> {
-    for (const s of this.opts.cache.services.list()) this.dirty.add(`${s.metadata?.namespace}/${s.metadata?.name}`);
+    for (const s of this.opts.cache.services()) this.dirty.add(`${s.metadata?.namespace}/${s.metadata?.name}`);
     await this.sync.forget();
     this.schedule(0);
     await this.synced();

@@ -1,10 +1,12 @@
 // The agent's view of Services and EndpointSlices (list+watch), shared by the service proxy and
-// the cluster DNS, with a callback per service whose spec or endpoints changed.
+// the cluster DNS (it is the DNS's ClusterDirectory), with a callback per service whose spec or
+// endpoints changed. The slices are found through an index on their service-name label.
 import type { Service } from 'kubernetes-types/core/v1';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { Informer, objectKey, stripManagedFields } from '../../client/informer.ts';
 import { gvr } from '../../client/resources.ts';
+import type { ClusterDirectory } from '../dns/cluster-directory.ts';
 import { SERVICE_NAME_LABEL } from './service-ports.ts';
 
 const BY_SERVICE = 'service';
@@ -15,25 +17,25 @@ const sliceService = (s: EndpointSlice): string | undefined => {
   return name ? `${s.metadata?.namespace}/${name}` : undefined;
 };
 
-export class ServiceCache {
-  readonly services: Informer<Service>;
-  readonly slices: Informer<EndpointSlice>;
+export class ServiceCache implements ClusterDirectory {
+  private readonly servicesInformer: Informer<Service>;
+  private readonly slices: Informer<EndpointSlice>;
   private readonly listeners: ((serviceKey: string) => void)[] = [];
 
   constructor(client: KubeClient, log: (line: string) => void) {
-    this.services = new Informer<Service>(client, gvr.services, { transform: stripManagedFields });
+    this.servicesInformer = new Informer<Service>(client, gvr.services, { transform: stripManagedFields });
     this.slices = new Informer<EndpointSlice>(client, gvr.endpointSlices, { transform: stripManagedFields });
     this.slices.addIndex(BY_SERVICE, (s) => [sliceService(s) ?? '']);
     const changed = (key: string | undefined) => key && this.listeners.forEach((l) => l(key));
     const onService = (s: Service) => changed(objectKey(s));
     const onSlice = (s: EndpointSlice) => changed(sliceService(s));
-    this.services.on('add', onService).on('update', (_o, s) => onService(s)).on('delete', onService);
+    this.servicesInformer.on('add', onService).on('update', (_o, s) => onService(s)).on('delete', onService);
     this.slices.on('add', onSlice).on('update', (o, s) => {
       if (sliceService(o) !== sliceService(s)) onSlice(o);
       onSlice(s);
     }).on('delete', onSlice);
     const warn = (what: string) => (e: Error) => log(`agent: ${what} watch: ${e.message}`);
-    this.services.on('error', warn('services'));
+    this.servicesInformer.on('error', warn('services'));
     this.slices.on('error', warn('endpointslices'));
   }
 
@@ -43,16 +45,20 @@ export class ServiceCache {
 
   /** Resolves once both are listed (retrying while the API is away). */
   async start(): Promise<void> {
-    await Promise.all([this.services.start(), this.slices.start()]);
+    await Promise.all([this.servicesInformer.start(), this.slices.start()]);
   }
 
   stop(): void {
-    this.services.stop();
+    this.servicesInformer.stop();
     this.slices.stop();
   }
 
   service(namespace: string, name: string): Service | undefined {
-    return this.services.get(`${namespace}/${name}`);
+    return this.servicesInformer.get(`${namespace}/${name}`);
+  }
+
+  services(): Service[] {
+    return this.servicesInformer.list();
   }
 
   endpointSlices(namespace: string, service: string): EndpointSlice[] {
