@@ -1,6 +1,7 @@
 // Cluster networking on three test hosts joined over SSH (`kubelab lab up --nodes 3`), each
 // running its own agent in its own network namespace: a Deployment of 3 HTTP servers spread over
-// the nodes behind Services, reached from a pod on the first node by name and by cluster IP;
+// the nodes behind Services, reached from a pod on the first node by name and by cluster IP (and
+// the API server through the kubernetes service); cluster DNS (search domains, headless, SRV);
 // pod-to-pod across nodes with the real source address; NodePort, LoadBalancer and hostPort from
 // this machine on every node address; a pod failing readiness leaving the rotation; scale to 0
 // leaving no backend and no stale rule; and an agent uninstalled leaving no KUBE-* chain.
@@ -200,6 +201,8 @@ describe('cluster networking on three test hosts', () => {
       const answers = await fromClient(url, 30);
       expect([url, new Set(answers)]).toEqual([url, names]);
     }
+    // And the API server through the kubernetes service, as in-cluster clients reach it.
+    expect(await inClient('nc -w 3 kubernetes.default.svc 443 </dev/null && echo connected')).toBe('connected\n');
   });
 
   it('gives the pod a resolv.conf with the node\'s DNS and the search domains; headless names are the pods\' IPs, SRV the named port', async () => {
@@ -277,7 +280,9 @@ describe('cluster networking on three test hosts', () => {
     await waitFor('the cluster IP refused', async () => (await inClient(`wget -q -O - http://${svc.spec!.clusterIP} 2>&1 || true`)).includes('refused'), 10_000);
     for (const node of NODES) {
       const nat = await onNode(node, 'iptables-save', ['-t', 'nat']);
-      expect([node, nat.match(/^:KUBE-SEP-/gm)]).toEqual([node, null]);
+      // The only endpoint left is the API server's, behind the kubernetes service.
+      const endpointRules = nat.split('\n').filter((l) => l.startsWith('-A KUBE-SEP-'));
+      expect([node, endpointRules.filter((l) => !l.includes('"default/kubernetes:https"'))]).toEqual([node, []]);
       expect(nat).not.toContain('default/web:http');
       expect(await onNode(node, 'iptables-save', ['-t', 'filter'])).toContain('"default/web:http has no endpoints"');
     }

@@ -26,17 +26,18 @@ export type Table = keyof RuleSet;
  */
 export type AppliedRules = { [T in Table]: Map<string, string[] | undefined> };
 
-/** The chains the built-in ones jump to, and from where (ensured apart from the restore). */
+/** The chains the built-in ones jump to, and from where, first in each in this order (ensured apart from the restore). */
 export const JUMPS: readonly { table: Table; from: string; to: string; comment: string; args?: string }[] = [
   { table: 'nat', from: 'PREROUTING', to: 'KUBE-SERVICES', comment: 'kubernetes service portals' },
   { table: 'nat', from: 'OUTPUT', to: 'KUBE-SERVICES', comment: 'kubernetes service portals' },
   { table: 'nat', from: 'POSTROUTING', to: 'KUBE-POSTROUTING', comment: 'kubernetes postrouting rules' },
   { table: 'nat', from: 'POSTROUTING', to: 'KUBE-POD-MASQ', comment: 'kubelab pod traffic leaving the cluster' },
-  { table: 'filter', from: 'FORWARD', to: 'KUBE-FORWARD', comment: 'kubernetes forwarding rules' },
+  // In this order in FORWARD: a service without endpoints is refused before the pod range's accepts.
   { table: 'filter', from: 'FORWARD', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', args: '-m conntrack --ctstate NEW' },
+  { table: 'filter', from: 'FORWARD', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', args: '-m conntrack --ctstate NEW' },
+  { table: 'filter', from: 'FORWARD', to: 'KUBE-FORWARD', comment: 'kubernetes forwarding rules' },
   { table: 'filter', from: 'OUTPUT', to: 'KUBE-SERVICES', comment: 'kubernetes service portals', args: '-m conntrack --ctstate NEW' },
   { table: 'filter', from: 'INPUT', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', args: '-m conntrack --ctstate NEW' },
-  { table: 'filter', from: 'FORWARD', to: 'KUBE-EXTERNAL-SERVICES', comment: 'kubernetes externally-visible service portals', args: '-m conntrack --ctstate NEW' },
 ];
 
 /** The proxy's own chains (what a restart finds and rewrites). */
