@@ -7,6 +7,7 @@
 // `iptables-restore --noflush` swaps them in one transaction: there is never a window without rules.
 import { endpointChain, serviceChain } from './chain-names.ts';
 import type { ProxyConfig, ProxyServicePort } from './proxy-model.ts';
+import type { RuleCache } from './rule-cache.ts';
 
 export const MASQ_MARK = '0x4000/0x4000';
 
@@ -75,13 +76,24 @@ class TableBuilder {
     return this.chains.has(chain);
   }
 
+  /** Another builder's chains, after what is here (copied: cached rules must never change). */
+  append(chains: ChainRules): void {
+    for (const [chain, rules] of chains) {
+      this.declare(chain);
+      this.chains.get(chain)!.push(...rules);
+    }
+  }
+
   add(chain: string, rule: string): void {
     this.declare(chain);
     this.chains.get(chain)!.push(`-A ${chain} ${rule}`);
   }
 }
 
-export function buildRules(ports: readonly ProxyServicePort[], config: ProxyConfig): RuleSet {
+/** One service port's rules, every chain it writes to (the shared ones too) in the order written. */
+export type ServicePortRules = RuleSet;
+
+export function buildRules(ports: readonly ProxyServicePort[], config: ProxyConfig, cache?: RuleCache<ServicePortRules>): RuleSet {
   const nat = new TableBuilder(['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ', 'KUBE-POD-MASQ']);
   const filter = new TableBuilder(['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD']);
   const cluster = config.clusterCIDR;
@@ -102,10 +114,21 @@ export function buildRules(ports: readonly ProxyServicePort[], config: ProxyConf
 
   // Sorted, so the same services always give the same rules (and an unchanged state, no write).
   for (const p of [...ports].sort((a, b) => (a.name + a.protocol).localeCompare(b.name + b.protocol))) {
-    if (p.clusterIP) writeServicePort(nat, filter, p, config);
+    if (!p.clusterIP) continue;
+    const rules = cache ? cache.get(`${cluster} ${JSON.stringify(p)}`, () => servicePortRules(p, config)) : servicePortRules(p, config);
+    nat.append(rules.nat);
+    filter.append(rules.filter);
   }
+  cache?.endBuild();
   // Last: node ports are for the node's own addresses, after every VIP had its chance.
   nat.add('KUBE-SERVICES', `${comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
+  return { nat: nat.chains, filter: filter.chains };
+}
+
+function servicePortRules(p: ProxyServicePort, config: ProxyConfig): ServicePortRules {
+  const nat = new TableBuilder([]);
+  const filter = new TableBuilder([]);
+  writeServicePort(nat, filter, p, config);
   return { nat: nat.chains, filter: filter.chains };
 }
 

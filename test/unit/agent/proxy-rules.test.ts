@@ -1,10 +1,12 @@
 // The service rules' shape for the cases the iptables test does not send traffic through:
 // probabilities over n endpoints, ClientIP affinity, externalTrafficPolicy Local, external IPs,
-// headless services, and the same text for the same services in any order.
+// headless services, the same text for the same services in any order, and the same rules from
+// the cache a sync keeps of each service port's rules.
 import { describe, expect, it } from 'vitest';
 import { endpointChain, serviceChain, servicePortName } from '../../../src-main/agent/proxy/chain-names.ts';
 import { allRules, buildRules, restoreText } from '../../../src-main/agent/proxy/iptables-rules.ts';
 import type { ProxyServicePort } from '../../../src-main/agent/proxy/proxy-model.ts';
+import { RuleCache } from '../../../src-main/agent/proxy/rule-cache.ts';
 
 const config = { clusterCIDR: '10.42.0.0/16' };
 const port = (over: Partial<ProxyServicePort> = {}): ProxyServicePort => ({
@@ -66,5 +68,23 @@ describe('service rules', () => {
     const unknown = { nat: new Map([...first.nat.keys()].map((c) => [c, undefined])), filter: new Map([...first.filter.keys()].map((c) => [c, undefined])) };
     const full = restoreText(second, unknown);
     expect(full.split('\n').filter((l) => l.startsWith(':'))).toHaveLength(second.nat.size + second.filter.size + 1);
+  });
+
+  it('builds the same rules from its cache of unchanged service ports, and rebuilds a changed one', () => {
+    const mix = [
+      port(),
+      port({ name: servicePortName('shop', 'api', 'grpc'), clusterIP: '10.43.0.21', affinitySeconds: 600 }),
+      port({ name: servicePortName('shop', 'edge', ''), clusterIP: '10.43.0.22', nodePort: 30080, externalIPs: ['198.18.0.10'], externalTrafficPolicy: 'Local' }),
+      port({ name: servicePortName('shop', 'empty', ''), clusterIP: '10.43.0.23', nodePort: 30081, endpoints: [] }),
+    ];
+    const cache = new RuleCache<ReturnType<typeof buildRules>>();
+    const text = (ports: ProxyServicePort[]) => restoreText(buildRules(ports, config, cache));
+    expect(text(mix)).toBe(restoreText(buildRules(mix, config)));
+    expect(text(mix)).toBe(restoreText(buildRules(mix, config)));
+    // One endpoint moved: the cached rules of the other ports, new ones for this one.
+    const moved = [port({ endpoints: [{ ip: '10.42.9.9', port: 8080, local: true }] }), ...mix.slice(1)];
+    expect(text(moved)).toBe(restoreText(buildRules(moved, config)));
+    expect(text(moved)).toContain('10.42.9.9:8080');
+    expect(text(moved)).not.toContain('shop/web:http -> 10.42.1.5:8080');
   });
 });
