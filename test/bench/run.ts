@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { benchAgent } from './agent.ts';
 import { benchApi } from './api.ts';
 import { benchJoin } from './join.ts';
+import { benchProxy } from './proxy.ts';
 import { benchScheduler } from './scheduler.ts';
 import { REPO_ROOT } from './server-process.ts';
 import { printTable, Results, writeResults, type ResultRow } from './table.ts';
@@ -21,14 +22,19 @@ const AREAS: Record<string, (results: Results) => Promise<void>> = {
   agent: benchAgent,
   join: benchJoin,
   ui: benchUi,
+  proxy: benchProxy,
 };
+
+/** Areas that start no control plane, so need no built UI. */
+const NO_SERVER = new Set(['proxy']);
 
 async function main(argv: string[]): Promise<void> {
   const unknown = argv.filter((a) => !(a in AREAS));
   if (unknown.length > 0) throw new Error(`unknown bench area "${unknown[0]}" (areas: ${Object.keys(AREAS).join(', ')})`);
   const areas = argv.length > 0 ? argv : Object.keys(AREAS);
-  ensureRendererBuilt();
+  if (areas.some((a) => !NO_SERVER.has(a))) ensureRendererBuilt();
   const rows: ResultRow[] = [];
+  const notes: string[] = [];
   const started = Date.now();
   // Other work on the machine takes cores from the server: say how busy it was, beside the table.
   const loadBefore = os.loadavg()[0];
@@ -44,9 +50,11 @@ async function main(argv: string[]): Promise<void> {
       process.stderr.write(`bench: ${area} stopped early: ${(e as Error).stack ?? String(e)}\n`);
     }
     rows.push(...results.rows);
+    notes.push(...results.notes);
   }
   const loadAfter = os.loadavg()[0];
   printTable(rows);
+  if (notes.length > 0) process.stdout.write(`\n${notes.join('\n')}\n`);
   process.stdout.write(`\nload average (1 min): ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after, on ${os.cpus().length} cores\n`);
   const failed = rows.filter((r) => r.pass === false).length;
   const out = join(REPO_ROOT, 'bench-results.json');

@@ -24,6 +24,8 @@ export interface ResultRow {
 
 export class Results {
   readonly rows: ResultRow[] = [];
+  /** Lines printed under the table: sources of published figures quoted in the rows, say. */
+  readonly notes: string[] = [];
 
   constructor(private readonly area: string) {}
 

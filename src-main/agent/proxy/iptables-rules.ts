@@ -7,6 +7,7 @@
 // `iptables-restore --noflush` swaps them in one transaction: there is never a window without rules.
 import { endpointChain, serviceChain } from './chain-names.ts';
 import type { ProxyConfig, ProxyServicePort } from './proxy-model.ts';
+import type { RuleCache } from './rule-cache.ts';
 
 export const MASQ_MARK = '0x4000/0x4000';
 
@@ -48,6 +49,12 @@ export const PORTMAP_CHAIN = /^CNI-(HOSTPORT-|DN-)/;
 export const OWNED_CHAIN = new RegExp(`${PROXY_CHAIN.source}|${PORTMAP_CHAIN.source}`);
 
 const comment = (text: string): string => `-m comment --comment ${JSON.stringify(text)}`;
+
+/**
+ * Above this many endpoints the per-endpoint rules go without comments, as in kube-proxy's "large
+ * cluster mode": they are most of the rules, and iptables-restore takes markedly longer with them.
+ */
+export const LARGE_CLUSTER_ENDPOINTS = 1000;
 const proto = (p: ProxyServicePort): string => {
   const l = p.protocol.toLowerCase();
   return `-m ${l} -p ${l}`;
@@ -76,13 +83,24 @@ class TableBuilder {
     return this.chains.has(chain);
   }
 
+  /** Another builder's chains, after what is here (copied: cached rules must never change). */
+  append(chains: ChainRules): void {
+    for (const [chain, rules] of chains) {
+      this.declare(chain);
+      this.chains.get(chain)!.push(...rules);
+    }
+  }
+
   add(chain: string, rule: string): void {
     this.declare(chain);
     this.chains.get(chain)!.push(`-A ${chain} ${rule}`);
   }
 }
 
-export function buildRules(ports: readonly ProxyServicePort[], config: ProxyConfig): RuleSet {
+/** One service port's rules, every chain it writes to (the shared ones too) in the order written. */
+export type ServicePortRules = RuleSet;
+
+export function buildRules(ports: readonly ProxyServicePort[], config: ProxyConfig, cache?: RuleCache<ServicePortRules>): RuleSet {
   const nat = new TableBuilder(['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ', 'KUBE-POD-MASQ']);
   const filter = new TableBuilder(['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD']);
   const cluster = config.clusterCIDR;
@@ -101,16 +119,29 @@ export function buildRules(ports: readonly ProxyServicePort[], config: ProxyConf
   filter.add('KUBE-FORWARD', `${comment('pod network')} -s ${cluster} -j ACCEPT`);
   filter.add('KUBE-FORWARD', `${comment('pod network')} -d ${cluster} -j ACCEPT`);
 
+  const large = ports.reduce((n, p) => n + (p.clusterIP ? p.endpoints.length : 0), 0) > LARGE_CLUSTER_ENDPOINTS;
   // Sorted, so the same services always give the same rules (and an unchanged state, no write).
   for (const p of [...ports].sort((a, b) => (a.name + a.protocol).localeCompare(b.name + b.protocol))) {
-    if (p.clusterIP) writeServicePort(nat, filter, p, config);
+    if (!p.clusterIP) continue;
+    const build = () => servicePortRules(p, config, large);
+    const rules = cache ? cache.get(`${cluster} ${large} ${JSON.stringify(p)}`, build) : build();
+    nat.append(rules.nat);
+    filter.append(rules.filter);
   }
+  cache?.endBuild();
   // Last: node ports are for the node's own addresses, after every VIP had its chance.
   nat.add('KUBE-SERVICES', `${comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS`);
   return { nat: nat.chains, filter: filter.chains };
 }
 
-function writeServicePort(nat: TableBuilder, filter: TableBuilder, p: ProxyServicePort, config: ProxyConfig): void {
+function servicePortRules(p: ProxyServicePort, config: ProxyConfig, large: boolean): ServicePortRules {
+  const nat = new TableBuilder([]);
+  const filter = new TableBuilder([]);
+  writeServicePort(nat, filter, p, config, large);
+  return { nat: nat.chains, filter: filter.chains };
+}
+
+function writeServicePort(nat: TableBuilder, filter: TableBuilder, p: ProxyServicePort, config: ProxyConfig, large: boolean): void {
   const dests = [p.clusterIP!, ...p.externalIPs];
   if (p.endpoints.length === 0) {
     // As kube-proxy: connections to a service with no endpoints are refused, not left to time out.
@@ -130,27 +161,28 @@ function writeServicePort(nat: TableBuilder, filter: TableBuilder, p: ProxyServi
     for (const ip of p.externalIPs) nat.add('KUBE-SERVICES', `${comment(`${p.name} external IP`)} ${proto(p)} -d ${ip}/32 --dport ${p.port} -j ${ext}`);
     if (p.nodePort) nat.add('KUBE-NODEPORTS', `${comment(p.name)} ${proto(p)} --dport ${p.nodePort} -j ${ext}`);
   }
-  writeEndpoints(nat, svc, p, p.endpoints);
-  if (external) writeExternal(nat, filter, ext, svc, p, config);
+  writeEndpoints(nat, svc, p, p.endpoints, large);
+  if (external) writeExternal(nat, filter, ext, svc, p, config, large);
 }
 
 /** The spread over endpoints: rule i of n matches with probability 1/(n-i), the last always. */
-function writeEndpoints(nat: TableBuilder, from: string, p: ProxyServicePort, endpoints: ProxyServicePort['endpoints']): void {
+function writeEndpoints(nat: TableBuilder, from: string, p: ProxyServicePort, endpoints: ProxyServicePort['endpoints'], large: boolean): void {
+  const note = (text: string): string => (large ? '' : `${comment(text)} `);
   const seps = endpoints.map((e) => ({ e, chain: endpointChain(p.name, p.protocol, `${e.ip}:${e.port}`) }));
   // ClientIP affinity: a client seen recently goes back to its endpoint first.
   if (p.affinitySeconds) {
-    for (const { e, chain } of seps) nat.add(from, `${comment(`${p.name} -> ${e.ip}:${e.port}`)} -m recent --name ${chain} --mask 255.255.255.255 --rsource --rcheck --seconds ${p.affinitySeconds} --reap -j ${chain}`);
+    for (const { e, chain } of seps) nat.add(from, `${note(`${p.name} -> ${e.ip}:${e.port}`)}-m recent --name ${chain} --mask 255.255.255.255 --rsource --rcheck --seconds ${p.affinitySeconds} --reap -j ${chain}`);
   }
   seps.forEach(({ e, chain }, i) => {
     const left = seps.length - i;
-    const pick = left > 1 ? ` -m statistic --mode random --probability ${(1 / left).toFixed(10)}` : '';
-    nat.add(from, `${comment(`${p.name} -> ${e.ip}:${e.port}`)}${pick} -j ${chain}`);
+    const pick = left > 1 ? `-m statistic --mode random --probability ${(1 / left).toFixed(10)} ` : '';
+    nat.add(from, `${note(`${p.name} -> ${e.ip}:${e.port}`)}${pick}-j ${chain}`);
     if (nat.has(chain)) return;
     // Hairpin: a pod reaching itself through its own service must have the reply come back via
     // the node, or its own packet would look like a stranger's.
-    nat.add(chain, `${comment(p.name)} -s ${e.ip}/32 -j KUBE-MARK-MASQ`);
+    nat.add(chain, `${note(p.name)}-s ${e.ip}/32 -j KUBE-MARK-MASQ`);
     const affinity = p.affinitySeconds ? ` -m recent --name ${chain} --mask 255.255.255.255 --rsource --set` : '';
-    nat.add(chain, `${comment(p.name)} ${proto(p)}${affinity} -j DNAT --to-destination ${e.ip}:${e.port}`);
+    nat.add(chain, `${note(p.name)}${proto(p)}${affinity} -j DNAT --to-destination ${e.ip}:${e.port}`);
   });
 }
 
@@ -159,7 +191,7 @@ function writeEndpoints(nat: TableBuilder, from: string, p: ProxyServicePort, en
  * masquerade and spread over every endpoint. Local policy: only this node's endpoints and the
  * client's address kept; pods still reach every endpoint; no local endpoint → dropped.
  */
-function writeExternal(nat: TableBuilder, filter: TableBuilder, ext: string, svc: string, p: ProxyServicePort, config: ProxyConfig): void {
+function writeExternal(nat: TableBuilder, filter: TableBuilder, ext: string, svc: string, p: ProxyServicePort, config: ProxyConfig, large: boolean): void {
   if (p.externalTrafficPolicy === 'Cluster') {
     nat.add(ext, `${comment('masquerade traffic for ' + p.name + ' external destinations')} -j KUBE-MARK-MASQ`);
     nat.add(ext, `-j ${svc}`);
@@ -174,7 +206,7 @@ function writeExternal(nat: TableBuilder, filter: TableBuilder, ext: string, svc
   }
   const svl = serviceChain('SVL', p.name, p.protocol);
   nat.add(ext, `-j ${svl}`);
-  writeEndpoints(nat, svl, p, local);
+  writeEndpoints(nat, svl, p, local, large);
 }
 
 /** Every rule of a table, chain by chain (what the tests and a full write look at). */

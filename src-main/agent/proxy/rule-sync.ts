@@ -1,9 +1,10 @@
 // Service ports → the kernel: builds the whole rule set, diffs it against what the last sync
 // applied and restores only the chains that changed. After a restart (or a failed restore) what
 // is in the kernel is known by chain name only, so the next sync rewrites every chain.
-import { buildRules, restoreText, type AppliedRules } from './iptables-rules.ts';
+import { buildRules, restoreText, type AppliedRules, type ServicePortRules } from './iptables-rules.ts';
 import type { Iptables } from './iptables.ts';
 import type { ProxyConfig, ProxyServicePort } from './proxy-model.ts';
+import { RuleCache } from './rule-cache.ts';
 
 export interface SyncResult {
   /** Wall time of building, diffing and restoring. */
@@ -16,6 +17,7 @@ export interface SyncResult {
 
 export class RuleSync {
   private applied?: AppliedRules;
+  private readonly cache = new RuleCache<ServicePortRules>();
 
   constructor(private readonly iptables: Iptables, private readonly config: ProxyConfig) {}
 
@@ -30,7 +32,7 @@ export class RuleSync {
     const started = performance.now();
     if (!this.applied) await this.forget();
     const full = [...this.applied!.nat.values()].every((r) => r === undefined);
-    const rules = buildRules(ports, this.config);
+    const rules = buildRules(ports, this.config, this.cache);
     const text = restoreText(rules, this.applied);
     try {
       await this.iptables.restore(text);

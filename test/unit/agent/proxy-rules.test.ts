@@ -1,10 +1,13 @@
 // The service rules' shape for the cases the iptables test does not send traffic through:
 // probabilities over n endpoints, ClientIP affinity, externalTrafficPolicy Local, external IPs,
-// headless services, and the same text for the same services in any order.
+// headless services, the same text for the same services in any order, and the same rules from
+// the cache a sync keeps of each service port's rules, and no per-endpoint comments above 1,000
+// endpoints (kube-proxy's large cluster mode).
 import { describe, expect, it } from 'vitest';
 import { endpointChain, serviceChain, servicePortName } from '../../../src-main/agent/proxy/chain-names.ts';
-import { allRules, buildRules, restoreText } from '../../../src-main/agent/proxy/iptables-rules.ts';
+import { allRules, buildRules, LARGE_CLUSTER_ENDPOINTS, restoreText } from '../../../src-main/agent/proxy/iptables-rules.ts';
 import type { ProxyServicePort } from '../../../src-main/agent/proxy/proxy-model.ts';
+import { RuleCache } from '../../../src-main/agent/proxy/rule-cache.ts';
 
 const config = { clusterCIDR: '10.42.0.0/16' };
 const port = (over: Partial<ProxyServicePort> = {}): ProxyServicePort => ({
@@ -66,5 +69,39 @@ describe('service rules', () => {
     const unknown = { nat: new Map([...first.nat.keys()].map((c) => [c, undefined])), filter: new Map([...first.filter.keys()].map((c) => [c, undefined])) };
     const full = restoreText(second, unknown);
     expect(full.split('\n').filter((l) => l.startsWith(':'))).toHaveLength(second.nat.size + second.filter.size + 1);
+  });
+
+  it('builds the same rules from its cache of unchanged service ports, and rebuilds a changed one', () => {
+    const mix = [
+      port(),
+      port({ name: servicePortName('shop', 'api', 'grpc'), clusterIP: '10.43.0.21', affinitySeconds: 600 }),
+      port({ name: servicePortName('shop', 'edge', ''), clusterIP: '10.43.0.22', nodePort: 30080, externalIPs: ['198.18.0.10'], externalTrafficPolicy: 'Local' }),
+      port({ name: servicePortName('shop', 'empty', ''), clusterIP: '10.43.0.23', nodePort: 30081, endpoints: [] }),
+    ];
+    const cache = new RuleCache<ReturnType<typeof buildRules>>();
+    const text = (ports: ProxyServicePort[]) => restoreText(buildRules(ports, config, cache));
+    expect(text(mix)).toBe(restoreText(buildRules(mix, config)));
+    expect(text(mix)).toBe(restoreText(buildRules(mix, config)));
+    // One endpoint moved: the cached rules of the other ports, new ones for this one.
+    const moved = [port({ endpoints: [{ ip: '10.42.9.9', port: 8080, local: true }] }), ...mix.slice(1)];
+    expect(text(moved)).toBe(restoreText(buildRules(moved, config)));
+    expect(text(moved)).toContain('10.42.9.9:8080');
+    expect(text(moved)).not.toContain('shop/web:http -> 10.42.1.5:8080');
+  });
+
+  it('leaves the per-endpoint rules without comments above 1,000 endpoints, as kube-proxy does', () => {
+    const many = (count: number) => Array.from({ length: Math.ceil(count / 4) }, (_, i) => port({
+      name: servicePortName('shop', `web-${i}`, 'http'), clusterIP: `10.43.${i >> 8}.${i & 255}`, affinitySeconds: 600,
+      endpoints: [0, 1, 2, 3].map((j) => ({ ip: `10.42.${i >> 6}.${((i & 63) << 2) + j}`, port: 8080, local: true })),
+    }));
+    const endpointRules = (ports: ProxyServicePort[]) => allRules(buildRules(ports, config).nat).filter((l) => / -j KUBE-SEP-| -j DNAT |\/32 -j KUBE-MARK-MASQ/.test(l));
+    const small = endpointRules(many(LARGE_CLUSTER_ENDPOINTS));
+    expect(small.every((l) => l.includes('-m comment'))).toBe(true);
+    const large = endpointRules(many(LARGE_CLUSTER_ENDPOINTS + 4));
+    expect(large.length).toBeGreaterThan(3 * LARGE_CLUSTER_ENDPOINTS);
+    expect(large.filter((l) => l.includes('-m comment'))).toEqual([]);
+    expect(large).toContain(`-A ${endpointChain('shop/web-0:http', 'TCP', '10.42.0.1:8080')} -m tcp -p tcp -m recent --name ${endpointChain('shop/web-0:http', 'TCP', '10.42.0.1:8080')} --mask 255.255.255.255 --rsource --set -j DNAT --to-destination 10.42.0.1:8080`);
+    // The service's own rules keep theirs: what `iptables-save` readers look for.
+    expect(allRules(buildRules(many(LARGE_CLUSTER_ENDPOINTS + 4), config).nat)).toContain(`-A KUBE-SERVICES -m comment --comment "shop/web-0:http cluster IP" -m tcp -p tcp -d 10.43.0.0/32 --dport 80 -j ${serviceChain('SVC', 'shop/web-0:http', 'TCP')}`);
   });
 });
