@@ -102,7 +102,7 @@ describe('kubelab agent reset', () => {
     writeFileSync(join(scratch, 'notes.txt'), 'mine');
     const r = await kubelab(['agent', 'reset', '--state-dir', scratch, '--cgroup-parent', `/kubelab/none-${process.pid}`]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([`kubelab: agent reset: --state-dir ${scratch} is not a Kubelab agent's state folder (it has none of pki, images, pods, containers, cni, logs, runtime): nothing removed`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`kubelab: agent reset: --state-dir ${scratch} is not a Kubelab agent's state folder (it has none of pki, images, pods, containers, cni, logs, runtime, network): nothing removed`]);
     expect(readdirSync(scratch)).toEqual(['notes.txt']);
     expect((await kubelab(['agent', 'reset', '--runtime', 'docker'])).stderr).toContain('--runtime must be runc or crun, not "docker"');
   });
