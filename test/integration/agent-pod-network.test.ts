@@ -1,9 +1,10 @@
 // Pod sandbox networks with the real CNI plugins (Debian's containernetworking-plugins) on a test
 // host: a network namespace made for the test, holding the node's bridge. Two pods get addresses
 // from the node's podCIDR and reach each other; setting a pod up again changes nothing; tearing it
-// down frees its address and removes its namespace. Nothing is left on the machine afterwards.
+// down frees its address and removes its namespace; hostPorts go through portmap; a restarted
+// agent keeps a pod's network and CHECKs it. Nothing is left on the machine afterwards.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,5 +68,25 @@ describe('pod sandbox network (CNI bridge + host-local + loopback)', () => {
     await network.tearDown(pods[2]);
     expect(readdirSync(ipam).filter((f) => /^\d/.test(f))).toEqual([]);
     for (const uid of pods) expect(netnsList()).not.toContain(netnsNameOf(uid));
+  });
+
+  it('writes its network list, maps hostPorts with portmap, and after an agent restart keeps the pod and CHECKs it', async () => {
+    const conf = JSON.parse(readFileSync(join(dir, 'cni', 'net.d', '10-kubelab.conflist'), 'utf8'));
+    expect(conf.plugins.map((p: { type: string }) => p.type)).toEqual(['bridge', 'portmap']);
+    const a = await network.setUp(pods[0], [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }]);
+    const nat = () => sh('ip', 'netns', 'exec', nodeNetns, 'iptables-save', '-t', 'nat');
+    expect(nat()).toMatch(new RegExp(`-j DNAT --to-destination ${a.ip.replace(/\./g, '\\.')}:80`));
+    // A new agent on the same state: the same address, and CHECK finds it as it was...
+    const logs: string[] = [];
+    const restarted = new PodNetwork({ podCIDR: '10.42.77.0/24', stateDir: join(dir, 'cni'), bridge: 'kltest0', cni: { binDirs: ['/usr/lib/cni'], hostNetns: nodeNetns }, log: (l) => logs.push(l) });
+    expect((await restarted.setUp(pods[0])).ip).toBe(a.ip);
+    expect(logs).toEqual([]);
+    // ...and says so when it is not (its address gone).
+    sh('ip', '-n', a.netnsName, 'addr', 'flush', 'dev', 'eth0');
+    expect((await restarted.setUp(pods[0])).ip).toBe(a.ip);
+    expect(logs).toEqual([expect.stringContaining(`pod ${pods[0]}: its network is not as CNI made it`)]);
+    await restarted.tearDown(pods[0]);
+    expect(nat()).not.toContain(`${a.ip}:80`);
+    expect(nat()).not.toMatch(/^:CNI-DN-/m);
   });
 });

@@ -79,7 +79,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     network: () => (network ??= podNetwork().then(
       (settings) => {
         clusterDNS = settings.clusterDNS;
-        return new PodNetwork({ podCIDR: settings.podCIDR, stateDir: join(stateDir, 'cni'), cni: { binDirs: s.cniBinDirs ?? ['/usr/lib/cni', '/opt/cni/bin'], hostNetns: s.cniNetns } });
+        return new PodNetwork({ podCIDR: settings.podCIDR, stateDir: join(stateDir, 'cni'), cni: { binDirs: s.cniBinDirs ?? ['/usr/lib/cni', '/opt/cni/bin'], hostNetns: s.cniNetns }, log: s.log });
       },
       (e: unknown) => {
         network = undefined; // asked again at the next pod

@@ -120,6 +120,11 @@ export async function addNetworkList(runtime: CniRuntime, list: CniNetworkList, 
   return prevResult ?? {};
 }
 
+/** CHECK of a whole list, in order, each plugin given the ADD's cached result (libcni's CheckNetworkList). */
+export async function checkNetworkList(runtime: CniRuntime, list: CniNetworkList, at: CniAttachment, prevResult: CniResult, args: CniCapabilityArgs = {}): Promise<void> {
+  for (const plugin of list.plugins) await invokePlugin(runtime, 'CHECK', at, pluginConfig(list, plugin, args, prevResult));
+}
+
 /** DEL of a whole list, last plugin first; every plugin runs even if an earlier one failed. */
 export async function delNetworkList(runtime: CniRuntime, list: CniNetworkList, at: CniAttachment, prevResult?: CniResult, args: CniCapabilityArgs = {}): Promise<void> {
   const errors: Error[] = [];

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1';
 import { writeFileAtomic } from '../../util/files.ts';
-import { addNetworkList, delNetworkList, type CniNetworkList, type CniResult, type CniRuntime, type PortMapping } from './cni.ts';
+import { addNetworkList, checkNetworkList, delNetworkList, type CniNetworkList, type CniResult, type CniRuntime, type PortMapping } from './cni.ts';
 
 export interface PodNetworkOptions {
   /** The node's pod range (spec.podCIDR), e.g. 10.42.3.0/24. */
@@ -19,6 +19,7 @@ export interface PodNetworkOptions {
   /** The node-local bridge (Linux limits names to 15 characters). */
   bridge?: string;
   cni: CniRuntime;
+  log?: (line: string) => void;
 }
 
 export interface PodSandboxNetwork {
@@ -80,10 +81,17 @@ export class PodNetwork {
     writeFileAtomic(join(opts.stateDir, 'net.d', '10-kubelab.conflist'), `${JSON.stringify(this.list, null, 2)}\n`);
   }
 
-  /** Creates the pod's namespace and attaches it; idempotent for a pod already set up. */
+  /**
+   * Creates the pod's namespace and attaches it. A pod set up before (by an agent since
+   * restarted) keeps its network: the plugins' CHECK says whether it is still as they made it.
+   */
   async setUp(podUID: string, portMappings: PortMapping[] = []): Promise<PodSandboxNetwork> {
     const existing = this.recorded(podUID);
-    if (existing) return existing;
+    if (existing) {
+      await checkNetworkList(this.opts.cni, this.checkedList(), { containerID: podUID, netnsPath: existing.sandbox.netnsPath, ifName: 'eth0' }, existing.result, { portMappings: existing.portMappings })
+        .catch((e: Error) => this.opts.log?.(`agent: pod ${podUID}: its network is not as CNI made it: ${e.message}`));
+      return existing.sandbox;
+    }
     const netnsName = netnsNameOf(podUID);
     const netnsPath = netnsPathOf(netnsName);
     if (!existsSync(netnsPath)) await run('ip', ['netns', 'add', netnsName]);
@@ -99,6 +107,14 @@ export class PodNetwork {
       await this.tearDown(podUID).catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * What CHECK runs: all but portmap, whose CHECK (up to plugins 1.2) also looks for IPv6 rules an
+   * IPv4-only pod never had, and always fails (containernetworking/plugins#819).
+   */
+  private checkedList(): CniNetworkList {
+    return { ...this.list, plugins: this.list.plugins.filter((p) => p.type !== 'portmap') };
   }
 
   /** Detaches the pod (its IP goes back to the range) and removes its namespace; idempotent. */
@@ -128,9 +144,9 @@ export class PodNetwork {
   }
 
   /** A set-up pod whose namespace still exists (after an agent restart, nothing is redone). */
-  private recorded(podUID: string): PodSandboxNetwork | undefined {
+  private recorded(podUID: string): SavedAttachment | undefined {
     const saved = this.saved(podUID);
-    return saved && existsSync(saved.sandbox.netnsPath) ? saved.sandbox : undefined;
+    return saved && existsSync(saved.sandbox.netnsPath) ? saved : undefined;
   }
 
   private record(podUID: string, saved: SavedAttachment): void {
