@@ -3,8 +3,9 @@
 // the nodes behind Services, reached from a pod on the first node by name and by cluster IP (and
 // the API server through the kubernetes service); cluster DNS (search domains, headless, SRV);
 // pod-to-pod across nodes with the real source address; NodePort, LoadBalancer and hostPort from
-// this machine on every node address; a pod failing readiness leaving the rotation; scale to 0
-// leaving no backend and no stale rule; and an agent uninstalled leaving no KUBE-* chain.
+// this machine on every node address; externalTrafficPolicy Local and ClientIP affinity; a pod
+// failing readiness leaving the rotation; scale to 0 leaving no backend and no stale rule; and an
+// agent uninstalled leaving no KUBE-* chain.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -69,6 +70,9 @@ function get(host: string, port: number, path = '/'): Promise<string> {
   });
 }
 
+/** httpd listens on IPv6 too: it writes an IPv4 caller as [::ffff:a.b.c.d]. */
+const stripV6 = (address: string) => address.replace(/^\[(::ffff:)?|\]$/g, '');
+
 const pods = async (selector: string) => JSON.parse(await kubectl.ok(['get', 'pods', '-l', selector, '-o', 'json'])).items as Pod[];
 const webPods = () => pods('app=web');
 
@@ -123,6 +127,23 @@ spec:
   type: LoadBalancer
   selector: {app: web}
   ports: [{name: http, port: 8081, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-local}
+spec:
+  type: NodePort
+  externalTrafficPolicy: Local
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-sticky}
+spec:
+  selector: {app: web}
+  sessionAffinity: ClientIP
+  ports: [{name: http, port: 80, targetPort: http}]
 ---
 apiVersion: v1
 kind: Service
@@ -224,8 +245,7 @@ describe('cluster networking on three test hosts', () => {
   it('reaches a pod on another node by its IP without NAT: the server sees the client pod\'s own address', async () => {
     const client = (await pods('app=client'))[0]!;
     for (const p of (await webPods()).filter((w) => w.spec?.nodeName !== NODES[0])) {
-      // httpd listens on IPv6 too: it writes an IPv4 caller as [::ffff:a.b.c.d].
-      const seen = (await fromClient(`http://${p.status!.podIP}:8080/cgi-bin/ip`, 1)).map((a) => a.replace(/^\[(::ffff:)?|\]$/g, ''));
+      const seen = (await fromClient(`http://${p.status!.podIP}:8080/cgi-bin/ip`, 1)).map(stripV6);
       expect([p.spec?.nodeName, seen]).toEqual([p.spec?.nodeName, [client.status!.podIP]]);
     }
   });
@@ -252,6 +272,29 @@ describe('cluster networking on three test hosts', () => {
     // Spread over the cluster (externalTrafficPolicy Cluster), not only each node's own pod.
     expect(seenNodePort.size).toBeGreaterThan(1);
     expect(await get(addressOf.get(NODES[1]!)!, 8088)).toBe('hostport');
+  });
+
+  it('with externalTrafficPolicy Local answers a node port from that node\'s own pod and keeps the caller\'s address; Cluster masquerades it', async () => {
+    const port = async (name: string) => (JSON.parse(await kubectl.ok(['get', 'service', name, '-o', 'json'])) as Service).spec!.ports![0]!.nodePort!;
+    const [local, cluster] = [await port('web-local'), await port('web-np')];
+    const web = await webPods();
+    for (const [node, address] of addressOf) {
+      const own = web.find((p) => p.spec?.nodeName === node)!.metadata!.name!;
+      for (let i = 0; i < 5; i++) expect([node, await get(address, local)]).toEqual([node, own]);
+      // This machine calls from its address on the lab's bridge.
+      const gateway = address.replace(/\.\d+$/, '.1');
+      expect(stripV6(await get(address, local, '/cgi-bin/ip'))).toBe(gateway);
+      const seen = stripV6(await get(address, cluster, '/cgi-bin/ip'));
+      expect([...addressOf.values(), ...web.map((p) => p.status!.podIP!.replace(/\.\d+$/, '.1'))]).toContain(seen);
+      expect(seen).not.toBe(gateway);
+    }
+  });
+
+  it('keeps a client on one backend under sessionAffinity ClientIP', async () => {
+    const answers = await fromClient('http://web-sticky', 20);
+    expect(answers).toHaveLength(20);
+    expect(new Set(answers).size).toBe(1);
+    expect((await webPods()).map((p) => p.metadata!.name)).toContain(answers[0]);
   });
 
   it('takes a pod failing readiness out of the rotation within its probe period, and back when it passes', async () => {

@@ -87,9 +87,8 @@ export async function startClusterNetwork(opts: ClusterNetworkOptions): Promise<
     const [cidr] = await Promise.all([clusterCIDR(opts.client, node), services.start()]);
     proxier = new Proxier({ cache: services, iptables, nodeName: opts.nodeName, clusterCIDR: cidr, log: opts.log });
     await proxier.start();
-    // A socket cannot be opened in another process's network namespace: with --cni-netns
-    // (test hosts sharing one agent machine) the pods keep the node's resolv.conf.
-    // Without it (port 53 taken, say) pods still start, with the node's resolv.conf.
+    // No DNS with --cni-netns (a socket cannot be opened in another process's network namespace)
+    // or when it cannot listen (port 53 taken): pods then start with the node's resolv.conf.
     dns = opts.netns ? Promise.resolve(undefined) : startDNS(opts, node, services).catch((e: Error) => {
       opts.log(`agent: cluster DNS not started, pods use the node's nameservers: ${e.message}`);
       return undefined;
