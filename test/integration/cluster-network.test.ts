@@ -80,7 +80,8 @@ const webPods = () => pods('app=web');
 // /ready what the readiness probe asks for (removing it fails the probe).
 const webScript = [
   'mkdir -p /www/cgi-bin', 'hostname > /www/index.html', 'touch /www/ready',
-  `printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho $REMOTE_ADDR\\n' > /www/cgi-bin/ip`, 'chmod +x /www/cgi-bin/ip',
+  // The CGI's header ends in CRLF, as HTTP wants (Node's client insists; wget does not).
+  `printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n%%s\\\\n" "$REMOTE_ADDR"\\n' > /www/cgi-bin/ip`, 'chmod +x /www/cgi-bin/ip',
   'exec httpd -f -p 8080 -h /www',
 ].join(' && ');
 
