@@ -15,6 +15,8 @@ import { ensureAdminToken } from './auth/tokens.ts';
 import { TokenAuthenticator, unionAuthenticator } from './auth/authenticator.ts';
 import type { NodeLinks } from './provision/node-links.ts';
 import { authorizerChain, bootstrapAuthorizer, mastersAuthorizer, nodesAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
+import { startRbac } from './auth/rbac/index.ts';
+import { authorizationAPIGroup } from './api/authorization/group.ts';
 import { BootstrapTokenAuthenticator } from './auth/bootstrap-token-authenticator.ts';
 import { BootstrapTokenStore } from './auth/bootstrap-token-store.ts';
 import { ClientCertAuthenticator } from './auth/client-cert-authenticator.ts';
@@ -169,6 +171,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     await reserveServiceAllocations(api);
     const metricsSources: MetricsSource[] = [];
     const bootstrapTokens = new BootstrapTokenStore(store, registry.lookup('', 'v1', 'secrets')!.definition);
+    const rbac = await startRbac(store, registry, log);
+    const authorizer = authorizerChain([mastersAuthorizer, nodesAuthorizer, bootstrapAuthorizer, publicInfoAuthorizer, rbac.authorizer]);
     const server = createApiServer({
       api,
       authenticator: unionAuthenticator([
@@ -176,11 +180,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         new BootstrapTokenAuthenticator({ secret: (id) => bootstrapTokens.read(id), now: () => clock.now() }),
         new ClientCertAuthenticator(),
       ]),
-      authorizer: authorizerChain([mastersAuthorizer, nodesAuthorizer, bootstrapAuthorizer, publicInfoAuthorizer]),
+      authorizer,
       tls: { cert: serving.certPem, key: serving.keyPem, ca: ca.certPem },
       join: { caPem: ca.certPem, nodeCredentials: new NodeCredentialIssuer({ ca, consumeToken: (id) => bootstrapTokens.consume(id), log }) },
       extensions: opts.extensions,
-      groups: [metricsAPIGroup({ store, registry, sources: metricsSources, clock })],
+      groups: [metricsAPIGroup({ store, registry, sources: metricsSources, clock }), authorizationAPIGroup(authorizer)],
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -201,6 +205,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     let fleet: HollowFleet | undefined;
     let links: NodeLinks | undefined;
     const stopParts = async (): Promise<void> => {
+      rbac.stop();
       endpointReconciler?.stop();
       await links?.stop();
       agentMetrics.stop();

@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { AuthenticationRejected, type Authenticator, type UserInfo } from '../auth/authenticator.ts';
 import type { Authorizer } from '../auth/authorizer.ts';
 import { requestClientCertificate } from '../auth/client-cert-authenticator.ts';
+import { impersonatedUser } from '../auth/impersonation.ts';
 import { CACERTS_PATH, NODE_CREDENTIAL_PATH } from '../auth/join-protocol.ts';
 import type { NodeCredentialIssuer } from '../auth/node-credential.ts';
 import type { HttpExtension } from './http-extension.ts';
@@ -96,22 +97,30 @@ async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerR
   }
   const method = (req.method ?? 'GET').toUpperCase();
   const info = parseRequestInfo(method, pathname, url.searchParams);
-  const user = await authenticate(opts, req);
+  const authenticated = await authenticate(opts, req);
+  const user = authenticated && impersonatedUser(req, authenticated, opts.authorizer);
   const attrs =
     info.kind === 'resource'
-      ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, resourceRequest: true }
+      ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, namespace: authorizedNamespace(info), name: info.name, resourceRequest: true }
       : { verb: method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase(), path: pathname, resourceRequest: false };
   const decision = opts.authorizer.authorize({ ...attrs, user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] } });
   if (decision.decision !== 'allow') {
     if (!user) throw unauthorized();
-    if (info.kind === 'resource') throw forbidden(user.name, info.verb, info.group, info.resource, info.namespace, info.name, decision.decision === 'deny' ? decision.reason : '');
-    throw new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${attrs.verb} path "${pathname}"`);
+    throw forbidden({ ...attrs, user: user.name }, decision.reason);
   }
   if (info.kind === 'other' && opts.join && (pathname === CACERTS_PATH || pathname === NODE_CREDENTIAL_PATH)) return handleJoin(opts.join, req, res, pathname, user);
   if (info.kind === 'other') return handleNonResource(opts, req, res, pathname);
   const ext = findExtension(opts.groups, info.group);
   if (ext) return ext.handle({ req, res, info, query: url.searchParams, user: user! });
   return handleResource(opts, req, res, info, url.searchParams, user!, upgrade);
+}
+
+/**
+ * The namespace a request is authorised in. A namespace is, for RBAC, inside itself (upstream's
+ * RequestInfo): a RoleBinding in "team" may grant reading the namespace "team".
+ */
+function authorizedNamespace(info: ResourceRequest): string | undefined {
+  return info.group === '' && info.resource === 'namespaces' && info.name !== undefined ? info.name : info.namespace;
 }
 
 async function handleJoin(join: NonNullable<ApiServerOptions['join']>, req: IncomingMessage, res: ServerResponse, pathname: string, user: UserInfo | undefined): Promise<void> {

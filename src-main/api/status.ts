@@ -64,11 +64,37 @@ export const internalError = (message: string) => new ApiError(500, 'InternalErr
 export const serviceUnavailable = (message: string) => new ApiError(503, 'ServiceUnavailable', message);
 export const pageNotFound = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 
-export function forbidden(user: string, verb: string, group: string, resource: string, namespace: string | undefined, name: string | undefined, reason = ''): ApiError {
-  const target = name ? `resource "${resource}" in API group "${group}"` : `resource "${resource}" in API group "${group}"`;
-  const where = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope';
-  const msg = `${resource}${name ? ` "${name}"` : ''} is forbidden: User "${user}" cannot ${verb} ${target}${where}${reason ? `: ${reason}` : ''}`;
-  return new ApiError(403, 'Forbidden', msg, { name, group, kind: resource });
+/**
+ * 403 for a request the authorizers did not allow, worded as upstream's ForbiddenStatusError:
+ * `pods "web" is forbidden: User "alice" cannot get resource "pods/log" in API group "" in the
+ * namespace "default"`, and `forbidden: User "alice" cannot get path "/logs"` without a resource.
+ */
+export interface ForbiddenRequest {
+  user: string;
+  verb: string;
+  group?: string;
+  resource?: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  path?: string;
+}
+
+export function forbidden(r: ForbiddenRequest, reason = ''): ApiError {
+  let why = `User "${r.user}" cannot ${r.verb}`;
+  if (r.resource !== undefined) {
+    const resource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
+    const where = r.namespace ? `in the namespace "${r.namespace}"` : 'at the cluster scope';
+    why += ` resource "${resource}" in API group "${r.group ?? ''}" ${where}`;
+  } else {
+    why += ` path "${r.path ?? ''}"`;
+  }
+  if (reason) why += `: ${reason}`;
+  const group = r.group ?? '';
+  const qualified = r.resource !== undefined ? qualifiedResource(group, r.resource) : '';
+  const subject = qualified ? (r.name ? `${qualified} "${r.name}"` : qualified) : '';
+  const message = subject ? `${subject} is forbidden: ${why}` : `forbidden: ${why}`;
+  return new ApiError(403, 'Forbidden', message, r.resource !== undefined ? { name: r.name, group, kind: r.resource } : {});
 }
 
 export function notFound(group: string, resource: string, name: string): ApiError {

@@ -1,6 +1,7 @@
-// May this user do this? The hook every request passes after authentication. For now
-// system:masters and system:nodes may do anything and bootstrap tokens only join; RBAC (a later
-// issue) becomes another Authorizer in the chain.
+// May this user do this? The hook every request passes after authentication: system:masters
+// and system:nodes may do anything, bootstrap tokens only join, anyone may read public
+// information, and RBAC (auth/rbac) decides the rest, as upstream's Node,RBAC chain.
+import type { PolicyRule } from 'kubernetes-types/rbac/v1';
 import type { UserInfo } from './authenticator.ts';
 import { BOOTSTRAPPERS_GROUP } from './bootstrap-token.ts';
 import { CACERTS_PATH, NODE_CREDENTIAL_PATH, NODES_GROUP } from './join-protocol.ts';
@@ -20,10 +21,25 @@ export interface Attributes {
   resourceRequest: boolean;
 }
 
-export type Decision = { decision: 'allow' } | { decision: 'deny'; reason: string } | { decision: 'no-opinion' };
+/** The reason is upstream's: why it was allowed, or what kept it from being (a missing role). */
+export type Decision = { decision: 'allow'; reason?: string } | { decision: 'deny'; reason: string } | { decision: 'no-opinion'; reason?: string };
 
 export interface Authorizer {
   authorize(attrs: Attributes): Decision;
+}
+
+/** What a user may do in a namespace, as far as an authorizer can tell (SelfSubjectRulesReview). */
+export interface UserRules {
+  resourceRules: PolicyRule[];
+  nonResourceRules: PolicyRule[];
+  /** Some rules could not be known (a missing role, an authorizer that cannot list its rules). */
+  incomplete: boolean;
+  errors: Error[];
+}
+
+/** An authorizer that can also list a user's rules (upstream's authorizer.RuleResolver). */
+export interface RuleResolverAuthorizer extends Authorizer {
+  rulesFor?(user: UserInfo, namespace: string): UserRules;
 }
 
 /** system:masters can do everything, as upstream's privileged group. */
@@ -35,8 +51,14 @@ export const mastersAuthorizer: Authorizer = {
  * Nodes may do anything for now: upstream's Node authorizer and NodeRestriction admission (a node
  * touches only its own Node, Lease and pods) come with the security issue.
  */
-export const nodesAuthorizer: Authorizer = {
+export const nodesAuthorizer: RuleResolverAuthorizer = {
   authorize: (a) => (a.user.groups.includes(NODES_GROUP) ? { decision: 'allow' } : { decision: 'no-opinion' }),
+  rulesFor: (user) => ({
+    resourceRules: [],
+    nonResourceRules: [],
+    incomplete: user.groups.includes(NODES_GROUP),
+    errors: user.groups.includes(NODES_GROUP) ? [new Error('node authorizer does not support user rule resolution')] : [],
+  }),
 };
 
 /**
@@ -58,15 +80,33 @@ export const publicInfoAuthorizer: Authorizer = {
   authorize: (a) => (!a.resourceRequest && a.verb === 'get' && a.path && publicPaths.has(a.path) ? { decision: 'allow' } : { decision: 'no-opinion' }),
 };
 
-/** The first decided answer wins; nobody decided means deny. */
-export function authorizerChain(list: Authorizer[]): Authorizer {
+/**
+ * The first decided answer wins; nobody deciding is no opinion, which the API server answers
+ * with 403 (upstream's union authorizer: the reasons of those without an opinion are joined).
+ * The rules a user has are every member's together.
+ */
+export function authorizerChain(list: RuleResolverAuthorizer[]): Required<RuleResolverAuthorizer> {
   return {
     authorize(attrs) {
+      const reasons: string[] = [];
       for (const a of list) {
         const d = a.authorize(attrs);
         if (d.decision !== 'no-opinion') return d;
+        if (d.reason) reasons.push(d.reason);
       }
-      return { decision: 'deny', reason: '' };
+      return reasons.length ? { decision: 'no-opinion', reason: reasons.join('\n') } : { decision: 'no-opinion' };
+    },
+    rulesFor(user, namespace) {
+      const all: UserRules = { resourceRules: [], nonResourceRules: [], incomplete: false, errors: [] };
+      for (const a of list) {
+        const r = a.rulesFor?.(user, namespace);
+        if (!r) continue;
+        all.resourceRules.push(...r.resourceRules);
+        all.nonResourceRules.push(...r.nonResourceRules);
+        all.incomplete ||= r.incomplete;
+        all.errors.push(...r.errors);
+      }
+      return all;
     },
   };
 }

@@ -22,6 +22,10 @@ export const gvr = {
   horizontalPodAutoscalers: { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers' },
   endpointSlices: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' },
   leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' },
+  roles: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles' },
+  roleBindings: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings' },
+  clusterRoles: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' },
+  clusterRoleBindings: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings' },
   podMetrics: { group: 'metrics.k8s.io', version: 'v1beta1', resource: 'pods' },
   nodeMetrics: { group: 'metrics.k8s.io', version: 'v1beta1', resource: 'nodes' },
 } as const satisfies Record<string, GroupVersionResource>;

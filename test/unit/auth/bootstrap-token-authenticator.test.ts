@@ -87,9 +87,9 @@ describe('what a bootstrap token may do', () => {
     expect(path(bootstrapper, 'get', '/cacerts')).toBe('allow');
     expect(path(bootstrapper, 'get', '/version')).toBe('allow');
     expect(path(bootstrapper, 'get', '/healthz')).toBe('allow');
-    expect(path(bootstrapper, 'get', '/v1-kubelab/node-credential')).toBe('deny');
-    expect(path(bootstrapper, 'get', '/api')).toBe('deny');
-    for (const verb of ['get', 'list', 'create', 'watch']) for (const r of ['nodes', 'pods', 'secrets']) expect(resource(bootstrapper, verb, r)).toBe('deny');
+    expect(path(bootstrapper, 'get', '/v1-kubelab/node-credential')).toBe('no-opinion');
+    expect(path(bootstrapper, 'get', '/api')).toBe('no-opinion');
+    for (const verb of ['get', 'list', 'create', 'watch']) for (const r of ['nodes', 'pods', 'secrets']) expect(resource(bootstrapper, verb, r)).toBe('no-opinion');
   });
 
   it('lets nodes do anything (for now), and anyone fetch the CA', () => {
@@ -97,7 +97,7 @@ describe('what a bootstrap token may do', () => {
     expect(resource(node, 'list', 'secrets')).toBe('allow');
     const anonymous = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
     expect(path(anonymous, 'get', '/cacerts')).toBe('allow');
-    expect(path(anonymous, 'post', '/v1-kubelab/node-credential')).toBe('deny');
-    expect(resource(anonymous, 'get', 'nodes')).toBe('deny');
+    expect(path(anonymous, 'post', '/v1-kubelab/node-credential')).toBe('no-opinion');
+    expect(resource(anonymous, 'get', 'nodes')).toBe('no-opinion');
   });
 });
