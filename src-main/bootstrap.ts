@@ -1,11 +1,12 @@
 // Objects every cluster has from the start, as kube-apiserver's bootstrap controllers make them:
 // the default, kube-system, kube-public and kube-node-lease namespaces and the `kubernetes`
 // service on the first address of the service range; and, as kubeadm adds, the kube-proxy
-// ConfigMap that tells node agents the pod range.
+// ConfigMap that tells node agents the pod range; and the default RBAC roles and bindings.
 import { isAlreadyExists, isNotFound, type KubeClient } from './client/index.ts';
 import type { ClusterNetwork } from './cluster-config/cluster-network.ts';
 import { firstAddress, parseIPv4CIDR } from './cluster-config/ipv4-cidr.ts';
 import { ensureKubeProxyConfigMap } from './cluster-config/kube-proxy-configmap.ts';
+import { reconcileBootstrapPolicy } from './auth/rbac/reconcile-policy.ts';
 
 const namespaces = { group: '', version: 'v1', resource: 'namespaces' };
 const services = { group: '', version: 'v1', resource: 'services' };
@@ -51,4 +52,5 @@ export async function bootstrapCluster(client: KubeClient, network: ClusterNetwo
     () => client.create(services, kubernetesService(kubernetesServiceIP(network)), asApiserver),
   );
   await ensureKubeProxyConfigMap(client, network.clusterCIDR);
+  await reconcileBootstrapPolicy(client);
 }

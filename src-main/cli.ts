@@ -13,6 +13,9 @@ commands:
   start        the desktop app (or, without Electron, the same UI in the browser)
   serve        the control plane and the UI over HTTPS, for headless machines
   kubeconfig   print an admin kubeconfig for the cluster
+  kubeconfig --user NAME [--role ROLE] [--namespace NS]
+               a kubeconfig for a teammate (a client certificate for NAME) and, with --role,
+               the ClusterRole ROLE (view, edit, admin...) granted to NAME in NS or everywhere
   controller-manager --kubeconfig FILE
                the controllers and the scheduler against the API in FILE (serve starts it)
   agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun] [...]
@@ -60,6 +63,9 @@ function parse(argv: string[]) {
         'service-cidr': { type: 'string' },
         'node-cidr-mask-size': { type: 'string' },
         server: { type: 'string' },
+        user: { type: 'string' },
+        role: { type: 'string' },
+        namespace: { type: 'string' },
         'simulate-nodes': { type: 'string' },
         kubeconfig: { type: 'string' },
         'no-controllers': { type: 'boolean' },
@@ -156,9 +162,13 @@ export async function main(argv: string[]): Promise<void> {
         dataDir, port: portOf(values.port), address: values.address ?? '127.0.0.1', simulateNodes: countOf(values['simulate-nodes']),
         controllers: !values['no-controllers'], ...clusterArgs(values),
       });
-    case 'kubeconfig':
-      process.stdout.write(adminKubeconfig(dataDir, values.server));
+    case 'kubeconfig': {
+      if (values.user === undefined && (values.role !== undefined || values.namespace !== undefined)) throw new UsageError('--role and --namespace need --user NAME');
+      if (values.user === undefined) return void process.stdout.write(adminKubeconfig(dataDir, values.server));
+      const { userKubeconfig } = await import('./user-kubeconfig.ts');
+      process.stdout.write(await userKubeconfig(dataDir, { user: values.user, role: values.role, namespace: values.namespace, server: values.server }));
       return;
+    }
     case 'controller-manager': {
       if (!values.kubeconfig) throw new UsageError('controller-manager needs --kubeconfig FILE');
       const { runControllerManager } = await import('./controllers/run-controller-manager.ts');

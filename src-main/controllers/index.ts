@@ -17,6 +17,7 @@ import { OrphanedPodsController } from './node-lifecycle/orphaned-pods.ts';
 import { DaemonSetController } from './daemonset.ts';
 import { HorizontalPodAutoscalerController } from './horizontal-pod-autoscaler.ts';
 import { BootstrapTokenCleaner } from './bootstrap-token-cleaner.ts';
+import { ClusterRoleAggregationController } from './clusterrole-aggregation.ts';
 
 export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NamespaceController(ctx),
@@ -36,4 +37,5 @@ export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new TTLAfterFinishedController(ctx),
   (ctx) => new HorizontalPodAutoscalerController(ctx),
   (ctx) => new BootstrapTokenCleaner(ctx),
+  (ctx) => new ClusterRoleAggregationController(ctx),
 ];
