@@ -173,6 +173,10 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const bootstrapTokens = new BootstrapTokenStore(store, registry.lookup('', 'v1', 'secrets')!.definition);
     const rbac = await startRbac(store, registry, log);
     const authorizer = authorizerChain([mastersAuthorizer, nodesAuthorizer, bootstrapAuthorizer, publicInfoAuthorizer, rbac.authorizer]);
+    const escalation = rbac.escalationCheck(authorizer);
+    api.admit = (scope, obj) => {
+      if (scope.served.definition.group === 'rbac.authorization.k8s.io') escalation.check({ user: scope.user, resource: scope.served.definition.resource, obj });
+    };
     const server = createApiServer({
       api,
       authenticator: unionAuthenticator([

@@ -219,6 +219,24 @@ describe('RBAC with kubectl 1.35', () => {
     expect((await alice.run(['-n', 'team', 'get', 'secret', 's1'])).code).toBe(1);
   });
 
+  it('lets a namespace admin grant only what they hold', async () => {
+    await admin.ok(['-n', 'team', 'create', 'rolebinding', 'alice-admin', '--clusterrole=admin', '--user=alice']);
+    await waitFor('alice may create rolebindings', async () => (await alice.run(['auth', 'can-i', 'create', 'rolebindings', '-n', 'team'])).stdout.trim() === 'yes');
+    const ok = await alice.run(['-n', 'team', 'create', 'rolebinding', 'bob-view', '--clusterrole=view', '--user=bob']);
+    expect(ok.code, show(ok)).toBe(0);
+    const refused = await alice.run(['-n', 'team', 'create', 'rolebinding', 'alice-root', '--clusterrole=cluster-admin', '--user=alice']);
+    expect(refused.code, show(refused)).toBe(1);
+    expect(refused.stderr).toContain(
+      'rolebindings.rbac.authorization.k8s.io "alice-root" is forbidden: user "alice" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}',
+    );
+    expect((await alice.run(['-n', 'team', 'create', 'role', 'secret-reader', '--verb=get', '--resource=secrets'])).code).toBe(0);
+    const nodes = await alice.run(['-n', 'team', 'create', 'role', 'node-reader', '--verb=get', '--resource=nodes']);
+    expect(nodes.stderr).toContain('roles.rbac.authorization.k8s.io "node-reader" is forbidden: user "alice" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["nodes"], Verbs:["get"]}');
+    expect(await admin.ok(['-n', 'team', 'get', 'rolebindings,roles', '-o', 'name'])).not.toMatch(/alice-root|node-reader/);
+    await admin.ok(['-n', 'team', 'delete', 'rolebinding', 'alice-admin', 'bob-view']);
+    await waitFor('alice may no longer create rolebindings', async () => (await alice.run(['auth', 'can-i', 'create', 'rolebindings', '-n', 'team'])).stdout.trim() === 'no');
+  });
+
   it('aggregates a new ClusterRole labelled aggregate-to-view into view, edit and admin', async () => {
     // Leases are served and not in view: can-i asks about them by their discovered group.
     const canListLeases = async () => (await alice.run(['auth', 'can-i', 'list', 'leases.coordination.k8s.io', '-n', 'team'])).stdout.trim();

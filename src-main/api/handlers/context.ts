@@ -20,6 +20,11 @@ export interface ApiContext {
   log(line: string): void;
   /** The way to the nodes' agents (pods/log, exec, attach, portforward). */
   agents?: AgentConnector;
+  /**
+   * Admission of a create or update once it is valid, before it is stored (RBAC's escalation
+   * check); throws the ApiError that refuses it.
+   */
+  admit?(scope: RequestScope, obj: KubeObject): void;
 }
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';

@@ -34,6 +34,7 @@ export async function createObject(scope: RequestScope, served: KubeObject, prep
     try {
       await prepareCreate(def, obj, ctx);
       throwIfInvalid(def, obj, validateCreate(def, obj));
+      scope.api.admit?.(scope, obj);
       obj = prepared ? prepared(obj) : trackUpdate(scope, undefined, obj);
       if (scope.dryRun) {
         ctx.rollback();

@@ -93,6 +93,7 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
     try {
       obj = await prepareUpdate(def, toStorageVersion(served, next), current.obj, info.subresource, ctx);
       throwIfInvalid(def, obj, validateWrite(def, obj, current.obj, info.subresource, opts));
+      api.admit?.(scope, obj);
       obj = opts.track ? opts.track(current.obj, obj) : trackUpdate(scope, current.obj, obj);
     } catch (e) {
       ctx.rollback();
