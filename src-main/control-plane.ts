@@ -14,7 +14,9 @@ import type { Node } from 'kubernetes-types/core/v1';
 import { ensureAdminToken } from './auth/tokens.ts';
 import { TokenAuthenticator, unionAuthenticator } from './auth/authenticator.ts';
 import type { NodeLinks } from './provision/node-links.ts';
-import { authorizerChain, bootstrapAuthorizer, mastersAuthorizer, nodesAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
+import { authorizerChain, bootstrapAuthorizer, mastersAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
+import { NodeAuthorizer } from './auth/node/node-authorizer.ts';
+import { NodeGraph } from './auth/node/node-graph.ts';
 import { BootstrapTokenAuthenticator } from './auth/bootstrap-token-authenticator.ts';
 import { BootstrapTokenStore } from './auth/bootstrap-token-store.ts';
 import { ClientCertAuthenticator } from './auth/client-cert-authenticator.ts';
@@ -169,6 +171,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     await reserveServiceAllocations(api);
     const metricsSources: MetricsSource[] = [];
     const bootstrapTokens = new BootstrapTokenStore(store, registry.lookup('', 'v1', 'secrets')!.definition);
+    // The pods bound to each node: what a node's credential may read (followed once the API is up).
+    const nodeGraph = new NodeGraph();
     const server = createApiServer({
       api,
       authenticator: unionAuthenticator([
@@ -176,7 +180,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         new BootstrapTokenAuthenticator({ secret: (id) => bootstrapTokens.read(id), now: () => clock.now() }),
         new ClientCertAuthenticator(),
       ]),
-      authorizer: authorizerChain([mastersAuthorizer, nodesAuthorizer, bootstrapAuthorizer, publicInfoAuthorizer]),
+      authorizer: authorizerChain([mastersAuthorizer, new NodeAuthorizer(nodeGraph), bootstrapAuthorizer, publicInfoAuthorizer]),
       tls: { cert: serving.certPem, key: serving.keyPem, ca: ca.certPem },
       join: { caPem: ca.certPem, nodeCredentials: new NodeCredentialIssuer({ ca, consumeToken: (id) => bootstrapTokens.consume(id), log }) },
       extensions: opts.extensions,
@@ -191,6 +195,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     writeFileAtomic(join(opts.dataDir, 'server.json'), JSON.stringify({ url }) + '\n', 0o600);
     const client = new KubeClient({ server: url, token: adminToken, ca: ca.certPem });
     await bootstrapCluster(client, network);
+    await nodeGraph.start(client);
     // What the nodes' agents measure, scraped as metrics-server scrapes kubelets.
     const agentMetrics = new AgentMetricsSource({ client, get: connectorGet(agents), log });
     agentMetrics.start();
@@ -201,6 +206,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     let fleet: HollowFleet | undefined;
     let links: NodeLinks | undefined;
     const stopParts = async (): Promise<void> => {
+      nodeGraph.stop();
       endpointReconciler?.stop();
       await links?.stop();
       agentMetrics.stop();
