@@ -51,13 +51,14 @@ export class EncryptingStore implements Store {
     watch = this.inner.watch(prefix, afterRevision, {
       onEvents: (events) => {
         if (failed) return;
-        let opened: WatchEvent[];
+        const opened: WatchEvent[] = [];
         try {
-          opened = events.map((ev) => ({ ...ev, kv: this.opened(ev.kv), ...(ev.prevKv && { prevKv: this.opened(ev.prevKv) }) }));
+          for (const ev of events) opened.push({ ...ev, kv: this.opened(ev.kv), ...(ev.prevKv && { prevKv: this.opened(ev.prevKv) }) });
         } catch (e) {
-          // The watch cannot go on past an event it cannot deliver; the client re-lists and sees the error.
+          // The events before it are delivered; the watch cannot go on past one it cannot decrypt.
           failed = true;
           watch?.cancel();
+          if (opened.length > 0) callbacks.onEvents(opened);
           callbacks.onError?.(e as Error);
           return;
         }

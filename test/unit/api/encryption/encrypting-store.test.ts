@@ -80,7 +80,7 @@ describe('EncryptingStore', () => {
     expect((await engine.get(SECRET))!.value).toMatch(/^k8s:enc:aesgcm:v1:key1:/);
   });
 
-  it('a corrupted value fails get and range with the key named, and ends a watch with that error', async () => {
+  it('a corrupted value fails get and range with the key named, and ends a watch with that error after the events before it', async () => {
     const { engine, store } = await open();
     await store.create(SECRET, '{"v":1}');
     const watch = collect(store, '/registry/core/secrets/', engine.revision());
@@ -95,6 +95,11 @@ describe('EncryptingStore', () => {
     await watch.until(1);
     expect(watch.events).toEqual([]);
     expect(watch.error).toBeInstanceOf(TransformError);
+    // From the start: the good event before the broken one still arrives.
+    const fromStart = collect(store, '/registry/core/secrets/', 0);
+    await fromStart.until(2);
+    expect(fromStart.events.map((e) => e.kv.value)).toEqual(['{"v":1}']);
+    expect(fromStart.error).toBeInstanceOf(TransformError);
     // The other resources are untouched by one broken secret.
     await store.create(CONFIGMAP, '{}');
     expect((await store.get(CONFIGMAP))!.value).toBe('{}');
