@@ -6,6 +6,9 @@ import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { openWalStore } from './store/wal-store.ts';
+import { EncryptingStore } from './api/encryption/encrypting-store.ts';
+import { ensureEncryptionConfig } from './api/encryption/encryption-config-file.ts';
+import { transformerForKey } from './api/encryption/transformer-for-key.ts';
 import { StoreLockedError, type Store } from './store/store.ts';
 import { ensureCA, ensureClientCert, ensureServingCert } from './auth/ca.ts';
 import { AgentConnector } from './api/node-proxy/agent-connector.ts';
@@ -141,11 +144,14 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const pkiDir = join(opts.dataDir, 'pki');
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
-  const store = await openWalStore({ dir: join(opts.dataDir, 'store'), log }).catch((e: unknown) => {
+  const engine = await openWalStore({ dir: join(opts.dataDir, 'store'), log }).catch((e: unknown) => {
     // Name the folder the user gave, not the store inside it.
     throw e instanceof StoreLockedError ? new StoreLockedError(opts.dataDir, e.holder) : e;
   });
+  let store: Store = engine;
   try {
+    // Secrets (and what else the config names) are encrypted above the engine, as upstream does.
+    store = new EncryptingStore(engine, transformerForKey(ensureEncryptionConfig(opts.dataDir)));
     // Recorded once the store's lock is ours, so two starts never race on a new folder.
     recordClusterNetwork(opts.dataDir, network);
     const ca = await ensureCA(pkiDir);
