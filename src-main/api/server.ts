@@ -101,7 +101,7 @@ async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerR
   const user = authenticated && impersonatedUser(req, authenticated, opts.authorizer);
   const attrs =
     info.kind === 'resource'
-      ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, namespace: authorizedNamespace(info), name: info.name, resourceRequest: true }
+      ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, namespace: authorizedNamespace(info), name: info.name, resourceRequest: true, fieldSelector: url.searchParams.get('fieldSelector') ?? undefined }
       : { verb: method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase(), path: pathname, resourceRequest: false };
   const decision = opts.authorizer.authorize({ ...attrs, user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] } });
   if (decision.decision !== 'allow') {

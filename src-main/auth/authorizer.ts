@@ -1,10 +1,10 @@
-// May this user do this? The hook every request passes after authentication: system:masters
-// and system:nodes may do anything, bootstrap tokens only join, anyone may read public
-// information, and RBAC (auth/rbac) decides the rest, as upstream's Node,RBAC chain.
+// May this user do this? The hook every request passes after authentication: system:masters may
+// do anything, nodes what node/node-authorizer.ts allows them, bootstrap tokens only join, anyone
+// may read public information, and RBAC (auth/rbac) decides the rest, as upstream's Node,RBAC.
 import type { PolicyRule } from 'kubernetes-types/rbac/v1';
 import type { UserInfo } from './authenticator.ts';
 import { BOOTSTRAPPERS_GROUP } from './bootstrap-token.ts';
-import { CACERTS_PATH, NODE_CREDENTIAL_PATH, NODES_GROUP } from './join-protocol.ts';
+import { CACERTS_PATH, NODE_CREDENTIAL_PATH } from './join-protocol.ts';
 
 export interface Attributes {
   user: UserInfo;
@@ -19,6 +19,8 @@ export interface Attributes {
   /** Non-resource requests (/version, /openapi/v2...). */
   path?: string;
   resourceRequest: boolean;
+  /** A list or watch's field selector (the node authorizer's spec.nodeName=<node>). */
+  fieldSelector?: string;
 }
 
 /** The reason is upstream's: why it was allowed, or what kept it from being (a missing role). */
@@ -45,20 +47,6 @@ export interface RuleResolverAuthorizer extends Authorizer {
 /** system:masters can do everything, as upstream's privileged group. */
 export const mastersAuthorizer: Authorizer = {
   authorize: (a) => (a.user.groups.includes('system:masters') ? { decision: 'allow' } : { decision: 'no-opinion' }),
-};
-
-/**
- * Nodes may do anything for now: upstream's Node authorizer and NodeRestriction admission (a node
- * touches only its own Node, Lease and pods) come with the security issue.
- */
-export const nodesAuthorizer: RuleResolverAuthorizer = {
-  authorize: (a) => (a.user.groups.includes(NODES_GROUP) ? { decision: 'allow' } : { decision: 'no-opinion' }),
-  rulesFor: (user) => ({
-    resourceRules: [],
-    nonResourceRules: [],
-    incomplete: user.groups.includes(NODES_GROUP),
-    errors: user.groups.includes(NODES_GROUP) ? [new Error('node authorizer does not support user rule resolution')] : [],
-  }),
 };
 
 /**
