@@ -19,6 +19,8 @@ import { BootstrapTokenAuthenticator } from './auth/bootstrap-token-authenticato
 import { BootstrapTokenStore } from './auth/bootstrap-token-store.ts';
 import { ClientCertAuthenticator } from './auth/client-cert-authenticator.ts';
 import { NodeCredentialIssuer } from './auth/node-credential.ts';
+import { serviceAccountTokens } from './auth/service-account/wiring.ts';
+import { authenticationAPIGroup } from './auth/authentication-api.ts';
 import { createApiServer } from './api/server.ts';
 import type { HttpExtension } from './api/http-extension.ts';
 import { ResourceRegistry } from './api/registry.ts';
@@ -169,18 +171,22 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     await reserveServiceAllocations(api);
     const metricsSources: MetricsSource[] = [];
     const bootstrapTokens = new BootstrapTokenStore(store, registry.lookup('', 'v1', 'secrets')!.definition);
+    const saTokens = serviceAccountTokens(pkiDir, store, registry, () => clock.now());
+    api.serviceAccountTokens = saTokens.issuer;
+    const authenticator = unionAuthenticator([
+      new TokenAuthenticator([{ token: adminToken, user: { name: 'kubelab-admin', groups: ['system:masters', 'system:authenticated'] } }]),
+      new BootstrapTokenAuthenticator({ secret: (id) => bootstrapTokens.read(id), now: () => clock.now() }),
+      new ClientCertAuthenticator(),
+      saTokens.authenticator,
+    ]);
     const server = createApiServer({
       api,
-      authenticator: unionAuthenticator([
-        new TokenAuthenticator([{ token: adminToken, user: { name: 'kubelab-admin', groups: ['system:masters', 'system:authenticated'] } }]),
-        new BootstrapTokenAuthenticator({ secret: (id) => bootstrapTokens.read(id), now: () => clock.now() }),
-        new ClientCertAuthenticator(),
-      ]),
+      authenticator,
       authorizer: authorizerChain([mastersAuthorizer, nodesAuthorizer, bootstrapAuthorizer, publicInfoAuthorizer]),
       tls: { cert: serving.certPem, key: serving.keyPem, ca: ca.certPem },
       join: { caPem: ca.certPem, nodeCredentials: new NodeCredentialIssuer({ ca, consumeToken: (id) => bootstrapTokens.consume(id), log }) },
       extensions: opts.extensions,
-      groups: [metricsAPIGroup({ store, registry, sources: metricsSources, clock })],
+      groups: [metricsAPIGroup({ store, registry, sources: metricsSources, clock }), authenticationAPIGroup({ authenticator, reviewForAudiences: (t, a) => saTokens.authenticator.reviewFor(t, a) })],
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
