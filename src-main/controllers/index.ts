@@ -17,6 +17,8 @@ import { OrphanedPodsController } from './node-lifecycle/orphaned-pods.ts';
 import { DaemonSetController } from './daemonset.ts';
 import { HorizontalPodAutoscalerController } from './horizontal-pod-autoscaler.ts';
 import { BootstrapTokenCleaner } from './bootstrap-token-cleaner.ts';
+import { ServiceAccountsController } from './service-account.ts';
+import { RootCACertPublisher } from './root-ca-publisher.ts';
 
 export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NamespaceController(ctx),
@@ -36,4 +38,6 @@ export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new TTLAfterFinishedController(ctx),
   (ctx) => new HorizontalPodAutoscalerController(ctx),
   (ctx) => new BootstrapTokenCleaner(ctx),
+  (ctx) => new ServiceAccountsController(ctx),
+  (ctx) => new RootCACertPublisher(ctx),
 ];
