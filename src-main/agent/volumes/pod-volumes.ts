@@ -67,10 +67,26 @@ export class PodVolumes {
         out.push({ name: v.name, hostPath: dir, readOnly: false });
         continue;
       }
-      writeAtomically(dir, await this.payload(pod, v, sources));
+      await this.project(dir, pod, v, sources);
       out.push({ name: v.name, hostPath: dir, readOnly: true });
     }
     return out;
+  }
+
+  /**
+   * Writes the volume's content afresh. A refresh whose content cannot be had (the API out of
+   * reach: no ConfigMap, no new token) keeps what the volume holds, as the kubelet does: running containers and their
+   * restarts go on with it; only a first set-up must succeed.
+   */
+  private async project(dir: string, pod: Pod, v: Volume, sources: VolumeSources): Promise<void> {
+    let payload;
+    try {
+      payload = await this.payload(pod, v, sources);
+    } catch (e) {
+      if (existsSync(join(dir, '..data'))) return;
+      throw e;
+    }
+    writeAtomically(dir, payload);
   }
 
   private async payload(pod: Pod, v: Volume, sources: VolumeSources) {

@@ -37,24 +37,36 @@ export class ServiceAccountTokenManager {
     this.prune(now);
     const held = this.tokens.get(key);
     if (held && now < held.refreshAt) return held.token;
-    const sa = pod.spec?.serviceAccountName || 'default';
-    const path = `/api/v1/namespaces/${encodeURIComponent(m.namespace ?? 'default')}/serviceaccounts/${encodeURIComponent(sa)}/token`;
-    const answer = await this.client.request<TokenRequestAnswer>('POST', path, {
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'TokenRequest',
-      spec: {
-        // No audience: the API's own (the server's default).
-        audiences: projection.audience ? [projection.audience] : [],
-        expirationSeconds,
-        boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: m.name, uid: m.uid },
-      },
-    });
+    let answer: TokenRequestAnswer;
+    try {
+      answer = await this.request(pod, projection.audience, expirationSeconds);
+    } catch (e) {
+      // The API out of reach: a token that is still valid is still good (upstream's manager).
+      if (held && now < held.expiresAt) return held.token;
+      throw e;
+    }
     const token = answer.status?.token;
     const expiresAt = Date.parse(answer.status?.expirationTimestamp ?? '');
     if (!token || Number.isNaN(expiresAt)) throw new Error(`service account token for pod ${m.namespace}/${m.name}: the TokenRequest answer has no token`);
     const lifetime = expiresAt - now;
     this.tokens.set(key, { podUID: m.uid!, token, expiresAt, refreshAt: now + Math.min(lifetime * 0.8, MAX_TTL_MS) });
     return token;
+  }
+
+  private request(pod: Pod, audience: string | undefined, expirationSeconds: number): Promise<TokenRequestAnswer> {
+    const m = pod.metadata!;
+    const sa = pod.spec?.serviceAccountName || 'default';
+    const path = `/api/v1/namespaces/${encodeURIComponent(m.namespace ?? 'default')}/serviceaccounts/${encodeURIComponent(sa)}/token`;
+    return this.client.request<TokenRequestAnswer>('POST', path, {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: {
+        // No audience: the API's own (the server's default).
+        audiences: audience ? [audience] : [],
+        expirationSeconds,
+        boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: m.name, uid: m.uid },
+      },
+    });
   }
 
   /** When the pod's earliest token is due for a refresh, or undefined when it holds none. */
