@@ -6,6 +6,7 @@ import { ClusterNetworkError, defaultClusterNetwork } from './cluster-config/clu
 import type { StartArgs } from './start.ts';
 import { adminKubeconfig, KubeconfigError } from './kubeconfig.ts';
 import { StoreLockedError } from './store/store.ts';
+import { EncryptionConfigError } from './api/encryption/encryption-config.ts';
 
 const usage = `usage: kubelab <command> [flags]
 
@@ -23,6 +24,9 @@ commands:
                copy an image archive (docker save, OCI) to the nodes, for labs without internet
   lab up [--nodes N] | lab down
                a local lab: test hosts in network namespaces, joined over SSH (Linux, root)
+  secrets rotate-key
+               a new key for the Secrets encrypted at rest; every Secret is rewritten with it
+               and the old key removed (with the server stopped)
 
 flags:
   --data-dir DIR   where the cluster lives (default ${defaultDataDir()})
@@ -124,6 +128,18 @@ async function serve(args: StartArgs & { dataDir: string }): Promise<void> {
   process.stdout.write(`Kubelab ready at ${server.url} (UI: ${server.uiUrl}, data: ${dataDir})\n`);
 }
 
+/** `kubelab secrets rotate-key`: with the server stopped, as its lock on the data folder ensures. */
+async function secrets(args: string[], dataDir: string): Promise<void> {
+  if (args.length !== 1 || args[0] !== 'rotate-key') throw new UsageError(`usage: kubelab secrets rotate-key [--data-dir DIR]`);
+  const { rotateEncryptionKey, RotationError } = await import('./api/encryption/rotate-key.ts');
+  const result = await rotateEncryptionKey(dataDir, (line) => process.stderr.write(`${line}\n`)).catch((e: unknown) => {
+    if (e instanceof StoreLockedError) throw new OneLineError(`cannot rotate the key while Kubelab runs on ${dataDir} (${e.holder}): stop it, rotate, then start it again`);
+    throw e instanceof RotationError ? new OneLineError(e.message) : e;
+  });
+  const dropped = result.dropped.length > 0 ? `; removed ${result.dropped.join(', ')}` : '';
+  process.stdout.write(`encrypting with ${result.key}: ${result.rewritten} object(s) rewritten${dropped}\n`);
+}
+
 export async function main(argv: string[]): Promise<void> {
   // The agent parses its own flags: the bundled agent on workers takes exactly the same ones.
   if (argv[0] === 'agent') {
@@ -148,8 +164,9 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${usage}\n`);
     return;
   }
-  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const dataDir = values['data-dir'] ?? defaultDataDir();
+  if (command === 'secrets') return secrets(rest, dataDir);
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
   switch (command) {
     case 'serve':
       return serve({
@@ -179,7 +196,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  const known = e instanceof UsageError || e instanceof OneLineError || e instanceof KubeconfigError || e instanceof StoreLockedError || e instanceof ClusterNetworkError;
+  const known = e instanceof UsageError || e instanceof OneLineError || e instanceof KubeconfigError || e instanceof StoreLockedError || e instanceof ClusterNetworkError || e instanceof EncryptionConfigError;
   const err = e as Error & { code?: string };
   const message = err.code === 'EADDRINUSE' ? `the port is already in use (${err.message}); pick another with --port` : err.message;
   process.stderr.write(`kubelab: ${known || err.code ? message : (err.stack ?? message)}\n`);

@@ -6,6 +6,9 @@ import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { openWalStore } from './store/wal-store.ts';
+import { EncryptingStore } from './api/encryption/encrypting-store.ts';
+import { ensureEncryptionConfig } from './api/encryption/encryption-config-file.ts';
+import { transformerForKey } from './api/encryption/transformer-for-key.ts';
 import { StoreLockedError, type Store } from './store/store.ts';
 import { ensureCA, ensureClientCert, ensureServingCert } from './auth/ca.ts';
 import { AgentConnector } from './api/node-proxy/agent-connector.ts';
@@ -14,7 +17,9 @@ import type { Node } from 'kubernetes-types/core/v1';
 import { ensureAdminToken } from './auth/tokens.ts';
 import { TokenAuthenticator, unionAuthenticator } from './auth/authenticator.ts';
 import type { NodeLinks } from './provision/node-links.ts';
-import { authorizerChain, bootstrapAuthorizer, mastersAuthorizer, nodesAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
+import { authorizerChain, bootstrapAuthorizer, mastersAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
+import { NodeAuthorizer } from './auth/node/node-authorizer.ts';
+import { NodeGraph } from './auth/node/node-graph.ts';
 import { BootstrapTokenAuthenticator } from './auth/bootstrap-token-authenticator.ts';
 import { BootstrapTokenStore } from './auth/bootstrap-token-store.ts';
 import { ClientCertAuthenticator } from './auth/client-cert-authenticator.ts';
@@ -141,11 +146,14 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const pkiDir = join(opts.dataDir, 'pki');
   mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
-  const store = await openWalStore({ dir: join(opts.dataDir, 'store'), log }).catch((e: unknown) => {
+  const engine = await openWalStore({ dir: join(opts.dataDir, 'store'), log }).catch((e: unknown) => {
     // Name the folder the user gave, not the store inside it.
     throw e instanceof StoreLockedError ? new StoreLockedError(opts.dataDir, e.holder) : e;
   });
+  let store: Store = engine;
   try {
+    // Secrets (and what else the config names) are encrypted above the engine, as upstream does.
+    store = new EncryptingStore(engine, transformerForKey(ensureEncryptionConfig(opts.dataDir)));
     // Recorded once the store's lock is ours, so two starts never race on a new folder.
     recordClusterNetwork(opts.dataDir, network);
     const ca = await ensureCA(pkiDir);
@@ -179,10 +187,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       new ClientCertAuthenticator(),
       saTokens.authenticator,
     ]);
+    // The pods bound to each node: what a node's credential may read (followed once the API is up).
+    const nodeGraph = new NodeGraph();
     const server = createApiServer({
       api,
       authenticator,
-      authorizer: authorizerChain([mastersAuthorizer, nodesAuthorizer, bootstrapAuthorizer, publicInfoAuthorizer]),
+      authorizer: authorizerChain([mastersAuthorizer, new NodeAuthorizer(nodeGraph), bootstrapAuthorizer, publicInfoAuthorizer]),
       tls: { cert: serving.certPem, key: serving.keyPem, ca: ca.certPem },
       join: { caPem: ca.certPem, nodeCredentials: new NodeCredentialIssuer({ ca, consumeToken: (id) => bootstrapTokens.consume(id), log }) },
       extensions: opts.extensions,
@@ -197,6 +207,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     writeFileAtomic(join(opts.dataDir, 'server.json'), JSON.stringify({ url }) + '\n', 0o600);
     const client = new KubeClient({ server: url, token: adminToken, ca: ca.certPem });
     await bootstrapCluster(client, network);
+    await nodeGraph.start(client);
     // What the nodes' agents measure, scraped as metrics-server scrapes kubelets.
     const agentMetrics = new AgentMetricsSource({ client, get: connectorGet(agents), log });
     agentMetrics.start();
@@ -207,6 +218,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     let fleet: HollowFleet | undefined;
     let links: NodeLinks | undefined;
     const stopParts = async (): Promise<void> => {
+      nodeGraph.stop();
       endpointReconciler?.stop();
       await links?.stop();
       agentMetrics.stop();

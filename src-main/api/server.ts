@@ -100,7 +100,7 @@ async function handle(opts: ApiServerOptions, req: IncomingMessage, res: ServerR
   const user = await authenticate(opts, req);
   const attrs =
     info.kind === 'resource'
-      ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, resourceRequest: true }
+      ? { verb: info.verb, group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, resourceRequest: true, fieldSelector: url.searchParams.get('fieldSelector') ?? undefined }
       : { verb: method === 'GET' || method === 'HEAD' ? 'get' : method.toLowerCase(), path: pathname, resourceRequest: false };
   const decision = opts.authorizer.authorize({ ...attrs, user: user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] } });
   if (decision.decision !== 'allow') {

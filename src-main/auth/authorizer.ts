@@ -1,9 +1,9 @@
-// May this user do this? The hook every request passes after authentication. For now
-// system:masters and system:nodes may do anything and bootstrap tokens only join; RBAC (a later
-// issue) becomes another Authorizer in the chain.
+// May this user do this? The hook every request passes after authentication. system:masters may
+// do anything, nodes what node/node-authorizer.ts allows them, bootstrap tokens only join; RBAC
+// becomes another Authorizer in the chain.
 import type { UserInfo } from './authenticator.ts';
 import { BOOTSTRAPPERS_GROUP } from './bootstrap-token.ts';
-import { CACERTS_PATH, NODE_CREDENTIAL_PATH, NODES_GROUP } from './join-protocol.ts';
+import { CACERTS_PATH, NODE_CREDENTIAL_PATH } from './join-protocol.ts';
 
 export interface Attributes {
   user: UserInfo;
@@ -18,6 +18,8 @@ export interface Attributes {
   /** Non-resource requests (/version, /openapi/v2...). */
   path?: string;
   resourceRequest: boolean;
+  /** A list or watch's field selector (the node authorizer's spec.nodeName=<node>). */
+  fieldSelector?: string;
 }
 
 export type Decision = { decision: 'allow' } | { decision: 'deny'; reason: string } | { decision: 'no-opinion' };
@@ -29,14 +31,6 @@ export interface Authorizer {
 /** system:masters can do everything, as upstream's privileged group. */
 export const mastersAuthorizer: Authorizer = {
   authorize: (a) => (a.user.groups.includes('system:masters') ? { decision: 'allow' } : { decision: 'no-opinion' }),
-};
-
-/**
- * Nodes may do anything for now: upstream's Node authorizer and NodeRestriction admission (a node
- * touches only its own Node, Lease and pods) come with the security issue.
- */
-export const nodesAuthorizer: Authorizer = {
-  authorize: (a) => (a.user.groups.includes(NODES_GROUP) ? { decision: 'allow' } : { decision: 'no-opinion' }),
 };
 
 /**

@@ -248,7 +248,9 @@ export class WalStore implements Store {
       this.durableWaiters.shift()!.resolve();
     }
     this.watchers.schedule();
-    if (!this.snapshotting && !this.closed && this.wal.bytesSinceRotation >= this.snapshotLogBytes) this.snapshot();
+    if (!this.snapshotting && !this.closed && this.wal.bytesSinceRotation >= this.snapshotLogBytes) {
+      this.snapshot().catch((err: Error) => this.log(`store: writing a snapshot failed (will retry later): ${err.message}`));
+    }
   }
 
   /**
@@ -263,21 +265,35 @@ export class WalStore implements Store {
     throw err;
   }
 
+  /**
+   * Writes a snapshot now and removes the log and the snapshot it replaces, so that the files hold
+   * current values only: after a key rotation, no value under the old key stays on disk.
+   */
+  async snapshotNow(): Promise<void> {
+    this.assertOpen();
+    while (this.snapshotting) await this.snapshotting;
+    await this.snapshot();
+  }
+
   /** Rotates the log, captures the state at the rotation, and writes it in the background. */
-  private snapshot(): void {
-    this.snapshotting = new Promise<void>((done) => {
+  private snapshot(): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => {
       this.wal.rotate((revision, segment) => {
         const kvs = this.space.allAt(revision);
         const compacted = this.history.start;
         writeSnapshot(this.options.dir, { revision, compacted, kvs })
           .then((positions) => this.switchToSnapshot(revision, kvs, positions, segment))
-          .catch((err: Error) => this.log(`store: writing a snapshot failed (will retry later): ${err.message}`))
-          .finally(() => {
-            this.snapshotting = undefined;
-            done();
-          });
+          .then(resolve, reject);
       });
     });
+    // close() waits for this one, which never fails.
+    this.snapshotting = written.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => {
+      this.snapshotting = undefined;
+    });
+    return written;
   }
 
   /**
@@ -296,7 +312,8 @@ export class WalStore implements Store {
       if (event.prevKv?.ref.isIn(replaced)) event.prevKv.ref.keepInMemory();
     }
     this.wal.removeSegmentsBefore(segment);
-    this.snapshotFile?.retire();
+    // A snapshot again at the same revision (nothing written since) was renamed over the old one.
+    if (this.snapshotFile?.path !== file.path) this.snapshotFile?.retire();
     this.snapshotFile = file;
     removeSnapshotsBefore(this.options.dir, revision);
   }

@@ -6,7 +6,8 @@ import { CompactedError } from '../../store/store.ts';
 import type { KubeObject } from '../resources/types.ts';
 import { decodeShared, jsonWithResourceVersion, resourcePrefix } from '../object-store.ts';
 import { apiVersionOf } from '../registry.ts';
-import { badRequest, gone } from '../status.ts';
+import { badRequest, gone, internalError } from '../status.ts';
+import { TransformError } from '../encryption/transformer.ts';
 import { toServedVersion, type RequestScope } from './context.ts';
 import { negotiateOutput, table } from './output.ts';
 import { parseSelectors, readListPage } from './read.ts';
@@ -124,7 +125,11 @@ export async function handleWatch(scope: RequestScope): Promise<void> {
   try {
     watch = api.store.watch(resourcePrefix(def, scope.info.namespace), startRevision, {
       onEvents,
-      onError: () => finish(),
+      onError: (err) => {
+        // An object that cannot be decrypted: say why, as upstream's watch does, then end.
+        if (err instanceof TransformError) write(`{"type":"ERROR","object":${JSON.stringify(internalError(err.message).toStatus())}}\n`);
+        finish();
+      },
     });
   } catch (e) {
     if (e instanceof CompactedError) {

@@ -7,7 +7,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Secret } from 'kubernetes-types/core/v1';
 import { describe, expect, it } from 'vitest';
 import { AuthenticationRejected, TokenAuthenticator, unionAuthenticator, type Authenticator } from '../../../src-main/auth/authenticator.ts';
-import { authorizerChain, bootstrapAuthorizer, mastersAuthorizer, nodesAuthorizer, publicInfoAuthorizer, type Attributes } from '../../../src-main/auth/authorizer.ts';
+import { authorizerChain, bootstrapAuthorizer, mastersAuthorizer, publicInfoAuthorizer, type Attributes } from '../../../src-main/auth/authorizer.ts';
+import { NodeAuthorizer } from '../../../src-main/auth/node/node-authorizer.ts';
+import { NodeGraph } from '../../../src-main/auth/node/node-graph.ts';
 import { BootstrapTokenAuthenticator } from '../../../src-main/auth/bootstrap-token-authenticator.ts';
 import { bootstrapTokenSecret } from '../../../src-main/auth/bootstrap-token-secret.ts';
 
@@ -76,7 +78,7 @@ describe('the bootstrap token authenticator', () => {
 });
 
 describe('what a bootstrap token may do', () => {
-  const chain = authorizerChain([mastersAuthorizer, nodesAuthorizer, bootstrapAuthorizer, publicInfoAuthorizer]);
+  const chain = authorizerChain([mastersAuthorizer, new NodeAuthorizer(new NodeGraph()), bootstrapAuthorizer, publicInfoAuthorizer]);
   const bootstrapper = { name: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:authenticated'] };
   const node = { name: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] };
   const path = (user: Attributes['user'], verb: string, p: string) => chain.authorize({ user, verb, path: p, resourceRequest: false }).decision;
@@ -92,9 +94,9 @@ describe('what a bootstrap token may do', () => {
     for (const verb of ['get', 'list', 'create', 'watch']) for (const r of ['nodes', 'pods', 'secrets']) expect(resource(bootstrapper, verb, r)).toBe('deny');
   });
 
-  it('lets nodes do anything (for now), and anyone fetch the CA', () => {
+  it('lets a node register, not list secrets, and anyone fetch the CA', () => {
     expect(resource(node, 'create', 'nodes')).toBe('allow');
-    expect(resource(node, 'list', 'secrets')).toBe('allow');
+    expect(resource(node, 'list', 'secrets')).toBe('deny');
     const anonymous = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
     expect(path(anonymous, 'get', '/cacerts')).toBe('allow');
     expect(path(anonymous, 'post', '/v1-kubelab/node-credential')).toBe('deny');
