@@ -2,12 +2,14 @@
 // volume (a token it got from the TokenRequest API for the pod's ServiceAccount, bound to the
 // pod; the cluster CA; the namespace) and the runc container reads it at
 // /var/run/secrets/kubernetes.io/serviceaccount. The token authenticates as the pod's service
-// account and names the pod and its node.
-import { readFileSync } from 'node:fs';
+// account and names the pod and its node. The agent runs on its own node credential, as a joined
+// node does, so the Node authorizer must let it ask for its pods' tokens.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Node as K8sNode, Pod } from 'kubernetes-types/core/v1';
 import { gvr } from '../../src-main/client/resources.ts';
+import { ensureCA, ensureClientCert } from '../../src-main/auth/ca.ts';
 import { startTestNode, type TestNode } from './harness/agent-node.ts';
 import { waitFor, type TestCluster } from './harness/cluster.ts';
 
@@ -15,7 +17,21 @@ let node: TestNode;
 let cluster: TestCluster;
 
 beforeAll(async () => {
-  node = await startTestNode('ksa');
+  node = await startTestNode('ksa', {
+    agentKubeconfig: async (c) => {
+      const pki = join(c.cp.dataDir, 'pki');
+      const cert = await ensureClientCert(pki, await ensureCA(pki), 'test-ksa-node', 'CN=system:node:ksa-node, O=system:nodes');
+      const b64 = (t: string) => Buffer.from(t).toString('base64');
+      const file = join(c.cp.dataDir, 'ksa-node.kubeconfig');
+      writeFileSync(file, JSON.stringify({
+        apiVersion: 'v1', kind: 'Config', 'current-context': 'node',
+        clusters: [{ name: 'c', cluster: { server: c.cp.url, 'certificate-authority-data': b64(c.cp.caPem) } }],
+        users: [{ name: 'node', user: { 'client-certificate-data': b64(cert.certPem), 'client-key-data': b64(cert.keyPem) } }],
+        contexts: [{ name: 'node', context: { cluster: 'c', user: 'node' } }],
+      }), { mode: 0o600 });
+      return file;
+    },
+  });
   cluster = node.cluster;
   await waitFor('the default ServiceAccount', () => cluster.client.get(gvr.serviceAccounts, 'default', 'default').then(() => true, () => false), 30_000);
 }, 120_000);
