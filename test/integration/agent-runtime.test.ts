@@ -4,9 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Container, Pod } from 'kubernetes-types/core/v1';
+import type { Container, Pod, PodSecurityContext } from 'kubernetes-types/core/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSpec } from '../../src-main/agent/runtime/oci-spec.ts';
+import { buildSpec, type ContainerSpecInput } from '../../src-main/agent/runtime/oci-spec.ts';
+import { hostDevices } from '../../src-main/agent/runtime/host-devices.ts';
 import { OciRuntime } from '../../src-main/agent/runtime/oci-runtime.ts';
 import { isMounted, mountRootfs, removeRootfs } from '../../src-main/agent/runtime/rootfs.ts';
 import { hostCapabilities } from '../../src-main/agent/runtime/host-capabilities.ts';
@@ -19,7 +20,7 @@ import {
 const suffix = `${process.pid}-${Date.now().toString(36)}`;
 const agentName = `rt-test-${suffix}`;
 const netnsName = `kl-rt-${suffix}`;
-const applets = ['sh', 'echo', 'cat', 'sleep', 'id', 'ls', 'hostname', 'head', 'tr', 'tail', 'httpd', 'wget', 'seq', 'nc', 'grep'];
+const applets = ['sh', 'echo', 'cat', 'sleep', 'id', 'ls', 'hostname', 'head', 'tr', 'tail', 'httpd', 'wget', 'seq', 'nc', 'grep', 'unshare', 'true'];
 
 let base: string;
 let lower: string;
@@ -39,22 +40,25 @@ async function buildBusyboxRootfs(dir: string): Promise<void> {
   await writeFile(path.join(dir, 'www/index.html'), 'hello from the pod\n');
 }
 
-function pod(uid: string): Pod {
-  return { metadata: { name: `p-${uid}`, namespace: 'default', uid }, spec: { containers: [] } };
+function pod(uid: string, securityContext?: PodSecurityContext): Pod {
+  return { metadata: { name: `p-${uid}`, namespace: 'default', uid }, spec: { containers: [], ...(securityContext ? { securityContext } : {}) } };
 }
 
 interface Started { id: string; dir: string; cgroup: string; stdout: string }
 
 /** Mounts an overlay, writes config.json and returns the bundle; the test then runs or creates it. */
-async function prepare(id: string, podUid: string, container: Container, opts: { netns?: string; hostname?: string } = {}): Promise<Started> {
+async function prepare(
+  id: string, podUid: string, container: Container,
+  opts: { netns?: string; hostname?: string; podSecurityContext?: PodSecurityContext; spec?: Partial<ContainerSpecInput> } = {},
+): Promise<Started> {
   const dir = path.join(base, 'containers', id);
   created.push({ id, dir });
   const { rootfs } = await mountRootfs(dir, [lower]);
   const cgroup = containerCgroup(layout, podUid, id);
   const spec = buildSpec({
-    pod: pod(podUid), container, image: { env: ['PATH=/bin'], cmd: ['sh'] }, env: [], userDb: await readUserDb(rootfs),
+    pod: pod(podUid, opts.podSecurityContext), container, image: { env: ['PATH=/bin'], cmd: ['sh'] }, env: [], userDb: await readUserDb(rootfs),
     rootfs, hostname: opts.hostname ?? id, namespacePaths: { network: opts.netns }, cgroupsPath: cgroup,
-    resourceOptions: { pidsLimit: 256, limitSwap: true }, hostCapabilities: hostCaps,
+    resourceOptions: { pidsLimit: 256, limitSwap: true }, hostCapabilities: hostCaps, ...opts.spec,
   });
   await writeFile(path.join(dir, 'config.json'), JSON.stringify(spec, null, 2));
   return { id, dir, cgroup, stdout: path.join(dir, 'stdout.log') };
@@ -191,6 +195,38 @@ describe('agent runtime (real runc, overlayfs, cgroups)', () => {
     const own = /^CapBnd:\s*(\S+)$/m.exec(await readFile('/proc/self/status', 'utf8'))![1];
     expect(r.out).toMatch(new RegExp(`CapEff:\\s+${own}`));
     await destroy(p);
+  });
+
+  it('confines a container with RuntimeDefault: seccomp filter, no_new_privs, EPERM for what it blocks', async () => {
+    // unshare(CLONE_NEWUSER) needs no capability, so only seccomp can refuse it to root.
+    const script = 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; unshare -U true; echo rc=$?';
+    const confined = await runToExit(await prepare('confined', 'pod-h', { name: 'confined', command: ['sh', '-c', script] }));
+    expect(confined.out).toMatch(/^NoNewPrivs:\s+1\nSeccomp:\s+2\n/);
+    expect(confined.out).toMatch(/unshare\(0x10000000\): Operation not permitted\nrc=1\n$/);
+    // The pod's Unconfined lets the same call through with the same capabilities.
+    const free = await runToExit(await prepare('unconfined', 'pod-h', { name: 'unconfined', command: ['sh', '-c', script] }, { podSecurityContext: { seccompProfile: { type: 'Unconfined' } } }));
+    expect(free).toEqual({ code: 0, out: expect.stringMatching(/^NoNewPrivs:\s+1\nSeccomp:\s+0\nrc=0\n$/) });
+    // A container that allows escalation keeps its filter but not no_new_privs.
+    const escalating = await runToExit(await prepare('escalating', 'pod-h', {
+      name: 'escalating', command: ['grep', '-E', '^(NoNewPrivs|Seccomp):', '/proc/self/status'], securityContext: { allowPrivilegeEscalation: true },
+    }));
+    expect(escalating.out).toMatch(/^NoNewPrivs:\s+0\nSeccomp:\s+2\n$/);
+  });
+
+  it("opens a privileged container: no seccomp, no no_new_privs, every capability, the node's devices", async () => {
+    const devices = await hostDevices();
+    // Devices of the node that an ordinary container never gets (runc gives it null, zero, tty...).
+    const nodeOnly = devices.map((d) => d.path.slice('/dev/'.length)).filter((n) => !n.includes('/') && !['null', 'zero', 'full', 'random', 'urandom', 'tty', 'ptmx'].includes(n));
+    expect(nodeOnly.length).toBeGreaterThan(0);
+    const script = 'grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status; ls /dev';
+    const priv = await runToExit(await prepare('priv-dev', 'pod-i', { name: 'priv-dev', command: ['sh', '-c', script], securityContext: { privileged: true } }, { spec: { hostDevices: devices } }));
+    const own = /^CapBnd:\s*(\S+)$/m.exec(await readFile('/proc/self/status', 'utf8'))![1];
+    expect(priv.code).toBe(0);
+    expect(priv.out).toMatch(new RegExp(`^CapEff:\\s+${own}\\nNoNewPrivs:\\s+0\\nSeccomp:\\s+0\\n`));
+    const seen = priv.out.split('\n').slice(3);
+    expect(seen).toEqual(expect.arrayContaining(nodeOnly));
+    const plain = await runToExit(await prepare('plain-dev', 'pod-i', { name: 'plain-dev', command: ['ls', '/dev'] }));
+    expect(plain.out.split('\n').filter((n) => nodeOnly.includes(n))).toEqual([]);
   });
 
   it('OOM-kills a process over its memory limit, and the cgroup tells', async () => {

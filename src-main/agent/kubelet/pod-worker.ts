@@ -11,6 +11,9 @@ import { closeRelay } from '../network/netns-relay.ts';
 import { hostPortMappings, netnsPathOf, type PodNetwork, type PodSandboxNetwork } from '../network/pod-network.ts';
 import { containerCgroup, removePodCgroup, wasOomKilled, type CgroupLayout } from '../runtime/cgroups.ts';
 import { buildSpec } from '../runtime/oci-spec.ts';
+import { hostDevices } from '../runtime/host-devices.ts';
+import { readLocalhostProfile } from '../runtime/seccomp-localhost.ts';
+import { effectiveSeccompProfile } from '../runtime/spec-seccomp.ts';
 import type { ImageProcessConfig } from '../runtime/spec-process.ts';
 import type { ContainerState, OciRuntime } from '../runtime/oci-runtime.ts';
 import { mountRootfs, removeRootfs } from '../runtime/rootfs.ts';
@@ -40,6 +43,8 @@ export interface PodWorkerDeps {
   sources: VolumeSources;
   cgroups: CgroupLayout;
   hostCapabilities: string[];
+  /** Where Localhost seccomp profiles are (<state-dir>/seccomp, the kubelet's --seccomp root). */
+  seccompRoot: string;
   dns: DNSSettings;
   /** Where containers' bundles live. */
   containersDir: string;
@@ -272,6 +277,8 @@ export class PodWorker {
     const env = await resolveEnv(pod, container, deps.sources);
     const byName = new Map(mounts.map((m) => [m.name, m]));
     const podDir = join(deps.podsDir, this.uid);
+    const privileged = container.securityContext?.privileged === true;
+    const seccomp = effectiveSeccompProfile(container.securityContext, pod.spec?.securityContext);
     const spec = buildSpec({
       pod, container, image, env: env.env, userDb: await readUserDb(rootfs), rootfs,
       hostname: podHostname(pod), namespacePaths: { network: this.sandbox!.netnsPath || undefined },
@@ -282,6 +289,8 @@ export class PodWorker {
       }),
       cgroupsPath: containerCgroup(deps.cgroups, this.uid, id), hostCapabilities: deps.hostCapabilities,
       resourceOptions: { missingControllers: deps.cgroups.missingControllers },
+      localhostSeccompProfile: seccomp.type === 'Localhost' && !privileged ? await readLocalhostProfile(deps.seccompRoot, seccomp.localhostProfile) : undefined,
+      hostDevices: privileged ? await hostDevices() : undefined,
     });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(spec));
     const restartCount = Number(id.slice(id.lastIndexOf('-') + 1));

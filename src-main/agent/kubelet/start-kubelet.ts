@@ -98,6 +98,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     },
     cgroups,
     hostCapabilities: await hostCapabilities(),
+    seccompRoot: join(stateDir, 'seccomp'),
     dns: { get clusterDNS() { return clusterDNS; }, clusterDomain: 'cluster.local', hostResolvConf: readOr('/etc/resolv.conf', '') },
     containersDir: join(stateDir, 'containers'),
     logs: new ContainerLogs(join(stateDir, 'logs'), { maxSize: s.containerLogMaxSize, maxFiles: s.containerLogMaxFiles }),

@@ -2,12 +2,14 @@
 // the paths the kubelet prepared: what kubelet + containerd's CRI would hand to runc. Pure: the
 // caller reads the rootfs's /etc/passwd and /etc/group (readUserDb) and resolves env sources.
 import type { Container, Pod } from 'kubernetes-types/core/v1';
-import type { OciSpec } from './oci-types.ts';
+import type { OciDevice, OciSpec } from './oci-types.ts';
 import { containerEnv, mergeEnv, processArgs, workingDir, type ImageProcessConfig, type ResolvedEnvVar } from './spec-process.ts';
 import { resolveUser, type UserDb } from './spec-user.ts';
 import { noNewPrivileges, ociCapabilities } from './spec-security.ts';
 import { containerMounts, defaultMaskedPaths, defaultReadonlyPaths, type BindMount } from './spec-mounts.ts';
 import { namespaces, resources, type NamespacePaths, type ResourceOptions } from './spec-linux.ts';
+import { containerSeccomp, effectiveSeccompProfile } from './spec-seccomp.ts';
+import type { SeccompProfile } from './seccomp-profile.ts';
 
 export const ociVersion = '1.0.2';
 
@@ -37,6 +39,13 @@ export interface ContainerSpecInput {
   hostCapabilities?: readonly string[];
   /** The QoS class's oom_score_adj (the kubelet's GetContainerOOMScoreAdjust). */
   oomScoreAdj?: number;
+  /** The file of a Localhost seccomp profile (readLocalhostProfile), when the container has one. */
+  localhostSeccompProfile?: SeccompProfile;
+  /** The node's devices (hostDevices()), which a privileged container gets. */
+  hostDevices?: readonly OciDevice[];
+  /** The node's process.arch and kernel release, for the seccomp profile; this process's if unset. */
+  arch?: string;
+  kernel?: string;
 }
 
 export function buildSpec(input: ContainerSpecInput): OciSpec {
@@ -46,6 +55,11 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
   const privileged = sc?.privileged === true;
   const hostNetwork = pod.spec?.hostNetwork === true;
   const env = containerEnv(input.env);
+  const capabilities = ociCapabilities(sc, input.hostCapabilities);
+  const seccomp = containerSeccomp({
+    profile: effectiveSeccompProfile(sc, podSc), privileged, capabilities: capabilities.bounding,
+    localhost: input.localhostSeccompProfile, arch: input.arch, kernel: input.kernel,
+  });
   const user = resolveUser({
     runAsUser: sc?.runAsUser ?? podSc?.runAsUser,
     runAsGroup: sc?.runAsGroup ?? podSc?.runAsGroup,
@@ -62,8 +76,8 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
       args: processArgs(container.command, container.args, image, env),
       env: mergeEnv(image.env, env),
       cwd: workingDir(container.workingDir, image),
-      capabilities: ociCapabilities(sc, input.hostCapabilities),
-      noNewPrivileges: noNewPrivileges(sc),
+      capabilities,
+      noNewPrivileges: noNewPrivileges(sc, capabilities.bounding),
       ...(input.oomScoreAdj === undefined ? {} : { oomScoreAdj: input.oomScoreAdj }),
     },
     root: { path: input.rootfs, readonly: sc?.readOnlyRootFilesystem === true },
@@ -76,8 +90,12 @@ export function buildSpec(input: ContainerSpecInput): OciSpec {
       }),
       resources: resources(container.resources, privileged, input.resourceOptions ?? {}),
       cgroupsPath: input.cgroupsPath,
-      // A privileged container sees /proc and /sys unmasked, as with docker --privileged.
-      ...(privileged ? {} : { maskedPaths: [...defaultMaskedPaths], readonlyPaths: [...defaultReadonlyPaths] }),
+      // A privileged container sees /proc and /sys unmasked and the node's devices, as with
+      // docker --privileged (the devices cgroup then allows them all).
+      ...(privileged
+        ? { devices: [...(input.hostDevices ?? [])] }
+        : { maskedPaths: [...defaultMaskedPaths], readonlyPaths: [...defaultReadonlyPaths] }),
+      ...(seccomp ? { seccomp } : {}),
     },
   };
 }

@@ -60,7 +60,45 @@ export interface OciResources {
 export interface OciLinux {
   namespaces: OciNamespace[];
   resources: OciResources;
+  /** Device nodes runc creates in the container's /dev (a privileged container's host devices). */
+  devices?: OciDevice[];
   cgroupsPath?: string;
   maskedPaths?: string[];
   readonlyPaths?: string[];
+  seccomp?: OciSeccomp;
+}
+
+export interface OciDevice {
+  path: string;
+  type: 'c' | 'b' | 'p' | 'u';
+  major: number;
+  minor: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** linux.seccomp: libseccomp's names for actions (SCMP_ACT_*), arches (SCMP_ARCH_*) and ops (SCMP_CMP_*). */
+export interface OciSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  flags?: string[];
+  listenerPath?: string;
+  listenerMetadata?: string;
+  syscalls?: OciSyscall[];
+}
+
+export interface OciSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: OciSeccompArg[];
+}
+
+export interface OciSeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: string;
 }

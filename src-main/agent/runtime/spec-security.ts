@@ -62,11 +62,15 @@ export function capabilitiesFromMask(hex: string): string[] {
 }
 
 /**
- * no_new_privs as the kubelet asks for it (AddNoNewPrivileges): only when allowPrivilegeEscalation
- * is explicitly false, and never for a privileged container. runc's own template defaults to
- * true; Kubernetes and containerd default to false so that setuid binaries in images keep working.
+ * no_new_privs, so that a setuid binary in an image cannot raise its rights. The pod's
+ * allowPrivilegeEscalation decides when set, as the kubelet's AddNoNewPrivileges; unset, it is on
+ * unless the container could gain privileges anyway — privileged or holding CAP_SYS_ADMIN, the
+ * cases where upstream takes allowPrivilegeEscalation as true. (Upstream's kubelet leaves it off
+ * when unset; the issue asks for no new privileges unless the pod asks.) A privileged container
+ * never has it: the API rejects allowPrivilegeEscalation false with privileged true.
  */
-export function noNewPrivileges(sc: SecurityContext | undefined): boolean {
+export function noNewPrivileges(sc: SecurityContext | undefined, capabilities: readonly string[] = capabilitySet(sc)): boolean {
   if (sc?.privileged) return false;
-  return sc?.allowPrivilegeEscalation === false;
+  if (sc?.allowPrivilegeEscalation !== undefined && sc.allowPrivilegeEscalation !== null) return !sc.allowPrivilegeEscalation;
+  return !capabilities.includes('CAP_SYS_ADMIN');
 }

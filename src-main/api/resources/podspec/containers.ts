@@ -6,6 +6,7 @@ import { isDNS1123Label, isEnvVarName, isValidPortName, isValidPortNum } from '.
 import { isRecord, items } from './json.ts';
 import { validateProbe, validateLifecycle } from './probes.ts';
 import { validateResourceRequirements } from './resources.ts';
+import { validateContainerSecurityContext } from './security-context.ts';
 
 export interface ContainerContext {
   /** Names of the pod's volumes, for volumeMounts. */
@@ -83,6 +84,7 @@ function validateContainerCommon(ctr: Container, path: FieldPath, ctx: Container
   errs.push(...validateEnvFrom(ctr.envFrom, path.child('envFrom')));
   errs.push(...validateVolumeMounts(ctr.volumeMounts, path.child('volumeMounts'), ctx.volumes));
   errs.push(...validateResourceRequirements(ctr.resources, path.child('resources')));
+  errs.push(...validateContainerSecurityContext(ctr.securityContext, path.child('securityContext')));
   return errs;
 }
 

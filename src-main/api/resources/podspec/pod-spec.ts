@@ -8,6 +8,7 @@ import { validateAffinity } from './affinity.ts';
 import { validateContainers, validateInitContainers } from './containers.ts';
 import { isRecord, items } from './json.ts';
 import { validateVolumes } from './volumes.ts';
+import { validateSeccompProfile } from './security-context.ts';
 
 export const restartPolicies = ['Always', 'OnFailure', 'Never'];
 const dnsPolicies = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
@@ -47,6 +48,7 @@ export function validatePodSpec(spec: unknown, path: FieldPath): FieldError[] {
   errs.push(...validateTolerations(s.tolerations, path.child('tolerations')));
   errs.push(...validateAffinity(s.affinity, path.child('affinity')));
   errs.push(...validateHostPorts(s, path));
+  if (isRecord(s.securityContext)) errs.push(...validateSeccompProfile(s.securityContext.seccompProfile, path.child('securityContext').child('seccompProfile')));
   if (s.hostNetwork) {
     items<{ ports?: { containerPort?: number; hostPort?: number }[] }>(s.containers).forEach((c, i) =>
       items<{ containerPort?: number; hostPort?: number }>(c?.ports).forEach((p, j) => {

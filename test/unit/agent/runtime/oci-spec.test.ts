@@ -26,7 +26,7 @@ describe('OCI spec from a pod container', () => {
     expect(spec.process).toMatchObject({
       terminal: false, args: ['/docker-entrypoint.sh', 'nginx', '-g', 'daemon off;'], cwd: '/srv',
       env: ['PATH=/usr/sbin:/usr/bin', 'NGINX_VERSION=custom', 'POD=web-1'],
-      user: { uid: 101, gid: 101, additionalGids: [101] }, noNewPrivileges: false, oomScoreAdj: 1000,
+      user: { uid: 101, gid: 101, additionalGids: [101] }, noNewPrivileges: true, oomScoreAdj: 1000,
     });
     expect(spec.process.capabilities.bounding).toHaveLength(14);
     expect(spec.root).toEqual({ path: '/var/lib/kubelab/c1/rootfs', readonly: false });
@@ -38,6 +38,8 @@ describe('OCI spec from a pod container', () => {
     expect(spec.linux.resources.pids).toEqual({ limit: 4096 });
     expect(spec.linux.maskedPaths).toContain('/proc/kcore');
     expect(spec.linux.readonlyPaths).toContain('/proc/sys');
+    expect(spec.linux.seccomp).toMatchObject({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1 });
+    expect(spec.linux.devices).toBeUndefined();
     expect(spec.annotations).toMatchObject({ 'io.kubernetes.cri.sandbox-name': 'web-1', 'io.kubernetes.cri.sandbox-namespace': 'shop', 'io.kubernetes.cri.container-name': 'nginx' });
     // Serialisable as is.
     expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
@@ -66,14 +68,34 @@ describe('OCI spec from a pod container', () => {
     expect(own.uid).toBe(7);
   });
 
-  it('opens up a privileged container: all caps, no masked paths, all devices, writable /sys', () => {
-    const spec = buildSpec(input({ securityContext: { privileged: true, allowPrivilegeEscalation: false } }, { hostCapabilities: ['CAP_SYS_ADMIN', 'CAP_NET_ADMIN'] }));
+  it('opens up a privileged container: all caps, no masked paths, all devices, writable /sys, no seccomp', () => {
+    const kmsg = { path: '/dev/kmsg', type: 'c' as const, major: 1, minor: 11, fileMode: 0o644, uid: 0, gid: 0 };
+    const spec = buildSpec(input({ securityContext: { privileged: true, allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' } } }, {
+      hostCapabilities: ['CAP_SYS_ADMIN', 'CAP_NET_ADMIN'], hostDevices: [kmsg],
+    }));
     expect(spec.process.capabilities.bounding).toEqual(['CAP_SYS_ADMIN', 'CAP_NET_ADMIN']);
     expect(spec.process.noNewPrivileges).toBe(false);
     expect(spec.linux.maskedPaths).toBeUndefined();
     expect(spec.linux.readonlyPaths).toBeUndefined();
     expect(spec.linux.resources.devices).toEqual([{ allow: true, access: 'rwm' }]);
+    expect(spec.linux.devices).toEqual([kmsg]);
+    expect(spec.linux.seccomp).toBeUndefined();
     expect(spec.mounts.find((m) => m.destination === '/sys')?.options).not.toContain('ro');
+  });
+
+  it("applies the container's or the pod's seccomp profile, RuntimeDefault when neither has one", () => {
+    const unconfinedPod: Pod = { ...pod, spec: { containers: [], securityContext: { seccompProfile: { type: 'Unconfined' } } } };
+    expect(buildSpec({ ...input({}), pod: unconfinedPod }).linux.seccomp).toBeUndefined();
+    const own = buildSpec({ ...input({ securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }), pod: unconfinedPod });
+    expect(own.linux.seccomp?.defaultAction).toBe('SCMP_ACT_ERRNO');
+    const localhost = { defaultAction: 'SCMP_ACT_LOG' };
+    const fromFile = buildSpec(input({ securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'audit.json' } } }, { localhostSeccompProfile: localhost }));
+    expect(fromFile.linux.seccomp).toEqual({ defaultAction: 'SCMP_ACT_LOG', syscalls: [] });
+    // RuntimeDefault follows the capabilities: CAP_SYS_ADMIN brings mount, and no_new_privs goes.
+    const admin = buildSpec(input({ securityContext: { capabilities: { add: ['SYS_ADMIN'] } } }, { arch: 'arm64' }));
+    expect(admin.linux.seccomp?.architectures).toEqual(['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
+    expect(admin.linux.seccomp?.syscalls?.some((r) => r.names.includes('mount'))).toBe(true);
+    expect(admin.process.noNewPrivileges).toBe(false);
   });
 
   it('puts a host-network pod in the node network and uts namespaces, without a hostname', () => {

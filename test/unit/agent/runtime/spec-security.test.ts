@@ -46,10 +46,21 @@ describe('capabilities', () => {
 });
 
 describe('no_new_privs', () => {
-  it('only when allowPrivilegeEscalation is false, and never when privileged (kubelet + containerd)', () => {
-    expect(noNewPrivileges(undefined)).toBe(false);
+  it('on by default, unless the container may gain privileges anyway (privileged, CAP_SYS_ADMIN)', () => {
+    expect(noNewPrivileges(undefined)).toBe(true);
+    expect(noNewPrivileges({})).toBe(true);
+    expect(noNewPrivileges({ capabilities: { add: ['NET_ADMIN'] } })).toBe(true);
+    expect(noNewPrivileges({ privileged: true })).toBe(false);
+    expect(noNewPrivileges({ capabilities: { add: ['SYS_ADMIN'] } })).toBe(false);
+    expect(noNewPrivileges({ capabilities: { add: ['ALL'] } })).toBe(false);
+    // The capabilities the container ends up with decide, e.g. "all" on a node whose agent lacks SYS_ADMIN.
+    expect(noNewPrivileges({ capabilities: { add: ['ALL'] } }, ['CAP_CHOWN', 'CAP_KILL'])).toBe(true);
+  });
+
+  it('as allowPrivilegeEscalation says when set (the kubelet), never when privileged', () => {
     expect(noNewPrivileges({ allowPrivilegeEscalation: true })).toBe(false);
     expect(noNewPrivileges({ allowPrivilegeEscalation: false })).toBe(true);
+    expect(noNewPrivileges({ allowPrivilegeEscalation: false, capabilities: { add: ['SYS_ADMIN'] } })).toBe(true);
     expect(noNewPrivileges({ allowPrivilegeEscalation: false, privileged: true })).toBe(false);
   });
 });

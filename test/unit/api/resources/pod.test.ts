@@ -206,6 +206,39 @@ describe('Pod validation', () => {
   it('checks the name', async () => {
     expect(fields(await invalid((_s, p) => (p.metadata.name = 'Bad_Name')))).toEqual(['metadata.name']);
   });
+
+  it('checks seccomp profiles: a known type, a relative Localhost file only for Localhost', async () => {
+    const podProfile = (seccompProfile: unknown) => invalid((s) => (s.securityContext = { seccompProfile }));
+    const ctrProfile = (seccompProfile: unknown) => invalid((s) => (s.containers[0].securityContext = { seccompProfile }));
+    expect(messages(await podProfile({ type: 'RuntimeDefault' }))).toEqual([]);
+    expect(messages(await ctrProfile({ type: 'Localhost', localhostProfile: 'profiles/audit.json' }))).toEqual([]);
+    expect(messages(await podProfile({ type: 'Strict' }))).toEqual([
+      'spec.securityContext.seccompProfile.type: Unsupported value: "Strict": supported values: "RuntimeDefault", "Unconfined", "Localhost"',
+    ]);
+    expect(messages(await ctrProfile({}))).toEqual(['spec.containers[0].securityContext.seccompProfile.type: Required value: type is required when seccompProfile is set']);
+    expect(messages(await ctrProfile({ type: 'Localhost' }))).toEqual([
+      'spec.containers[0].securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost',
+    ]);
+    expect(messages(await ctrProfile({ type: 'Localhost', localhostProfile: '../../etc/shadow' }))).toEqual([
+      `spec.containers[0].securityContext.seccompProfile.localhostProfile: Invalid value: "../../etc/shadow": must not contain '..'`,
+    ]);
+    expect(messages(await ctrProfile({ type: 'Localhost', localhostProfile: '/etc/p.json' }))).toEqual([
+      'spec.containers[0].securityContext.seccompProfile.localhostProfile: Invalid value: "/etc/p.json": must be a relative path',
+    ]);
+    expect(fields(await podProfile({ type: 'RuntimeDefault', localhostProfile: 'a.json' }))).toEqual(['spec.securityContext.seccompProfile.localhostProfile']);
+  });
+
+  it('refuses allowPrivilegeEscalation false with privileged or CAP_SYS_ADMIN', async () => {
+    const sc = (securityContext: unknown) => invalid((s) => (s.containers[0].securityContext = securityContext));
+    expect(messages(await sc({ allowPrivilegeEscalation: false, privileged: true }))[0]).toMatch(
+      /^spec\.containers\[0\]\.securityContext: Invalid value: .*: cannot set `allowPrivilegeEscalation` to false and `privileged` to true$/,
+    );
+    expect(messages(await sc({ allowPrivilegeEscalation: false, capabilities: { add: ['CAP_SYS_ADMIN'] } }))[0]).toMatch(
+      /cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN$/,
+    );
+    expect(messages(await sc({ allowPrivilegeEscalation: true, privileged: true }))).toEqual([]);
+    expect(messages(await sc({ allowPrivilegeEscalation: false }))).toEqual([]);
+  });
 });
 
 describe('Pod updates', () => {
