@@ -26,6 +26,8 @@ import { BootstrapTokenAuthenticator } from './auth/bootstrap-token-authenticato
 import { BootstrapTokenStore } from './auth/bootstrap-token-store.ts';
 import { ClientCertAuthenticator } from './auth/client-cert-authenticator.ts';
 import { NodeCredentialIssuer } from './auth/node-credential.ts';
+import { serviceAccountTokens } from './auth/service-account/wiring.ts';
+import { authenticationAPIGroup } from './auth/authentication-api.ts';
 import { createApiServer } from './api/server.ts';
 import type { HttpExtension } from './api/http-extension.ts';
 import { ResourceRegistry } from './api/registry.ts';
@@ -179,6 +181,14 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     await reserveServiceAllocations(api);
     const metricsSources: MetricsSource[] = [];
     const bootstrapTokens = new BootstrapTokenStore(store, registry.lookup('', 'v1', 'secrets')!.definition);
+    const saTokens = serviceAccountTokens(pkiDir, store, registry, () => clock.now());
+    api.serviceAccountTokens = saTokens.issuer;
+    const authenticator = unionAuthenticator([
+      new TokenAuthenticator([{ token: adminToken, user: { name: 'kubelab-admin', groups: ['system:masters', 'system:authenticated'] } }]),
+      new BootstrapTokenAuthenticator({ secret: (id) => bootstrapTokens.read(id), now: () => clock.now() }),
+      new ClientCertAuthenticator(),
+      saTokens.authenticator,
+    ]);
     // The pods bound to each node: what a node's credential may read (followed once the API is up).
     const nodeGraph = new NodeGraph();
     const rbac = await startRbac(store, registry, log);
@@ -189,16 +199,16 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     };
     const server = createApiServer({
       api,
-      authenticator: unionAuthenticator([
-        new TokenAuthenticator([{ token: adminToken, user: { name: 'kubelab-admin', groups: ['system:masters', 'system:authenticated'] } }]),
-        new BootstrapTokenAuthenticator({ secret: (id) => bootstrapTokens.read(id), now: () => clock.now() }),
-        new ClientCertAuthenticator(),
-      ]),
+      authenticator,
       authorizer,
       tls: { cert: serving.certPem, key: serving.keyPem, ca: ca.certPem },
       join: { caPem: ca.certPem, nodeCredentials: new NodeCredentialIssuer({ ca, consumeToken: (id) => bootstrapTokens.consume(id), log }) },
       extensions: opts.extensions,
-      groups: [metricsAPIGroup({ store, registry, sources: metricsSources, clock }), authorizationAPIGroup(authorizer)],
+      groups: [
+        metricsAPIGroup({ store, registry, sources: metricsSources, clock }),
+        authorizationAPIGroup(authorizer),
+        authenticationAPIGroup({ authenticator, reviewForAudiences: (t, a) => saTokens.authenticator.reviewFor(t, a) }),
+      ],
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -61,6 +61,7 @@ function extraSubresources(def: ResourceDefinition): APIResource[] {
     ];
   }
   if (def.group === '' && def.resource === 'namespaces') return [r('finalize', 'Namespace', ['update'])];
+  if (def.group === '' && def.resource === 'serviceaccounts') return [r('token', 'TokenRequest', ['create'], 'authentication.k8s.io', 'v1')];
   return [];
 }
 

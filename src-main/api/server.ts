@@ -28,6 +28,7 @@ import { handleDelete, handleDeleteCollection } from './handlers/delete.ts';
 import { handleScale } from './handlers/scale.ts';
 import { handleBinding, handleNodeProxied } from './handlers/pod-subresources.ts';
 import { handleNodeProxy } from './node-proxy/node-proxy.ts';
+import { handleTokenRequest } from './handlers/token-request.ts';
 
 export interface ApiServerOptions {
   api: ApiContext;
@@ -192,6 +193,7 @@ async function handleResource(opts: ApiServerOptions, req: IncomingMessage, res:
     if (nodeProxied.has(sub)) return handleNodeProxied(scope);
   }
   if (def.group === '' && def.resource === 'nodes' && sub === 'proxy') return handleNodeProxy(scope);
+  if (def.group === '' && def.resource === 'serviceaccounts' && sub === 'token' && info.verb === 'create') return handleTokenRequest(scope);
   throw pageNotFound();
 }
 

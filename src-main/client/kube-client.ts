@@ -74,6 +74,11 @@ export class KubeClient {
     return this.transport.server;
   }
 
+  /** The CA bundle the server is verified with (PEM), when the client was given one. */
+  get caPem(): string | undefined {
+    return this.transport.ca;
+  }
+
   /**
    * Any request by path, answered as parsed JSON; non-2xx throws ApiError. For discovery
    * (/api, /apis, /version) and for callers that already hold a path (the UI bridge).

@@ -13,6 +13,7 @@ export const gvr = {
   events: core('events'),
   configMaps: core('configmaps'),
   secrets: core('secrets'),
+  serviceAccounts: core('serviceaccounts'),
   deployments: apps('deployments'),
   replicaSets: apps('replicasets'),
   daemonSets: apps('daemonsets'),

@@ -36,6 +36,11 @@ export class Transport {
   private readonly mod: typeof http | typeof https;
   private readonly token?: string;
 
+  /** The CA the server is verified with (PEM), when one was given. */
+  get ca(): string | undefined {
+    return this.cfg.ca;
+  }
+
   constructor(private readonly cfg: ConnectionConfig) {
     this.base = new URL(cfg.server);
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') {

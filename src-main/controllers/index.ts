@@ -18,6 +18,8 @@ import { DaemonSetController } from './daemonset.ts';
 import { HorizontalPodAutoscalerController } from './horizontal-pod-autoscaler.ts';
 import { BootstrapTokenCleaner } from './bootstrap-token-cleaner.ts';
 import { ClusterRoleAggregationController } from './clusterrole-aggregation.ts';
+import { ServiceAccountsController } from './service-account.ts';
+import { RootCACertPublisher } from './root-ca-publisher.ts';
 
 export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NamespaceController(ctx),
@@ -38,4 +40,6 @@ export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new HorizontalPodAutoscalerController(ctx),
   (ctx) => new BootstrapTokenCleaner(ctx),
   (ctx) => new ClusterRoleAggregationController(ctx),
+  (ctx) => new ServiceAccountsController(ctx),
+  (ctx) => new RootCACertPublisher(ctx),
 ];

@@ -83,6 +83,8 @@ export class PodWorker {
   private adopting?: Promise<void>;
   /** The pod as last synced, for the events of exits and stops. */
   private pod?: Pod;
+  /** When a sync is already asked for to renew the pod's service-account tokens. */
+  private tokenRefreshAt?: number;
 
   private readonly hooks: ContainerHooks;
   private readonly probes: PodProbes;
@@ -110,6 +112,7 @@ export class PodWorker {
     // A hostNetwork pod shares the node's network (in tests, the test host's namespace): no CNI.
     this.sandbox ??= pod.spec?.hostNetwork ? this.hostSandbox() : await (await this.deps.network()).setUp(this.uid, hostPortMappings(pod));
     const mounts = await this.deps.volumes.setUp(pod, this.deps.sources);
+    this.scheduleTokenRefresh();
     const podDir = join(this.deps.podsDir, this.uid);
     mkdirSync(podDir, { recursive: true });
     writeFileSync(join(podDir, 'etc-hosts'), etcHosts(pod, [this.sandbox.ip], this.deps.dns.clusterDomain));
@@ -120,6 +123,14 @@ export class PodWorker {
       const record = this.containers.get(container.name)!;
       if (this.needsStart(pod, record, pod.spec?.restartPolicy ?? 'Always')) await this.tryStart(pod, container, record, mounts);
     }
+  }
+
+  /** A sync when the pod's tokens are due (80 % of their lifetime), asked for once per due time. */
+  private scheduleTokenRefresh(): void {
+    const due = this.deps.sources.tokenRefreshDue?.(this.uid);
+    if (due === undefined || due === this.tokenRefreshAt) return;
+    this.tokenRefreshAt = due;
+    this.deps.resync(Math.max(1, due - this.deps.now()));
   }
 
   /**

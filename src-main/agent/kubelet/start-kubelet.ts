@@ -17,6 +17,7 @@ import { hostCapabilities } from '../runtime/host-capabilities.ts';
 import { OciRuntime } from '../runtime/oci-runtime.ts';
 import type { RuntimeName } from '../runtime/runtime-version.ts';
 import { PodVolumes } from '../volumes/pod-volumes.ts';
+import { ServiceAccountTokenManager } from '../volumes/token-manager.ts';
 import { Kubelet } from './kubelet.ts';
 import { startHousekeeping, type HousekeepingSettings } from './housekeeping.ts';
 import { ContainerLogs } from '../logs/container-logs.ts';
@@ -69,6 +70,7 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
   let clusterDNS: string[] = [];
   const podNetwork = s.podNetwork ?? (async () => ({ podCIDR: await Kubelet.podCIDR(client, nodeName), clusterDNS: [] }));
   const images = new ImageStore(join(stateDir, 'images'));
+  const tokens = new ServiceAccountTokenManager(client);
   const cgroups = s.cgroups ?? (await cgroupLayout(s.cgroupParent ?? defaultCgroupParent(nodeName)));
   const kubelet = new Kubelet({
     client, nodeName, hostIP: s.hostIP, nodeNetns: s.cniNetns, log: s.log,
@@ -90,6 +92,8 @@ export async function startKubelet(s: KubeletSettings): Promise<Kubelet> {
     sources: {
       configMap: (ns, name) => orUndefined(client.get<ConfigMap>(gvr.configMaps, ns, name)),
       secret: (ns, name) => orUndefined(client.get<Secret>(secrets, ns, name)),
+      serviceAccountToken: (pod, projection) => tokens.token(pod, projection),
+      tokenRefreshDue: (uid) => tokens.refreshDue(uid),
       allocatable: s.allocatable,
     },
     cgroups,

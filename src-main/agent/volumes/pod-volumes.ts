@@ -1,20 +1,24 @@
 // A pod's volumes on the node, laid out as the kubelet does under the pod's folder
 // (<podsDir>/<uid>/volumes/kubernetes.io~<plugin>/<name>): emptyDir (a folder, or tmpfs for
-// medium Memory), hostPath (checked or created per its type), and configMap, secret and
-// downwardAPI (projected with the atomic writer, and projected again on refresh so that updates
+// medium Memory), hostPath (checked or created per its type), and configMap, secret, downwardAPI
+// and projected (service-account tokens among its sources) (written with the atomic writer, and projected again on refresh so that updates
 // reach running containers). Tear-down unmounts what was mounted and removes the pod's folder.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ConfigMap, Pod, Secret, Volume } from 'kubernetes-types/core/v1';
+import type { ConfigMap, Pod, Secret, ServiceAccountTokenProjection, Volume } from 'kubernetes-types/core/v1';
 import { milliValue, parseQuantity } from '../../util/quantity.ts';
 import { writeAtomically } from './atomic-writer.ts';
-import { configMapPayload, downwardAPIPayload, secretPayload } from './projections.ts';
+import { configMapPayload, downwardAPIPayload, projectedPayload, secretPayload } from './projections.ts';
 
 /** How the agent reads the objects volumes project (from its cache, or the API). */
 export interface VolumeSources {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
+  /** A token for the pod's service account, bound to the pod (token-manager.ts). */
+  serviceAccountToken?(pod: Pod, projection: ServiceAccountTokenProjection): Promise<string>;
+  /** When the pod's tokens are due for a refresh (the next sync should come then), if it has any. */
+  tokenRefreshDue?(podUID: string): number | undefined;
   /** The node's allocatable, for resourceFieldRef without a limit. */
   allocatable: Record<string, string>;
 }
@@ -22,7 +26,7 @@ export interface VolumeSources {
 export interface MountedVolume {
   name: string;
   hostPath: string;
-  /** Secrets, configMaps and downwardAPI are always mounted read-only, as upstream. */
+  /** Secrets, configMaps, downwardAPI and projected volumes are always mounted read-only, as upstream. */
   readOnly: boolean;
 }
 
@@ -37,6 +41,7 @@ function pluginOf(v: Volume): string {
   if (v.configMap) return 'configmap';
   if (v.secret) return 'secret';
   if (v.downwardAPI) return 'downward-api';
+  if (v.projected) return 'projected';
   throw new Error(`volume ${JSON.stringify(v.name)}: this volume type is not supported by the Kubelab agent yet`);
 }
 
@@ -62,16 +67,43 @@ export class PodVolumes {
         out.push({ name: v.name, hostPath: dir, readOnly: false });
         continue;
       }
-      writeAtomically(dir, await this.payload(pod, v, sources));
+      await this.project(dir, pod, v, sources);
       out.push({ name: v.name, hostPath: dir, readOnly: true });
     }
     return out;
+  }
+
+  /**
+   * Writes the volume's content afresh. A refresh whose content cannot be had (the API out of
+   * reach: no ConfigMap, no new token) keeps what the volume holds, as the kubelet does: running containers and their
+   * restarts go on with it; only a first set-up must succeed.
+   */
+  private async project(dir: string, pod: Pod, v: Volume, sources: VolumeSources): Promise<void> {
+    let payload;
+    try {
+      payload = await this.payload(pod, v, sources);
+    } catch (e) {
+      if (existsSync(join(dir, '..data'))) return;
+      throw e;
+    }
+    writeAtomically(dir, payload);
   }
 
   private async payload(pod: Pod, v: Volume, sources: VolumeSources) {
     const ns = pod.metadata!.namespace ?? 'default';
     if (v.configMap) return configMapPayload(v.configMap, await sources.configMap(ns, v.configMap.name ?? ''));
     if (v.secret) return secretPayload(v.secret, await sources.secret(ns, v.secret.secretName ?? ''));
+    if (v.projected) {
+      return projectedPayload(v.projected, pod, {
+        configMap: (name) => sources.configMap(ns, name),
+        secret: (name) => sources.secret(ns, name),
+        serviceAccountToken: async (projection) => {
+          if (!sources.serviceAccountToken) throw new Error(`volume ${JSON.stringify(v.name)}: no way to get service account tokens here`);
+          return sources.serviceAccountToken(pod, projection);
+        },
+        allocatable: sources.allocatable,
+      });
+    }
     return downwardAPIPayload(v.downwardAPI!.items ?? [], pod, v.downwardAPI!.defaultMode, sources.allocatable);
   }
 

@@ -1,7 +1,7 @@
-// What configMap, secret and downwardAPI volumes contain (the kubelet's MakePayload for each):
-// every key, or only the listed items at their paths, with defaultMode or the item's own mode.
+// What configMap, secret, downwardAPI and projected volumes contain (the kubelet's MakePayload for
+// each): every key, or only the listed items at their paths, with defaultMode or the item's own mode.
 // A missing object or key is an error unless the volume (or item source) is optional.
-import type { ConfigMap, ConfigMapVolumeSource, Container, DownwardAPIVolumeFile, Pod, Secret, SecretVolumeSource } from 'kubernetes-types/core/v1';
+import type { ConfigMap, ConfigMapVolumeSource, Container, DownwardAPIVolumeFile, Pod, ProjectedVolumeSource, Secret, SecretVolumeSource, ServiceAccountTokenProjection } from 'kubernetes-types/core/v1';
 import type { PayloadFile } from './atomic-writer.ts';
 import { milliValue, parseQuantity } from '../../util/quantity.ts';
 
@@ -113,4 +113,26 @@ export function downwardAPIPayload(items: DownwardAPIVolumeFile[], pod: Pod, def
     else throw new Error(`downwardAPI item ${JSON.stringify(item.path)} has neither fieldRef nor resourceFieldRef`);
     return { path: item.path, content: Buffer.from(text, 'utf8'), mode: item.mode ?? defaultMode ?? DEFAULT_MODE };
   });
+}
+
+/** What a projected volume's sources give, each a token, a key or a field, in order. */
+export interface ProjectedSources {
+  configMap(name: string): Promise<ConfigMap | undefined>;
+  secret(name: string): Promise<Secret | undefined>;
+  serviceAccountToken(projection: ServiceAccountTokenProjection): Promise<string>;
+  allocatable: Record<string, string>;
+}
+
+/** A projected volume: every source's files in one folder, with the volume's defaultMode. */
+export async function projectedPayload(source: ProjectedVolumeSource, pod: Pod, from: ProjectedSources): Promise<PayloadFile[]> {
+  const mode = source.defaultMode ?? DEFAULT_MODE;
+  const out: PayloadFile[] = [];
+  for (const p of source.sources ?? []) {
+    if (p.configMap) out.push(...configMapPayload({ ...p.configMap, defaultMode: mode }, await from.configMap(p.configMap.name ?? '')));
+    else if (p.secret) out.push(...secretPayload({ secretName: p.secret.name, items: p.secret.items, optional: p.secret.optional, defaultMode: mode }, await from.secret(p.secret.name ?? '')));
+    else if (p.downwardAPI) out.push(...downwardAPIPayload(p.downwardAPI.items ?? [], pod, mode, from.allocatable));
+    else if (p.serviceAccountToken) out.push({ path: p.serviceAccountToken.path, content: Buffer.from(await from.serviceAccountToken(p.serviceAccountToken), 'utf8'), mode });
+    else throw new Error('projected volume: only configMap, secret, downwardAPI and serviceAccountToken sources are supported by the Kubelab agent');
+  }
+  return out;
 }

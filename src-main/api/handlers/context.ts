@@ -7,8 +7,11 @@ import type { UserInfo } from '../../auth/authenticator.ts';
 import type { ResourceRegistry, ServedResource } from '../registry.ts';
 import type { ResourceRequest } from '../request-info.ts';
 import type { AgentConnector } from '../node-proxy/agent-connector.ts';
+import type { ServiceAccountTokenIssuer } from '../../auth/service-account/token-issuer.ts';
 import type { Allocator, KubeObject, StrategyContext } from '../resources/types.ts';
 import { apiVersionOf } from '../registry.ts';
+import { getSharedObject } from '../object-store.ts';
+import type { ServiceAccount } from 'kubernetes-types/core/v1';
 import { badRequest } from '../status.ts';
 import { recordingContext, type RecordedStrategyContext } from './allocations.ts';
 
@@ -25,6 +28,8 @@ export interface ApiContext {
    * check); throws the ApiError that refuses it.
    */
   admit?(scope: RequestScope, obj: KubeObject): void;
+  /** Signs service-account tokens (serviceaccounts/NAME/token); absent, that subresource is 404. */
+  serviceAccountTokens?: ServiceAccountTokenIssuer;
 }
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -52,7 +57,10 @@ export function strategyContext(scope: RequestScope): StrategyContext {
 
 /** For creates and updates: what the request takes is recorded, to give back if it fails. */
 export function writeStrategyContext(scope: RequestScope): RecordedStrategyContext {
-  return recordingContext(scope.api.allocators, scope.dryRun, scope.info.subresource);
+  const serviceAccounts = scope.api.registry.lookup('', 'v1', 'serviceaccounts')?.definition;
+  const serviceAccount = async (namespace: string, name: string) =>
+    serviceAccounts && ((await getSharedObject(scope.api.store, serviceAccounts, namespace, name))?.obj as ServiceAccount | undefined);
+  return { ...recordingContext(scope.api.allocators, scope.dryRun, scope.info.subresource), serviceAccount };
 }
 
 export function parseDryRun(query: URLSearchParams): boolean {

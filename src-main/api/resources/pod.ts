@@ -9,6 +9,7 @@ import { validatePodSpec } from './podspec/pod-spec.ts';
 import { podCells, podColumns } from './podspec/pod-table.ts';
 import { validatePodSpecUpdate } from './podspec/pod-update.ts';
 import { podQOSClass } from './podspec/qos.ts';
+import { admitServiceAccount } from './podspec/service-account-admission.ts';
 import type { KubeObject, ResourceDefinition } from './types.ts';
 
 const asPod = (obj: KubeObject) => obj as unknown as Pod;
@@ -27,10 +28,8 @@ function tolerates(list: Toleration[], taintKey: string): boolean {
   return list.some((t) => (t.effect === 'NoExecute' || !t.effect) && (t.key === taintKey || (!t.key && t.operator === 'Exists')));
 }
 
-/** What upstream's admission chain adds to every new pod (ServiceAccount, Priority, DefaultTolerationSeconds). */
+/** What upstream's admission chain adds to every new pod (Priority, DefaultTolerationSeconds). */
 function admit(spec: PodSpec): void {
-  if (!spec.serviceAccountName) spec.serviceAccountName = 'default';
-  spec.serviceAccount = spec.serviceAccountName;
   if (spec.priority === undefined) spec.priority = (spec.priorityClassName && systemPriorities[spec.priorityClassName]) || 0;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
   const tolerations = items<Toleration>(spec.tolerations).filter(isRecord);
@@ -80,11 +79,12 @@ export const pod: ResourceDefinition = {
     return validatePodSpecUpdate(spec, oldSpec, FieldPath.root('spec'));
   },
 
-  prepareForCreate(obj) {
+  async prepareForCreate(obj, ctx) {
     const p = asPod(obj);
     if (!isRecord(p.spec)) return;
     admit(p.spec);
     (p as { status?: Pod['status'] }).status = { phase: 'Pending', qosClass: podQOSClass(p.spec) };
+    await admitServiceAccount(p.spec, obj.metadata.namespace ?? 'default', obj.metadata.annotations, ctx.serviceAccount);
   },
 
   prepareForUpdate(obj, old) {

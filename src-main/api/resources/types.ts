@@ -2,6 +2,7 @@
 // defaults, validation, create/update strategy and table columns. One file per kind under
 // api/resources/ exports one ResourceDefinition; index.ts lists them.
 import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+import type { ServiceAccount } from 'kubernetes-types/core/v1';
 import type { FieldError } from '../field-errors.ts';
 
 /** kubernetes-types marks every field readonly; the server's own copies are its to change. */
@@ -72,6 +73,8 @@ export interface StrategyContext {
   dryRun: boolean;
   /** The subresource written through ('status', 'finalize', ...), absent for the object itself. */
   subresource?: string;
+  /** A service account as stored (the ServiceAccount admission of pods); absent in unit tests. */
+  serviceAccount?(namespace: string, name: string): Promise<ServiceAccount | undefined>;
 }
 
 export interface ResourceDefinition {
