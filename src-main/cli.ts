@@ -95,12 +95,19 @@ function portOf(value: string | undefined): number {
   return n;
 }
 
+/** A close that has not finished by then is cut short: every acknowledged write is in the log already. */
+const CLOSE_DEADLINE_MS = 15_000;
+
 /** Stops the control plane on SIGINT/SIGTERM, so the store closes cleanly. */
 function closeOnSignals(cp: { close(): Promise<void> }): void {
   let closing = false;
   const stop = () => {
     if (closing) return;
     closing = true;
+    setTimeout(() => {
+      process.stderr.write(`kubelab: still closing after ${CLOSE_DEADLINE_MS / 1000} s; exiting\n`);
+      process.exit(1);
+    }, CLOSE_DEADLINE_MS).unref();
     cp.close().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { openWalStore } from './store/wal-store.ts';
 import { EncryptingStore } from './api/encryption/encrypting-store.ts';
 import { ensureEncryptionConfig } from './api/encryption/encryption-config-file.ts';
@@ -210,6 +210,18 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         authenticationAPIGroup({ authenticator, reviewForAudiences: (t, a) => saTokens.authenticator.reviewFor(t, a) }),
       ],
     });
+    // Every connection, upgraded ones (exec, attach, port-forward, WebSocket) too: closing ends
+    // them all, or server.close() would wait for the upgraded ones, which closeAllConnections() skips.
+    const connections = new Set<Socket>();
+    server.on('connection', (socket: Socket) => {
+      connections.add(socket);
+      socket.once('close', () => connections.delete(socket));
+    });
+    const closeServer = (): Promise<void> => {
+      server.closeAllConnections();
+      for (const socket of connections) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    };
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port, opts.address, () => resolve());
@@ -265,8 +277,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       await stopParts();
       client.close();
       agents.close();
-      server.closeAllConnections();
-      server.close();
+      void closeServer();
       throw e;
     }
     return {
@@ -286,8 +297,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
         await stopParts();
         client.close();
         agents.close();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closeServer();
         await store.close();
       },
     };

@@ -195,12 +195,13 @@ describe.skipIf(NO_BROWSER)('resource views in the browser', () => {
     const nsRow = ui.page.locator('table[aria-label=Namespaces] tr[data-key="e2e-rv"]');
     expect(await nsRow.textContent()).toContain('running');
 
+    // Ours and kube-root-ca.crt, which every namespace gets (the root CA publisher).
     await expect.poll(async () => {
       await row.getByRole('button', { name: 'Delete namespace e2e-made-here' }).click();
       const text = await ui.page.getByRole('dialog').textContent();
-      if (!text?.includes('2 config maps')) await ui.page.getByRole('button', { name: 'Cancel' }).click();
+      if (!text?.includes('3 config maps')) await ui.page.getByRole('button', { name: 'Cancel' }).click();
       return text;
-    }).toContain('2 config maps');
+    }).toContain('3 config maps');
     await ui.screenshot('namespaces');
     await ui.page.getByRole('button', { name: 'Delete e2e-made-here' }).click();
     await expect.poll(async () => {
