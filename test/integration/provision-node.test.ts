@@ -234,7 +234,8 @@ describe('kubelab node add over SSH', () => {
     for (const p of ['/etc/kubelab', '/var/lib/kubelab-agent', '/usr/local/lib/kubelab', '/var/log/kubelab']) {
       expect(readdirSync(join(hostDir('kl-node-0'), p)), p).toEqual([]);
     }
-    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/^kubelab-/m);
+    // Its pod's network namespace (other tests' pods may have theirs meanwhile: the check is this one's).
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(`kubelab-${uid}`);
     const cgroups = execFileSync('sh', ['-c', 'ls -d /sys/fs/cgroup/*/kubelab/kl-node-0 2>/dev/null || true'], { encoding: 'utf8' });
     expect(cgroups).toBe('');
   }, 120_000);
