@@ -12,13 +12,16 @@ import { transformerForKey } from './api/encryption/transformer-for-key.ts';
 import { StoreLockedError, type Store } from './store/store.ts';
 import { ensureCA, ensureClientCert, ensureServingCert } from './auth/ca.ts';
 import { AgentConnector } from './api/node-proxy/agent-connector.ts';
-import { getObject } from './api/object-store.ts';
-import type { Node } from 'kubernetes-types/core/v1';
+import { getObject, getSharedObject } from './api/object-store.ts';
+import type { Node, Pod } from 'kubernetes-types/core/v1';
 import { ensureAdminToken } from './auth/tokens.ts';
 import { TokenAuthenticator, unionAuthenticator } from './auth/authenticator.ts';
 import type { NodeLinks } from './provision/node-links.ts';
 import { authorizerChain, bootstrapAuthorizer, mastersAuthorizer, publicInfoAuthorizer } from './auth/authorizer.ts';
 import { NodeAuthorizer } from './auth/node/node-authorizer.ts';
+import { NodeRestriction } from './auth/node/node-restriction.ts';
+import { admissionChain } from './api/admission/admission.ts';
+import { rbacEscalation } from './api/admission/rbac-escalation.ts';
 import { NodeGraph } from './auth/node/node-graph.ts';
 import { startRbac } from './auth/rbac/index.ts';
 import { authorizationAPIGroup } from './api/authorization/group.ts';
@@ -193,10 +196,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const nodeGraph = new NodeGraph();
     const rbac = await startRbac(store, registry, log);
     const authorizer = authorizerChain([mastersAuthorizer, new NodeAuthorizer(nodeGraph), bootstrapAuthorizer, publicInfoAuthorizer, rbac.authorizer]);
-    const escalation = rbac.escalationCheck(authorizer);
-    api.admit = (scope, obj) => {
-      if (scope.served.definition.group === 'rbac.authorization.k8s.io') escalation.check({ user: scope.user, resource: scope.served.definition.resource, obj });
-    };
+    const pods = registry.lookup('', 'v1', 'pods')!.definition;
+    const nodeRestriction = new NodeRestriction(async (namespace, name) => (await getSharedObject(store, pods, namespace, name))?.obj as Pod | undefined);
+    api.admit = admissionChain([nodeRestriction, rbacEscalation(rbac.escalationCheck(authorizer))]);
     const server = createApiServer({
       api,
       authenticator,

@@ -8,6 +8,7 @@ import type { ResourceRegistry, ServedResource } from '../registry.ts';
 import type { ResourceRequest } from '../request-info.ts';
 import type { AgentConnector } from '../node-proxy/agent-connector.ts';
 import type { ServiceAccountTokenIssuer } from '../../auth/service-account/token-issuer.ts';
+import type { Admit } from '../admission/admission.ts';
 import type { Allocator, KubeObject, StrategyContext } from '../resources/types.ts';
 import { apiVersionOf } from '../registry.ts';
 import { getSharedObject } from '../object-store.ts';
@@ -24,10 +25,10 @@ export interface ApiContext {
   /** The way to the nodes' agents (pods/log, exec, attach, portforward). */
   agents?: AgentConnector;
   /**
-   * Admission of a create or update once it is valid, before it is stored (RBAC's escalation
-   * check); throws the ApiError that refuses it.
+   * Admission (../admission/): of a create or update once it is valid, before it is stored, and
+   * of a delete before anything changes; rejects with the ApiError that refuses it.
    */
-  admit?(scope: RequestScope, obj: KubeObject): void;
+  admit?: Admit;
   /** Signs service-account tokens (serviceaccounts/NAME/token); absent, that subresource is 404. */
   serviceAccountTokens?: ServiceAccountTokenIssuer;
 }

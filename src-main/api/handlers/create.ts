@@ -10,6 +10,7 @@ import { checkBody } from './body.ts';
 import { requireNamespaceOpen } from './namespaces.ts';
 import { initCreateMetadata, prepareCreate, throwIfInvalid, validateCreate } from './strategy.ts';
 import { trackUpdate } from './managed-fields.ts';
+import { admit } from '../admission/admission.ts';
 import { cloneJSON } from '../../util/clone-json.ts';
 
 export async function handleCreate(scope: RequestScope): Promise<void> {
@@ -34,7 +35,7 @@ export async function createObject(scope: RequestScope, served: KubeObject, prep
     try {
       await prepareCreate(def, obj, ctx);
       throwIfInvalid(def, obj, validateCreate(def, obj));
-      scope.api.admit?.(scope, obj);
+      await admit(scope, 'CREATE', obj);
       obj = prepared ? prepared(obj) : trackUpdate(scope, undefined, obj);
       if (scope.dryRun) {
         ctx.rollback();

@@ -9,6 +9,7 @@ import { decodeBody, isObject, mediaType, readBody, writeJSON } from './codec.ts
 import { strategyContext, timestamp, toServedVersion, type RequestScope } from './context.ts';
 import { parseSelectors, readListPage } from './read.ts';
 import { apiVersionOf } from '../registry.ts';
+import { admit } from '../admission/admission.ts';
 import { cloneJSON } from '../../util/clone-json.ts';
 
 interface DeleteOptions {
@@ -87,6 +88,7 @@ async function deleteObject(scope: RequestScope, name: string, opts: DeleteOptio
     if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
       throw conflict(def.group, def.resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
     }
+    await admit(scope, 'DELETE', undefined, obj);
     const next = cloneJSON(obj);
     delete next.metadata.resourceVersion;
     const finalizers = new Set(next.metadata.finalizers ?? []);

@@ -11,6 +11,7 @@ import type { KubeObject } from '../resources/types.ts';
 import { ApiError, badRequest, conflict, invalid, notFound } from '../status.ts';
 import { decodeBody, isObject, mediaType, readBody, writeJSON } from './codec.ts';
 import type { RequestScope } from './context.ts';
+import { admit } from '../admission/admission.ts';
 
 const MIN_EXPIRATION_SECONDS = 600;
 const MAX_EXPIRATION_SECONDS = 2 ** 32;
@@ -92,6 +93,8 @@ export async function handleTokenRequest(scope: RequestScope): Promise<void> {
   if (typeof meta.namespace === 'string' && meta.namespace !== '' && meta.namespace !== namespace) {
     throw badRequest(`the namespace of the provided object does not match the namespace sent on the request`);
   }
+  // Admitted as upstream's create handler does, before the TokenRequest is carried out.
+  await admit(scope, 'CREATE', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { ...meta, namespace }, spec } as KubeObject);
   const serviceAccount = await read(scope, 'serviceaccounts', namespace, name);
   if (!serviceAccount) throw notFound('', 'serviceaccounts', name);
   const subject = spec.boundObjectRef

@@ -15,6 +15,7 @@ import { createObject, warningHeaders } from './create.ts';
 import { deepEqual, prepareUpdate, throwIfInvalid, validateCreate, validateUpdate } from './strategy.ts';
 import { trackUpdate } from './managed-fields.ts';
 import { finishIfFinalized } from './delete.ts';
+import { admit } from '../admission/admission.ts';
 import { cloneJSON } from '../../util/clone-json.ts';
 
 export async function handleUpdate(scope: RequestScope): Promise<void> {
@@ -93,7 +94,7 @@ export async function updateObject(scope: RequestScope, mutate: (current: KubeOb
     try {
       obj = await prepareUpdate(def, toStorageVersion(served, next), current.obj, info.subresource, ctx);
       throwIfInvalid(def, obj, validateWrite(def, obj, current.obj, info.subresource, opts));
-      api.admit?.(scope, obj);
+      await admit(scope, 'UPDATE', obj, current.obj);
       obj = opts.track ? opts.track(current.obj, obj) : trackUpdate(scope, current.obj, obj);
     } catch (e) {
       ctx.rollback();

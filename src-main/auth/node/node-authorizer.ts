@@ -3,10 +3,11 @@
 // ServiceAccount tokens of pods bound to it, found through the pod graph — and the Services,
 // EndpointSlices and Nodes its proxy, DNS and routes follow; write only its own Node, Lease and
 // its pods' status, and events. Anything else is refused, so an agent on a compromised machine
-// cannot read another node's secrets. (Checking the bodies of its writes — its own Node's name on
-// create, no labels it may not set — is upstream's NodeRestriction admission, not done yet.)
+// cannot read another node's secrets. What the bodies of its writes may say (its own Node's name
+// on create, no labels it may not set) is the NodeRestriction admission's (node-restriction.ts).
 import type { Attributes, Authorizer, Decision } from '../authorizer.ts';
-import { CACERTS_PATH, NODE_CREDENTIAL_PATH, NODE_USER_PREFIX, NODES_GROUP } from '../join-protocol.ts';
+import { CACERTS_PATH, NODE_CREDENTIAL_PATH } from '../join-protocol.ts';
+import { nodeIdentity } from './node-identity.ts';
 import type { NodeGraph, ReferencedKind } from './node-graph.ts';
 
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
@@ -31,8 +32,8 @@ export class NodeAuthorizer implements Authorizer {
   constructor(private readonly graph: NodeGraph) {}
 
   authorize(a: Attributes): Decision {
-    if (!a.user.groups.includes(NODES_GROUP) || !a.user.name.startsWith(NODE_USER_PREFIX)) return { decision: 'no-opinion' };
-    const node = a.user.name.slice(NODE_USER_PREFIX.length);
+    const node = nodeIdentity(a.user);
+    if (node === undefined) return { decision: 'no-opinion' };
     if (!a.resourceRequest) return this.path(a) ? allow : this.refuse(node, 'this path');
     return this.resource(node, a) ? allow : this.refuse(node, a.name ? 'this object' : 'these objects');
   }
