@@ -8,30 +8,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCA, ensureClientCert } from '../../src-main/auth/ca.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
 import { Kubectl } from './harness/kubectl.ts';
+import { nodeKubectl } from './harness/node-credential.ts';
 
 let cluster: TestCluster;
 let admin: Kubectl;
 let n1: Kubectl;
 const dir = mkdtempSync(join(tmpdir(), 'kubelab-node-authz-'));
-
-/** A kubeconfig with a node's certificate, as the agent's join leaves it. */
-async function nodeKubectl(node: string): Promise<Kubectl> {
-  const pki = join(cluster.cp.dataDir, 'pki');
-  const cert = await ensureClientCert(pki, await ensureCA(pki), `test-${node}`, `CN=system:node:${node}, O=system:nodes`);
-  const b64 = (s: string) => Buffer.from(s).toString('base64');
-  const path = join(dir, `${node}.kubeconfig`);
-  writeFileSync(path, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': node,
-    clusters: [{ name: 'c', cluster: { server: cluster.cp.url, 'certificate-authority-data': b64(cluster.cp.caPem) } }],
-    users: [{ name: node, user: { 'client-certificate-data': b64(cert.certPem), 'client-key-data': b64(cert.keyPem) } }],
-    contexts: [{ name: node, context: { cluster: 'c', user: node } }],
-  }), { mode: 0o600 });
-  return new Kubectl('1.35', path);
-}
 
 function pod(name: string, node: string, secret: string, configMap: string) {
   return {
@@ -52,7 +37,7 @@ beforeAll(async () => {
   await cluster.client.create(gvr.pods, pod('on-n1', 'n1', 's1', 'c1') as never);
   await cluster.client.create(gvr.pods, pod('on-n2', 'n2', 's2', 'c2') as never);
   for (const n of ['n1', 'n2']) await cluster.client.create(gvr.nodes, { apiVersion: 'v1', kind: 'Node', metadata: { name: n } } as never);
-  n1 = await nodeKubectl('n1');
+  n1 = await nodeKubectl(cluster, 'n1', dir);
   await waitFor('n1 sees its pod\'s secret', async () => (await n1.run(['get', 'secret', 's1'])).code === 0);
 }, 60_000);
 
