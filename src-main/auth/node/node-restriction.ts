@@ -37,7 +37,7 @@ export class NodeRestriction implements AdmissionPlugin {
     if (node === '') throw refused(a, `could not determine node from user "${a.user.name}"`);
     switch (`${a.group}/${a.resource}`) {
       case '/pods':
-        return this.pod(node, a);
+        return admitPod(node, a);
       case '/nodes':
         return admitNode(node, a);
       case '/serviceaccounts':
@@ -45,16 +45,6 @@ export class NodeRestriction implements AdmissionPlugin {
       case 'coordination.k8s.io/leases':
         return admitLease(node, a);
     }
-  }
-
-  private async pod(node: string, a: AdmissionAttributes): Promise<void> {
-    if (a.subresource === 'status') return admitPodStatus(node, a);
-    if (a.subresource) throw refused(a, `unexpected pod subresource "${a.subresource}", only 'status' and 'eviction' are allowed`);
-    if (a.operation === 'CREATE') return admitPodCreate(node, a);
-    if (a.operation !== 'DELETE') throw refused(a, `unexpected operation "${a.operation}", node "${node}" can only create and delete mirror pods`);
-    const pod = (a.old as Pod | undefined) ?? (await this.pods(a.namespace ?? '', a.name));
-    if (!pod) throw notFound('', 'pods', a.name);
-    if (pod.spec?.nodeName !== node) throw refused(a, `node "${node}" can only delete pods with spec.nodeName set to itself`);
   }
 
   /** A node's TokenRequest must be bound to a pod, by uid, that runs on it. */
@@ -70,6 +60,17 @@ export class NodeRestriction implements AdmissionPlugin {
     }
     if (pod.spec?.nodeName !== node) throw refused(a, 'node requested token bound to a pod scheduled on a different node');
   }
+}
+
+/** No pods of its own; deletes only of pods bound to it; status as admitPodStatus says. */
+function admitPod(node: string, a: AdmissionAttributes): void {
+  if (a.subresource === 'status') return admitPodStatus(node, a);
+  if (a.subresource) throw refused(a, `unexpected pod subresource "${a.subresource}", only 'status' and 'eviction' are allowed`);
+  if (a.operation === 'CREATE') return admitPodCreate(node, a);
+  if (a.operation !== 'DELETE') throw refused(a, `unexpected operation "${a.operation}", node "${node}" can only create and delete mirror pods`);
+  // A delete is admitted with the stored pod (delete.ts read it).
+  const pod = a.old as Pod;
+  if (pod.spec?.nodeName !== node) throw refused(a, `node "${node}" can only delete pods with spec.nodeName set to itself`);
 }
 
 /**
