@@ -32,10 +32,7 @@ export function nodeJoinServices(deps: ServiceDeps): MethodTable<keyof NodeJoinM
   const { dataDir } = deps;
   return {
     sshKeychain: {
-      check: (value) => {
-        check.params(value ?? {}, 'sshKeychain');
-        return {};
-      },
+      check: (value) => (check.params(value ?? {}, 'sshKeychain'), {}),
       async run() {
         return dataDir ? sshSecretsOf(deps, dataDir).status : { available: false, reason: 'this window shows a cluster from a kubeconfig: Kubelab reaches no nodes over SSH' };
       },
