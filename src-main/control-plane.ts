@@ -55,6 +55,7 @@ import type { MetricsSource } from './metrics/usage.ts';
 import { metricsAPIGroup } from './metrics/api/group.ts';
 import { AgentMetricsSource, connectorGet } from './metrics/agent-metrics-source.ts';
 import { realClock, type Clock } from './util/clock.ts';
+import { SecretVault, type SecretCipher } from './provision/ssh/secret-vault.ts';
 
 export interface ControlPlaneOptions {
   dataDir: string;
@@ -83,6 +84,8 @@ export interface ControlPlaneOptions {
   simulateNodes?: number | HollowNodeSpec[];
   /** How the hollow nodes behave (delays, intervals). */
   hollow?: Omit<HollowFleetOptions, 'client' | 'nodes' | 'clock'>;
+  /** The OS keychain that SSH secrets may be remembered with (the desktop app's safeStorage). */
+  keychain?: SecretCipher;
 }
 
 export interface ControlPlane {
@@ -106,6 +109,8 @@ export interface ControlPlane {
   metricsSources: MetricsSource[];
   /** HTTPS to the nodes' agents with the API server's kubelet client certificate. */
   agents: AgentConnector;
+  /** The SSH passwords and passphrases remembered for the nodes (nothing without a keychain). */
+  sshSecrets: SecretVault;
   close(): Promise<void>;
 }
 
@@ -144,6 +149,7 @@ function nodeIpamConfig(network: ClusterNetwork): Pick<ControllerConfig, 'podCID
 
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const sshSecrets = new SecretVault(opts.dataDir, opts.keychain, log);
   const clock = opts.clock ?? realClock;
   // Both checks come before anything is written: a refused start leaves the data folder as it was.
   const network = resolveClusterNetwork(opts.dataDir, opts.network);
@@ -268,7 +274,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       }
       // The nodes added from this computer: their tunnels, and their API address when it moved.
       const { startNodeLinks } = await import('./provision/node-links.ts');
-      links = await startNodeLinks({ dataDir: opts.dataDir, serverURL: url, log });
+      links = await startNodeLinks({ dataDir: opts.dataDir, serverURL: url, log, secrets: sshSecrets });
       if (opts.simulateNodes) {
         const nodes = typeof opts.simulateNodes === 'number' ? simulatedNodes(opts.simulateNodes) : opts.simulateNodes;
         fleet = new HollowFleet({ ...opts.hollow, client, nodes, clock, log });
@@ -295,6 +301,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       fleet,
       metricsSources,
       agents,
+      sshSecrets,
       async close() {
         await stopParts();
         client.close();

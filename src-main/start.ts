@@ -10,10 +10,16 @@ import { uiURL } from './bridge/ui-url.ts';
 import { defaultDataDir, startControlPlane } from './control-plane.ts';
 import { argsToArgv, requestedNetwork, type AppArgs } from './electron/args.ts';
 import { appRoot } from './paths.ts';
+import type { SecretCipher } from './provision/ssh/secret-vault.ts';
 
 export type StartArgs = AppArgs & {
   /** false: the API without controllers and scheduler (`serve --no-controllers`). */
   controllers?: boolean;
+  /**
+   * A keychain for remembered SSH secrets. Browser mode runs under plain Node, which has none;
+   * tests give one to drive the UI that the desktop app shows with safeStorage.
+   */
+  keychain?: SecretCipher;
 };
 
 export async function start(args: StartArgs): Promise<void> {
@@ -64,6 +70,7 @@ export async function startBrowserMode(args: StartArgs): Promise<BrowserModeServ
       simulateNodes: args.simulateNodes,
       controllers: args.controllers === false ? false : undefined,
       controllersInChildProcess: true,
+      keychain: args.keychain,
     });
   } catch (err) {
     fail(err);

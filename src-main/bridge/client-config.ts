@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { ConnectionConfig } from '../client/kubeconfig.ts';
 import type { ControlPlane } from '../control-plane.ts';
+import type { SecretVault } from '../provision/ssh/secret-vault.ts';
 import { adminKubeconfig } from '../kubeconfig.ts';
 import { writeFileAtomic } from '../util/files.ts';
 import type { ClusterInfo } from './protocol.ts';
@@ -17,10 +18,12 @@ export interface ClientConfig {
   dataDir?: string;
   /** A kubeconfig file for this cluster, for local shells (KUBECONFIG) and kubectl. */
   kubeconfigPath?: string;
+  /** The built-in cluster's remembered SSH secrets (the nodes it added). */
+  sshSecrets?: SecretVault;
 }
 
 /** The built-in control plane, reached through loopback, with a kubeconfig for local shells. */
-export function builtinClientConfig(cp: Pick<ControlPlane, 'url' | 'adminToken' | 'caPem' | 'dataDir'>): ClientConfig {
+export function builtinClientConfig(cp: Pick<ControlPlane, 'url' | 'adminToken' | 'caPem' | 'dataDir'> & Partial<Pick<ControlPlane, 'sshSecrets'>>): ClientConfig {
   const server = loopbackURL(cp.url);
   const kubeconfigPath = join(cp.dataDir, 'app.kubeconfig');
   writeFileAtomic(kubeconfigPath, adminKubeconfig(cp.dataDir, server), 0o600);
@@ -30,5 +33,6 @@ export function builtinClientConfig(cp: Pick<ControlPlane, 'url' | 'adminToken' 
     info: { context: 'kubelab', server },
     dataDir: cp.dataDir,
     kubeconfigPath,
+    ...(cp.sshSecrets ? { sshSecrets: cp.sshSecrets } : {}),
   };
 }

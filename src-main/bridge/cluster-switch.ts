@@ -94,7 +94,7 @@ export class ClusterSwitch implements ContextSwitcher {
   #open(config: ClientConfig): { client: KubeClient; cluster: HubCluster } {
     const client = new KubeClient(config.connection);
     const cache = new ClusterCache(UI_KINDS, (spec) => informerSource(client, spec));
-    const methods = createServices({ client, dataDir: config.dataDir, kubeconfigPath: config.kubeconfigPath, contexts: this });
+    const methods = createServices({ client, dataDir: config.dataDir, kubeconfigPath: config.kubeconfigPath, sshSecrets: config.sshSecrets, contexts: this });
     return { client, cluster: { cache, methods, info: config.info } };
   }
 }

@@ -1,12 +1,14 @@
 // The desktop app's main process: the control plane in-process, the UI bridge over IPC, and one
-// window on the built renderer. The only file (with ipc.ts and preload.ts) that knows Electron.
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+// window on the built renderer. The only file (with ipc.ts, keychain.ts and preload.ts) that knows
+// Electron.
+import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ClusterSwitch } from '../bridge/cluster-switch.ts';
 import { builtinClientConfig } from '../bridge/client-config.ts';
 import { defaultDataDir, startControlPlane } from '../control-plane.ts';
 import { appArgs, requestedNetwork } from './args.ts';
 import { registerIpcBridge } from './ipc.ts';
+import { keychainCipher } from './keychain.ts';
 
 // Built layout (electron.config.ts): out/main/index.js, out/preload/index.cjs, out/renderer/.
 const preloadPath = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
     advertiseAddress: args.advertiseAddress,
     simulateNodes: args.simulateNodes,
     controllersInChildProcess: true,
+    // After whenReady: only then has safeStorage chosen its Linux backend.
+    keychain: keychainCipher(safeStorage),
   });
   const cluster = new ClusterSwitch(builtinClientConfig(cp));
   const unregister = registerIpcBridge(ipcMain, cluster.hub, isOurPage);

@@ -1,7 +1,9 @@
 // What the control plane keeps with the nodes added from this computer, while it runs (`kubelab
 // serve`, the app): the reverse tunnels of --tunnel nodes, and, when it is served at another
 // address than a node was told (the laptop moved), that node's API address updated over SSH the
-// next time it is reached. Nodes that log in with a password are left alone: it is not kept.
+// next time it is reached. Nodes that log in with a password are left alone unless the desktop
+// app remembered it in the OS keychain (ssh/secret-vault.ts); a remembered key passphrase is used
+// too.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectNode, flagsOf } from './cli/connect-node.ts';
@@ -9,6 +11,7 @@ import { apiAddress } from './cli/node-commands.ts';
 import { NodeRegistry, type NodeRecord } from './cli/node-registry.ts';
 import { serviceControl } from './install/agent-service.ts';
 import { NODE_PATHS } from './install/node-layout.ts';
+import { SecretVault } from './ssh/secret-vault.ts';
 import { gatherFacts } from './preflight/host-facts.ts';
 import { root } from './join/remote-commands.ts';
 import type { RemoteHost } from './remote-host.ts';
@@ -21,14 +24,15 @@ export interface NodeLinks {
 const RETRY_MS = 60_000;
 const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(new URL(url).hostname);
 
-export async function startNodeLinks(opts: { dataDir: string; serverURL: string; log: (line: string) => void; rescanMs?: number }): Promise<NodeLinks> {
+export async function startNodeLinks(opts: { dataDir: string; serverURL: string; log: (line: string) => void; rescanMs?: number; secrets?: SecretVault }): Promise<NodeLinks> {
   const registry = new NodeRegistry(opts.dataDir);
+  const secrets = opts.secrets ?? new SecretVault(opts.dataDir, undefined);
   // A registry that cannot be read (edited by hand) stops no control plane: it is said, once.
   let unreadable = '';
   const keyed = (): [string, NodeRecord][] => {
     if (!existsSync(join(opts.dataDir, 'nodes.json'))) return [];
     try {
-      return Object.entries(registry.all()).filter(([, r]) => r.auth !== 'password');
+      return Object.entries(registry.all()).filter(([name, r]) => r.auth !== 'password' || secrets.password(name) !== undefined);
     } catch (e) {
       const why = `nodes: cannot read ${join(opts.dataDir, 'nodes.json')}: ${(e as Error).message}`;
       if (why !== unreadable) opts.log((unreadable = why));
@@ -37,12 +41,13 @@ export async function startNodeLinks(opts: { dataDir: string; serverURL: string;
   };
   const nodes = keyed();
   const keeper = new TunnelKeeper(opts.log);
-  const connect = (r: NodeRecord) => () => connectNode(opts.dataDir, flagsOf(r), opts.log);
+  // Read at each connect: a secret remembered or replaced since is the one used.
+  const connect = (name: string, r: NodeRecord) => () => connectNode(opts.dataDir, flagsOf(r, secrets.password(name), secrets.passphrase(name, r.keyPath)), opts.log);
   // Tunnels of nodes added while this runs (node add --tunnel) are picked up at the next look.
   const tunnelled = new Set<string>();
   const startTunnels = () => keeper.start(keyed().filter(([name, r]) => r.tunnelPort !== undefined && !tunnelled.has(name)).map(([nodeName, r]) => {
     tunnelled.add(nodeName);
-    return { nodeName, remotePort: r.tunnelPort!, api: apiAddress(opts.serverURL), connect: connect(r) };
+    return { nodeName, remotePort: r.tunnelPort!, api: apiAddress(opts.serverURL), connect: connect(nodeName, r) };
   }));
   await startTunnels();
   const rescan = setInterval(() => void startTunnels(), opts.rescanMs ?? 5000);
@@ -56,7 +61,7 @@ export async function startNodeLinks(opts: { dataDir: string; serverURL: string;
     for (const [name, record] of pending) {
       if (stopped) return;
       try {
-        const host = await connect(record)();
+        const host = await connect(name, record)();
         try {
           await setServer(host, opts.serverURL);
         } finally {

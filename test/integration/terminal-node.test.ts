@@ -2,6 +2,8 @@
 // what nodes.json recorded (a key, or a password asked through the terminal and never stored), an
 // unpinned host key confirmed by the user, a login shell on a pty that follows resizes, its exit
 // status, a dropped connection said as such, and nothing left on the host once the tab closes.
+// A password or passphrase remembered in the keychain is tried first; a refused one is asked
+// again and the new one remembered in its place.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../src-main/client/kube-client.ts';
 import { NodeRegistry } from '../../src-main/provision/cli/node-registry.ts';
 import { KnownHosts } from '../../src-main/provision/ssh/known-hosts.ts';
+import { SecretVault } from '../../src-main/provision/ssh/secret-vault.ts';
 import { waitFor } from './harness/cluster.ts';
 import { startSshd, type TestSshd } from './harness/sshd.ts';
 import { TerminalClient } from './harness/terminal-client.ts';
+import { testKeychain } from './harness/test-keychain.ts';
 import { createUnixUser, type UnixUser } from './harness/unix-users.ts';
 
 const id = process.pid;
@@ -93,6 +97,36 @@ describe('node terminal', () => {
     ]);
     expect(readFileSync(join(dataDir, 'nodes.json'), 'utf8')).not.toContain('open sesame');
     t.close();
+  });
+
+  it('logs in with a remembered passphrase without asking; a remembered password that is refused is asked again, and the new one remembered', async () => {
+    const secrets = new SecretVault(dataDir, testKeychain());
+    const withVault = { ...deps, sshSecrets: secrets };
+    secrets.remember('encrypted', { keyPath: join(dir, 'id_node-enc'), passphrase: 'open sesame' });
+    const k = await TerminalClient.open(withVault, { type: 'node', node: 'encrypted' }, undefined, (p, c) => c.send({ type: 'answer', id: p.id, value: p.kind === 'confirm' ? 'yes' : null }));
+    k.type('echo "key=$(id -un)"\r');
+    await k.until(`key=${keyUser.name}`);
+    expect(k.prompts.filter((p) => p.kind === 'secret')).toEqual([]);
+    k.close();
+
+    // The password changed on the host since it was remembered.
+    secrets.remember('passworded', { password: 'the old one' });
+    const t = await TerminalClient.open(withVault, { type: 'node', node: 'passworded' }, undefined, (p, c) => c.send({ type: 'answer', id: p.id, value: passwordUser.password }));
+    t.type('echo "pw=$(id -un)"\r');
+    await t.until(`pw=${passwordUser.name}`);
+    expect(t.prompts.map((p) => p.message)).toEqual([`Permission denied, try again. Password for ${passwordUser.name}@127.0.0.1:${sshd.port}:`]);
+    t.close();
+    expect(secrets.password('passworded')).toBe(passwordUser.password);
+    expect(readFileSync(join(dataDir, 'ssh-secrets.json'), 'utf8')).not.toContain(passwordUser.password);
+    // The next terminal asks nothing.
+    const u = await TerminalClient.open(withVault, { type: 'node', node: 'passworded' });
+    u.type('echo "again=$(id -un)"\r');
+    await u.until(`again=${passwordUser.name}`);
+    expect(u.prompts).toEqual([]);
+    u.close();
+    secrets.forget('passworded');
+    secrets.forget('encrypted');
+    await waitFor('the logins gone from the host', () => processesOf(passwordUser.name) === '', 10_000);
   });
 
   it('ends with the reason when the password is not given, or the node is not one it added', async () => {

@@ -3,6 +3,9 @@
 // questions (a new host key, consent to install packages), the renderer answers with
 // streamSend. Closing the stream cancels the join (it takes back what it wrote).
 import type { StreamOpened } from '../protocol.ts';
+import type { KeychainStatus } from '../../provision/ssh/secret-vault.ts';
+
+export type { KeychainStatus };
 
 export type JoinAuth =
   | { kind: 'key'; path: string; passphrase?: string }
@@ -25,6 +28,12 @@ export interface JoinNodeParams {
   tunnel?: boolean;
   /** The API server's https URL as the node reaches it (`--server`): default, the served one. */
   server?: string;
+  /**
+   * Keep the password (or the key's passphrase) in the OS keychain once the node joined, so the
+   * node's terminal, its removal and the control plane's node links log in without asking.
+   * Only where sshKeychain says it is available.
+   */
+  remember?: boolean;
 }
 
 /** The state of one step of the join (see src-main/provision/progress.ts). */
@@ -65,4 +74,6 @@ export type JoinAnswer = { type: 'host-key'; trust: boolean } | { type: 'package
 
 export interface NodeJoinMethods {
   joinNode: { params: JoinNodeParams; result: StreamOpened };
+  /** Whether SSH secrets can be remembered here (the desktop app with a keychain), and why not. */
+  sshKeychain: { params: Record<string, never>; result: KeychainStatus };
 }

@@ -37,7 +37,10 @@ export interface NodeMethods {
   drainNode: { params: { name: string; force?: boolean }; result: null };
   /** Names of the nodes this computer added over SSH (`kubelab node list`): those removeNode cleans. */
   sshNodes: { params: Record<string, never>; result: string[] };
-  /** kubelab node remove over SSH, as a stream of RemoveNodeMessage. A password node needs it again. */
+  /**
+   * kubelab node remove over SSH, as a stream of RemoveNodeMessage. A password node needs it
+   * again unless it is remembered in the keychain; the remembered secrets go with the node.
+   */
   removeNode: { params: { name: string; password?: string }; result: StreamOpened };
   /** The nodes' usage: the last hour, then a sample every 15 s (UsageMessage). */
   usageHistory: { params: Record<string, never>; result: StreamOpened };

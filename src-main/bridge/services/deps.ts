@@ -2,6 +2,7 @@
 // plane, the data folder its nodes and their SSH host keys are kept in.
 import type { KubeClient } from '../../client/kube-client.ts';
 import type { ContextSwitcher } from '../cluster-switch.ts';
+import { SecretVault } from '../../provision/ssh/secret-vault.ts';
 
 export interface ServiceDeps {
   client: KubeClient;
@@ -12,6 +13,13 @@ export interface ServiceDeps {
    * local shells and kubectl.
    */
   kubeconfigPath?: string;
+  /** The SSH passwords and passphrases remembered in the OS keychain (absent: none, e.g. tests). */
+  sshSecrets?: SecretVault;
   /** Lists and switches the cluster the app shows (absent in tests that serve one cluster). */
   contexts?: ContextSwitcher;
+}
+
+/** The remembered SSH secrets of the built-in cluster's nodes: without a keychain, a vault that only forgets. */
+export function sshSecretsOf(deps: ServiceDeps, dataDir: string): SecretVault {
+  return deps.sshSecrets ?? new SecretVault(dataDir, undefined);
 }

@@ -1,14 +1,15 @@
 // The add-node wizard's join: `kubelab node add` driven from a stream instead of a terminal.
 // The SSH credentials arrive in the opening call only and stay in this function: they are not
-// logged, not stored (the registry keeps how the node is reached, never a secret) and never sent
-// back.
+// logged and never sent back; the registry keeps how the node is reached, never a secret. Only
+// when asked to remember, and once the node joined, its password or passphrase goes to the
+// vault, encrypted with the OS keychain (provision/ssh/secret-vault.ts).
 import { homedir } from 'node:os';
 import type { JoinCheck, JoinNodeParams, NodeJoinMethods } from '../api/node-join.ts';
 import * as check from '../check.ts';
 import { JoinCancelled, JoinConversation } from '../join-conversation.ts';
 import type { MethodTable } from '../method.ts';
 import { ServiceError } from '../service-error.ts';
-import type { ServiceDeps } from './deps.ts';
+import { sshSecretsOf, type ServiceDeps } from './deps.ts';
 import { chooseAuth } from '../../provision/cli/connect-node.ts';
 import { apiAddress, clusterAccess, DEFAULT_TUNNEL_PORT, nodeServerURL, ProvisionError, type ClusterAccess } from '../../provision/cli/node-commands.ts';
 import { NodeRegistry } from '../../provision/cli/node-registry.ts';
@@ -21,20 +22,31 @@ import { connectSsh } from '../../provision/ssh/connect.ts';
 import { HostKeyChangedError } from '../../provision/ssh/errors.ts';
 import { KnownHosts } from '../../provision/ssh/known-hosts.ts';
 import type { SshSession } from '../../provision/ssh/session.ts';
+import type { NodeSecret, SecretVault } from '../../provision/ssh/secret-vault.ts';
 import { parseSshAddress, sshHostLabel, sshLabel, type SshAuth, type SshTarget } from '../../provision/ssh/target.ts';
 
 const M = 'joinNode';
 const SECRET_MAX = 4096;
 
-export function nodeJoinServices({ dataDir }: ServiceDeps): MethodTable<keyof NodeJoinMethods> {
+export function nodeJoinServices(deps: ServiceDeps): MethodTable<keyof NodeJoinMethods> {
+  const { dataDir } = deps;
   return {
+    sshKeychain: {
+      check: (value) => (check.params(value ?? {}, 'sshKeychain'), {}),
+      async run() {
+        return dataDir ? sshSecretsOf(deps, dataDir).status : { available: false, reason: 'this window shows a cluster from a kubeconfig: Kubelab reaches no nodes over SSH' };
+      },
+    },
     joinNode: {
       check: checkJoinParams,
       async run(params, { session }) {
         if (!dataDir) throw new ServiceError('adding a node over SSH needs the built-in control plane: this window shows a cluster from a kubeconfig (join its nodes with its own tools, e.g. kubeadm join)', 400);
+        const secrets = sshSecretsOf(deps, dataDir);
+        const keychain = secrets.status;
+        if (params.remember && !keychain.available) throw new ServiceError(`${M}: cannot remember the password: ${keychain.reason}`, 400);
         return session.openStream((handle) => {
           const talk = new JoinConversation((m) => handle.push(m));
-          runJoin(dataDir, params, talk).then(
+          runJoin(dataDir, params, talk, secrets).then(
             () => handle.end(),
             (e: Error) => handle.end(e instanceof JoinCancelled ? undefined : e.message.split('\n')[0]),
           );
@@ -63,6 +75,8 @@ export function checkJoinParams(value: unknown): JoinNodeParams {
     : kind === 'password' ? { kind, password: check.string(a, 'password', `${M} auth`, SECRET_MAX) }
     : { kind, path: expandHome(check.string(a, 'path', `${M} auth`, 4096).trim()), ...optional('passphrase', check.optionalString(a, 'passphrase', `${M} auth`, SECRET_MAX)) };
   if (auth.kind === 'key' && !auth.path) throw new ServiceError(`${M}: the key file is empty`, 400);
+  const remember = check.optionalBoolean(p, 'remember', M);
+  if (remember && secretOf(auth) === undefined) throw new ServiceError(`${M}: remember: there is no password or key passphrase to remember`, 400);
   const jump = check.optionalString(p, 'jump', M, 300)?.trim();
   if (jump) {
     try {
@@ -80,7 +94,15 @@ export function checkJoinParams(value: unknown): JoinNodeParams {
     ...optional('jump', jump || undefined),
     ...optional('nodeName', check.optionalName(p, 'nodeName', M)),
     ...optional('tunnel', check.optionalBoolean(p, 'tunnel', M)),
+    ...optional('remember', remember),
   };
+}
+
+/** What the vault would keep of this login: the password, or the key file's passphrase. */
+function secretOf(auth: JoinNodeParams['auth']): NodeSecret | undefined {
+  if (auth.kind === 'password') return { password: auth.password };
+  if (auth.kind === 'key' && auth.passphrase) return { keyPath: auth.path, passphrase: auth.passphrase };
+  return undefined;
 }
 
 function isHttpsUrl(text: string): boolean {
@@ -102,7 +124,7 @@ export function targetOf(p: JoinNodeParams): SshTarget {
   return { host: p.host, port: p.port ?? 22, user: p.user, auth, ...(jump ? { jump } : {}) };
 }
 
-async function runJoin(dataDir: string, p: JoinNodeParams, talk: JoinConversation): Promise<void> {
+async function runJoin(dataDir: string, p: JoinNodeParams, talk: JoinConversation, secrets: SecretVault): Promise<void> {
   const access = clusterAccess(dataDir);
   try {
     const tunnelPort = DEFAULT_TUNNEL_PORT;
@@ -119,6 +141,10 @@ async function runJoin(dataDir: string, p: JoinNodeParams, talk: JoinConversatio
         address: `${p.user}@${sshHostLabel(target)}`, auth: p.auth.kind, keyPath: p.auth.kind === 'key' ? p.auth.path : undefined, jump: p.jump, server,
         ...(p.tunnel ? { tunnelPort } : {}),
       });
+      // A node added again without "remember" must not keep logging in with an older secret.
+      const secret = p.remember ? secretOf(p.auth) : undefined;
+      if (secret) secrets.remember(result.nodeName, secret);
+      else secrets.forget(result.nodeName);
       talk.push({ type: 'joined', nodeName: result.nodeName, outcome: result.outcome, ...(result.service ? { service: result.service } : {}) });
     } finally {
       await host.close();

@@ -10,7 +10,7 @@ import type { MethodTable } from '../method.ts';
 import { removeSshNode, sshNodeRecord } from '../nodes/remove-ssh-node.ts';
 import { UsageSampler } from '../nodes/usage-sampler.ts';
 import { ServiceError } from '../service-error.ts';
-import type { ServiceDeps } from './deps.ts';
+import { sshSecretsOf, type ServiceDeps } from './deps.ts';
 
 const DRAIN_TIMEOUT_MS = 120_000;
 
@@ -29,7 +29,8 @@ async function refuseUnmanagedPods(client: KubeClient, node: string): Promise<vo
   }
 }
 
-export function nodeServices({ client, dataDir }: ServiceDeps): MethodTable<keyof NodeMethods> {
+export function nodeServices(deps: ServiceDeps): MethodTable<keyof NodeMethods> {
+  const { client, dataDir } = deps;
   // One sampler for every window: the history outlives a view and is shared.
   const sampler = new UsageSampler(client);
   const cordon = (name: string, unschedulable: boolean) => client.patch(gvr.nodes, undefined, name, { spec: { unschedulable } }, 'merge');
@@ -70,10 +71,11 @@ export function nodeServices({ client, dataDir }: ServiceDeps): MethodTable<keyo
       },
       run({ name, password }, { session }) {
         if (!dataDir) throw new ServiceError('this cluster has no nodes added over SSH: delete the Node instead', 400);
-        sshNodeRecord(dataDir, name, password);
+        const secrets = sshSecretsOf(deps, dataDir);
+        sshNodeRecord(dataDir, name, password, secrets);
         return session.openStream((handle) => {
           const push = (m: RemoveNodeMessage) => handle.push(m);
-          removeSshNode({ client, dataDir, name, password, report: (event) => push({ type: 'step', event }) })
+          removeSshNode({ client, dataDir, name, password, secrets, report: (event) => push({ type: 'step', event }) })
             .then(({ left }) => {
               push({ type: 'done', left });
               handle.end();

@@ -98,7 +98,7 @@ async function startTerminal(deps: ServiceDeps, target: TerminalTarget, size: Te
       break;
     case 'node':
       // Asked while the stream is already open: the prompts travel on it.
-      void openNodeShell(deps.dataDir, target.node, size, events, prompts).then(
+      void openNodeShell(deps.dataDir, target.node, size, events, prompts, deps.sshSecrets).then(
         (t) => { if (handle.ended) t.close(); else ready(t); },
         (e: Error) => handle.end(e.message),
       );

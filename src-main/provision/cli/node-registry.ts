@@ -1,8 +1,10 @@
 // How the laptop reaches each node it added: `<dataDir>/nodes.json` (0600), address and the kind
-// of authentication, never a password or passphrase. upgrade, remove and image load read it.
+// of authentication, never a password or passphrase (those the desktop app may remember are in
+// the keychain vault, ../ssh/secret-vault.ts). upgrade, remove and image load read it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/files.ts';
+import { SecretVault } from '../ssh/secret-vault.ts';
 
 export interface NodeRecord {
   /** user@host[:port], as given to node add. */
@@ -21,7 +23,7 @@ export interface NodeRecord {
 export class NodeRegistry {
   private readonly path: string;
 
-  constructor(dataDir: string) {
+  constructor(private readonly dataDir: string) {
     this.path = join(dataDir, 'nodes.json');
   }
 
@@ -38,9 +40,11 @@ export class NodeRegistry {
     this.write({ ...this.all(), [name]: record });
   }
 
+  /** Forgets the node, and with it any secret remembered for it (from the app, the CLI or lab down). */
   delete(name: string): void {
     const { [name]: _gone, ...rest } = this.all();
     this.write(rest);
+    new SecretVault(this.dataDir, undefined).forget(name);
   }
 
   private write(nodes: Record<string, NodeRecord>): void {

@@ -76,7 +76,7 @@ describe('checkJoinParams', () => {
     expect(checkJoinParams({ ...form, nodeName: 'pi-1', tunnel: true, jump: 'root@bastion', server: 'https://10.0.0.1:6443' })).toEqual({
       host: '192.168.1.20', port: 22, user: 'pi', auth: { kind: 'password', password: 'hunter2' }, sudoPassword: 's3cret', nodeName: 'pi-1', tunnel: true, jump: 'root@bastion', server: 'https://10.0.0.1:6443',
     });
-    expect(checkJoinParams({ host: 'fe80::1', port: 2222, user: 'root', auth: { kind: 'key', path: '/k', passphrase: 'p' } })).toMatchObject({ port: 2222, auth: { kind: 'key', path: '/k', passphrase: 'p' } });
+    expect(checkJoinParams({ host: 'fe80::1', port: 2222, user: 'root', auth: { kind: 'key', path: '/k', passphrase: 'p' }, remember: true })).toMatchObject({ port: 2222, auth: { kind: 'key', path: '/k', passphrase: 'p' }, remember: true });
   });
 
   it('names the bad field and never repeats a secret', () => {
@@ -90,6 +90,8 @@ describe('checkJoinParams', () => {
       () => checkJoinParams({ ...form, jump: 'x@@y' }),
       () => checkJoinParams({ ...form, nodeName: 'Not_A_Name' }),
       () => checkJoinParams({ ...form, server: 'http://10.0.0.1:6443' }),
+      () => checkJoinParams({ ...form, remember: 'yes' }),
+      () => checkJoinParams({ ...form, auth: { kind: 'key', path: '/k' }, remember: true }),
     ].map((f) => {
       try {
         f();
@@ -108,6 +110,8 @@ describe('checkJoinParams', () => {
       'joinNode: jump host: "x@@y" is not [user@]host[:port]: "x@" is not a valid user name',
       'joinNode: nodeName must be a valid Kubernetes name',
       'joinNode: the API address must be an https URL, e.g. https://192.168.1.10:6443',
+      'joinNode: remember must be true or false',
+      'joinNode: remember: there is no password or key passphrase to remember',
     ]);
     for (const e of errors) expect(e).not.toMatch(/hunter2|s3cret/);
   });
