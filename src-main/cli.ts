@@ -7,6 +7,7 @@ import type { StartArgs } from './start.ts';
 import { adminKubeconfig, KubeconfigError } from './kubeconfig.ts';
 import { StoreLockedError } from './store/store.ts';
 import { EncryptionConfigError } from './api/encryption/encryption-config.ts';
+import { parseGoDuration } from './controllers/hpa/resource-metrics.ts';
 
 const usage = `usage: kubelab <command> [flags]
 
@@ -17,8 +18,9 @@ commands:
   kubeconfig --user NAME [--role ROLE] [--namespace NS]
                a kubeconfig for a teammate (a client certificate for NAME) and, with --role,
                the ClusterRole ROLE (view, edit, admin...) granted to NAME in NS or everywhere
-  controller-manager --kubeconfig FILE
-               the controllers and the scheduler against the API in FILE (serve starts it)
+  controller-manager --kubeconfig FILE [--cluster-signing-cert-file F --cluster-signing-key-file F]
+               the controllers and the scheduler against the API in FILE (serve starts it);
+               with the CA's files, its CSR signer signs approved CertificateSigningRequests
   agent --kubeconfig FILE [--node-name NAME] [--state-dir DIR] [--runtime runc|crun] [...]
                this machine as a worker node of the cluster in FILE, in the foreground
   node add [user@]host | node list | node upgrade | node remove NAME
@@ -45,6 +47,9 @@ flags:
                    the three ranges are recorded when the cluster is created and cannot change
   --simulate-nodes N  (serve, start) run N hollow nodes sim-1 … sim-N (4 CPU, 16 GiB each):
                    a cluster to try the UI and kubectl on, with no machines
+  --cluster-signing-duration D  (serve, controller-manager) the longest certificate the cluster
+                   CA signs, for node joins and CertificateSigningRequests: a Go duration such
+                   as 8760h (the default, a year), 720h or 30m
   --no-controllers (serve) the API only, without the controllers and the scheduler (run them
                    elsewhere with controller-manager, or measure the API on its own)
   --server URL     (kubeconfig) the server URL to write instead of the last served one`;
@@ -73,6 +78,9 @@ function parse(argv: string[]) {
         'simulate-nodes': { type: 'string' },
         kubeconfig: { type: 'string' },
         'no-controllers': { type: 'boolean' },
+        'cluster-signing-cert-file': { type: 'string' },
+        'cluster-signing-key-file': { type: 'string' },
+        'cluster-signing-duration': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -121,6 +129,14 @@ function maskSizeOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^[0-9]{1,2}$/.test(value)) throw new ClusterNetworkError(`--node-cidr-mask-size must be a whole number such as 24, not "${value}"`);
   return Number(value);
+}
+
+/** --cluster-signing-duration in whole seconds (a Go duration: 8760h, 30m, 90s). */
+function signingDurationOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Math.floor(parseGoDuration(value) / 1000);
+  if (!Number.isFinite(seconds) || seconds < 1) throw new UsageError(`--cluster-signing-duration must be a duration of at least 1s such as 8760h, 720h or 30m, not "${value}"`);
+  return seconds;
 }
 
 type Values = ReturnType<typeof parse>['values'];
@@ -184,7 +200,7 @@ export async function main(argv: string[]): Promise<void> {
     case 'serve':
       return serve({
         dataDir, port: portOf(values.port), address: values.address ?? '127.0.0.1', simulateNodes: countOf(values['simulate-nodes']),
-        controllers: !values['no-controllers'], ...clusterArgs(values),
+        controllers: !values['no-controllers'], clusterSigningDurationSeconds: signingDurationOf(values['cluster-signing-duration']), ...clusterArgs(values),
       });
     case 'kubeconfig': {
       if (values.user === undefined && (values.role !== undefined || values.namespace !== undefined)) throw new UsageError('--role and --namespace need --user NAME');
@@ -198,7 +214,12 @@ export async function main(argv: string[]): Promise<void> {
       const { runControllerManager } = await import('./controllers/run-controller-manager.ts');
       const podCIDR = values['cluster-cidr'];
       const nodeCIDRMaskSize = maskSizeOf(values['node-cidr-mask-size']);
-      return runControllerManager(values.kubeconfig, { ...(podCIDR && { podCIDR }), ...(nodeCIDRMaskSize !== undefined && { nodeCIDRMaskSize }) });
+      const clusterSigningDurationSeconds = signingDurationOf(values['cluster-signing-duration']);
+      return runControllerManager(values.kubeconfig, {
+        ...(podCIDR && { podCIDR }), ...(nodeCIDRMaskSize !== undefined && { nodeCIDRMaskSize }),
+        clusterSigningCertFile: values['cluster-signing-cert-file'], clusterSigningKeyFile: values['cluster-signing-key-file'],
+        ...(clusterSigningDurationSeconds !== undefined && { clusterSigningDurationSeconds }),
+      });
     }
     case 'start': {
       const { start } = await import('./start.ts');

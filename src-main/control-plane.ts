@@ -49,7 +49,7 @@ import { ControllerManager } from './controllers/manager.ts';
 import { controlLoops } from './controllers/control-loops.ts';
 import { startControllerManagerProcess, type ControllerManagerProcess } from './controllers/controller-manager-process.ts';
 import { adminKubeconfig } from './kubeconfig.ts';
-import type { ControllerConfig } from './controllers/context.ts';
+import { DEFAULT_CLUSTER_SIGNING_DURATION_SECONDS, type ControllerConfig } from './controllers/context.ts';
 import { HollowFleet, simulatedNodes, type HollowFleetOptions, type HollowNodeSpec } from './hollow/fleet.ts';
 import type { MetricsSource } from './metrics/usage.ts';
 import { metricsAPIGroup } from './metrics/api/group.ts';
@@ -82,6 +82,8 @@ export interface ControlPlaneOptions {
   controllersInChildProcess?: boolean;
   /** Hollow nodes to run in-process: a count (sim-1 … sim-N) or their specs. */
   simulateNodes?: number | HollowNodeSpec[];
+  /** The longest certificate the cluster CA signs for CSRs and node joins (--cluster-signing-duration); default a year. */
+  clusterSigningDurationSeconds?: number;
   /** How the hollow nodes behave (delays, intervals). */
   hollow?: Omit<HollowFleetOptions, 'client' | 'nodes' | 'clock'>;
   /** The OS keychain that SSH secrets may be remembered with (the desktop app's safeStorage). */
@@ -168,6 +170,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     // Recorded once the store's lock is ours, so two starts never race on a new folder.
     recordClusterNetwork(opts.dataDir, network);
     const ca = await ensureCA(pkiDir);
+    // The CSR signer reads the CA from its files, in this process or the controller manager's.
+    const signing = { clusterSigningCertFile: join(pkiDir, 'ca.crt'), clusterSigningKeyFile: join(pkiDir, 'ca.key'), clusterSigningDurationSeconds: opts.clusterSigningDurationSeconds ?? DEFAULT_CLUSTER_SIGNING_DURATION_SECONDS };
     const explicit = opts.address && !['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(opts.address) ? [opts.address] : [];
     const serving = await ensureServingCert(pkiDir, ca, {
       dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', hostname()],
@@ -204,13 +208,14 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const authorizer = authorizerChain([mastersAuthorizer, new NodeAuthorizer(nodeGraph), bootstrapAuthorizer, publicInfoAuthorizer, rbac.authorizer]);
     const pods = registry.lookup('', 'v1', 'pods')!.definition;
     const nodeRestriction = new NodeRestriction(async (namespace, name) => (await getSharedObject(store, pods, namespace, name))?.obj as Pod | undefined);
+    api.authorizer = authorizer;
     api.admit = admissionChain([nodeRestriction, rbacEscalation(rbac.escalationCheck(authorizer))]);
     const server = createApiServer({
       api,
       authenticator,
       authorizer,
       tls: { cert: serving.certPem, key: serving.keyPem, ca: ca.certPem },
-      join: { caPem: ca.certPem, nodeCredentials: new NodeCredentialIssuer({ ca, consumeToken: (id) => bootstrapTokens.consume(id), log }) },
+      join: { caPem: ca.certPem, nodeCredentials: new NodeCredentialIssuer({ ca, durationSeconds: signing.clusterSigningDurationSeconds, consumeToken: (id) => bootstrapTokens.consume(id), log }) },
       extensions: opts.extensions,
       groups: [
         metricsAPIGroup({ store, registry, sources: metricsSources, clock }),
@@ -265,11 +270,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       if (opts.controllers !== false && opts.controllersInChildProcess) {
         const kubeconfigPath = join(opts.dataDir, 'controller-manager.kubeconfig');
         writeFileAtomic(kubeconfigPath, adminKubeconfig(opts.dataDir, url), 0o600);
-        controllerProcess = startControllerManagerProcess(kubeconfigPath, network, log);
+        controllerProcess = startControllerManagerProcess(kubeconfigPath, network, log, signing);
         await controllerProcess.ready;
       } else if (opts.controllers !== false) {
         // In-process controllers are a test's: its own settings (a tiny pod range) may override.
-        controllers = new ControllerManager({ client, factories: controlLoops, clock, config: { ...nodeIpamConfig(network), ...opts.controllers }, log });
+        controllers = new ControllerManager({ client, factories: controlLoops, clock, config: { ...nodeIpamConfig(network), ...signing, ...opts.controllers }, log });
         await controllers.start();
       }
       // The nodes added from this computer: their tunnels, and their API address when it moved.

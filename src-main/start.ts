@@ -20,6 +20,8 @@ export type StartArgs = AppArgs & {
    * tests give one to drive the UI that the desktop app shows with safeStorage.
    */
   keychain?: SecretCipher;
+  /** The longest certificate the cluster CA signs (`serve --cluster-signing-duration`). */
+  clusterSigningDurationSeconds?: number;
 };
 
 export async function start(args: StartArgs): Promise<void> {
@@ -71,6 +73,7 @@ export async function startBrowserMode(args: StartArgs): Promise<BrowserModeServ
       controllers: args.controllers === false ? false : undefined,
       controllersInChildProcess: true,
       keychain: args.keychain,
+      clusterSigningDurationSeconds: args.clusterSigningDurationSeconds,
     });
   } catch (err) {
     fail(err);

@@ -82,6 +82,7 @@ export function resourceList(registry: ResourceRegistry, group: string, version:
     const subs: APIResource[] = [...extraSubresources(def)];
     if (def.subresources?.scale) subs.push({ name: `${def.resource}/scale`, singularName: '', namespaced: def.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
     if (def.subresources?.status) subs.push({ name: `${def.resource}/status`, singularName: '', namespaced: def.namespaced, kind: def.kind, verbs: ['get', 'patch', 'update'] });
+    if (def.subresources?.approval) subs.push({ name: `${def.resource}/approval`, singularName: '', namespaced: def.namespaced, kind: def.kind, verbs: ['get', 'patch', 'update'] });
     resources.push(...subs.sort((a, b) => a.name.localeCompare(b.name)));
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(group, version), resources };

@@ -15,7 +15,7 @@ export function servedKinds(registry: ResourceRegistry): ServedKind[] {
   if (!served) {
     served = registry.all().map((r) => {
       const def = r.definition;
-      const subresources = [...(def.subresources?.status ? ['status'] : []), ...(def.subresources?.scale ? ['scale'] : [])];
+      const subresources = [...(def.subresources?.status ? ['status'] : []), ...(def.subresources?.scale ? ['scale'] : []), ...(def.subresources?.approval ? ['approval'] : [])];
       if (def.group === '' && def.resource === 'pods') subresources.push('binding', 'eviction', 'log', 'exec', 'attach', 'portforward');
       if (def.group === '' && def.resource === 'namespaces') subresources.push('finalize');
       return { group: r.group, version: r.version, kind: def.kind, resource: def.resource, namespaced: def.namespaced, subresources };

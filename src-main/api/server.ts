@@ -185,7 +185,7 @@ async function handleResource(opts: ApiServerOptions, req: IncomingMessage, res:
   if (verbs && !verbs.includes(info.verb) && !info.subresource) throw methodNotSupported(def.kind, req.method ?? '');
   const sub = info.subresource;
   if (sub === undefined) return dispatchMain(scope);
-  if (sub === 'status' && def.subresources?.status) return dispatchStatus(scope);
+  if ((sub === 'status' && def.subresources?.status) || (sub === 'approval' && def.subresources?.approval)) return dispatchStatus(scope);
   if (sub === 'finalize' && def.group === '' && def.resource === 'namespaces' && info.verb === 'update') return handleUpdate(scope);
   if (sub === 'scale' && def.subresources?.scale && ['get', 'update', 'patch'].includes(info.verb)) return handleScale(scope);
   if (def.group === '' && def.resource === 'pods') {

@@ -1,6 +1,6 @@
 // The cluster CA and the API server's serving certificate, made on first start and kept in the
 // data folder (keys 0600). ECDSA P-256 through WebCrypto and @peculiar/x509: no openssl needed.
-import { randomBytes, webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
+import { createPublicKey, randomBytes, webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import 'reflect-metadata';
@@ -73,6 +73,9 @@ export async function ensureCA(dir: string, name = { file: 'ca', cn: 'kubelab-ca
 export interface SubjectAltNames {
   dns: string[];
   ips: string[];
+  /** What a CSR may ask for besides (rfc822Name, URI). */
+  emails?: string[];
+  uris?: string[];
 }
 
 function coversAll(cert: x509.X509Certificate, sans: SubjectAltNames): boolean {
@@ -119,8 +122,15 @@ async function ensureLeaf(dir: string, file: string, valid: (cert: x509.X509Cert
 export interface CertificateRequest {
   subject: string;
   sans?: SubjectAltNames;
+  /** Extended key usages (OIDs). */
   usages: string[];
+  /** Key usages (x509.KeyUsageFlags); default digital signature and key encipherment. */
+  keyUsages?: number;
+  /** How long it is valid: days, or durationSeconds when given. */
   days: number;
+  durationSeconds?: number;
+  /** How far notBefore lies before now, for clocks behind ours (default 60 s). */
+  backdateSeconds?: number;
 }
 
 /** Issues a leaf certificate signed by the CA, with a fresh key. */
@@ -129,12 +139,22 @@ export async function issueCertificate(ca: CertificateAuthority, req: Certificat
   return { certPem: await signCertificate(ca, req, keys.publicKey), keyPem: await exportKey(keys.privateKey) };
 }
 
+/** The WebCrypto algorithm a SubjectPublicKeyInfo's key is imported with. */
+function importAlgorithm(spkiPem: string): EcKeyImportParams | RsaHashedImportParams | Algorithm {
+  const key = createPublicKey(spkiPem);
+  if (key.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  if (key.asymmetricKeyType === 'ed25519') return { name: 'Ed25519' };
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (key.asymmetricKeyType === 'ec' && (curve === 'prime256v1' || curve === 'secp384r1')) return { name: 'ECDSA', namedCurve: curve === 'prime256v1' ? 'P-256' : 'P-384' };
+  throw new Error(`unsupported public key type ${key.asymmetricKeyType ?? 'unknown'}${curve ? ` (${curve})` : ''}`);
+}
+
 /**
  * Issues a leaf certificate for a key pair the requester keeps (a node's: its private key never
- * leaves the node). publicKeyPem is an ECDSA P-256 SubjectPublicKeyInfo.
+ * leaves the node). publicKeyPem is a SubjectPublicKeyInfo (ECDSA P-256/P-384, RSA, Ed25519).
  */
 export async function issueCertificateForKey(ca: CertificateAuthority, req: CertificateRequest, publicKeyPem: string): Promise<string> {
-  const publicKey = await webcrypto.subtle.importKey('spki', fromPem(publicKeyPem), algorithm, true, ['verify']);
+  const publicKey = await webcrypto.subtle.importKey('spki', fromPem(publicKeyPem), importAlgorithm(publicKeyPem), true, ['verify']);
   return signCertificate(ca, req, publicKey);
 }
 
@@ -144,21 +164,27 @@ async function signCertificate(ca: CertificateAuthority, req: CertificateRequest
   const now = Date.now();
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-    new x509.ExtendedKeyUsageExtension(req.usages, false),
+    new x509.KeyUsagesExtension(req.keyUsages ?? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
     await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
   ];
-  if (req.sans) {
-    extensions.push(
-      new x509.SubjectAlternativeNameExtension([...req.sans.dns.map((value) => ({ type: 'dns' as const, value })), ...req.sans.ips.map((value) => ({ type: 'ip' as const, value }))]),
-    );
-  }
+  if (req.usages.length > 0) extensions.push(new x509.ExtendedKeyUsageExtension(req.usages, false));
+  const s = req.sans;
+  const names = s
+    ? [
+        ...s.dns.map((value) => ({ type: 'dns' as const, value })),
+        ...s.ips.map((value) => ({ type: 'ip' as const, value })),
+        ...(s.emails ?? []).map((value) => ({ type: 'email' as const, value })),
+        ...(s.uris ?? []).map((value) => ({ type: 'url' as const, value })),
+      ]
+    : [];
+  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: req.subject,
     issuer: caCert.subject,
-    notBefore: new Date(now - 60_000),
-    notAfter: new Date(now + req.days * day),
+    notBefore: new Date(now - (req.backdateSeconds ?? 60) * 1000),
+    // Never past the CA's own end: a chain is valid only as long as every link is.
+    notAfter: new Date(Math.min(now + (req.durationSeconds !== undefined ? req.durationSeconds * 1000 : req.days * day), caCert.notAfter.getTime())),
     signingAlgorithm: algorithm,
     signingKey: caKey,
     publicKey,

@@ -18,8 +18,8 @@ export interface NodeCredentialIssuerOptions {
   ca: CertificateAuthority;
   /** Uses the token up (deletes its Secret); false when another request already did. */
   consumeToken(id: string): Promise<boolean>;
-  /** Days the node's certificate is valid. */
-  days?: number;
+  /** Seconds the node's certificate is valid (the cluster signing duration; default a year). */
+  durationSeconds?: number;
   log(line: string): void;
 }
 
@@ -71,7 +71,7 @@ export class NodeCredentialIssuer {
     // Used by a request that raced this one, or deleted since authentication: no credential.
     if (!(await this.opts.consumeToken(id))) throw unauthorized();
     const spki = createPublicKey(publicKeyPem).export({ type: 'spki', format: 'pem' }).toString();
-    const certificatePem = await issueCertificateForKey(this.opts.ca, { subject: `CN=${NODE_USER_PREFIX}${nodeName}, O=${NODES_GROUP}`, usages: [CLIENT_AUTH_OID], days: this.opts.days ?? 365 }, spki);
+    const certificatePem = await issueCertificateForKey(this.opts.ca, { subject: `CN=${NODE_USER_PREFIX}${nodeName}, O=${NODES_GROUP}`, usages: [CLIENT_AUTH_OID], days: 365, durationSeconds: this.opts.durationSeconds }, spki);
     this.opts.log(`auth: bootstrap token ${id} exchanged for the credential of ${NODE_USER_PREFIX}${nodeName} (the token is deleted)`);
     return { certificatePem };
   }

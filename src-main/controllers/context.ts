@@ -25,7 +25,15 @@ export interface ControllerConfig {
   cronJobSyncPeriodMs: number;
   /** Every informer re-delivers its objects this often, so a missed event is repaired. */
   resyncMs: number;
+  /** The CA the CSR signer signs with (--cluster-signing-cert-file/--cluster-signing-key-file); absent: no signing. */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  /** The longest certificate the signer issues (--cluster-signing-duration). */
+  clusterSigningDurationSeconds: number;
 }
+
+/** A year, as kube-controller-manager's --cluster-signing-duration default (8760h). */
+export const DEFAULT_CLUSTER_SIGNING_DURATION_SECONDS = 365 * 24 * 3600;
 
 export const defaultControllerConfig: ControllerConfig = {
   podCIDR: defaultClusterNetwork.clusterCIDR,
@@ -36,6 +44,7 @@ export const defaultControllerConfig: ControllerConfig = {
   hpaDownscaleStabilizationMs: 300_000,
   cronJobSyncPeriodMs: 10_000,
   resyncMs: 5 * 60_000,
+  clusterSigningDurationSeconds: DEFAULT_CLUSTER_SIGNING_DURATION_SECONDS,
 };
 
 export interface ControllerContext {

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { ClusterNetwork } from '../cluster-config/cluster-network.ts';
+import type { ControllerConfig } from './context.ts';
 import { appRoot } from '../paths.ts';
 
 export interface ControllerManagerProcess {
@@ -15,8 +16,11 @@ export interface ControllerManagerProcess {
 
 const restartDelayMs = 1000;
 
-/** The child is told the pod range on its command line, as kube-controller-manager is. */
-export function startControllerManagerProcess(kubeconfigPath: string, network: ClusterNetwork, log: (line: string) => void): ControllerManagerProcess {
+/** What the CSR signer is given: the CA's files and the longest certificate it signs. */
+export type SigningConfig = Required<Pick<ControllerConfig, 'clusterSigningCertFile' | 'clusterSigningKeyFile' | 'clusterSigningDurationSeconds'>>;
+
+/** The child is told the pod range and the signing CA on its command line, as kube-controller-manager is. */
+export function startControllerManagerProcess(kubeconfigPath: string, network: ClusterNetwork, log: (line: string) => void, signing: SigningConfig): ControllerManagerProcess {
   let child: ChildProcess | undefined;
   let stopping = false;
   let markReady!: () => void;
@@ -28,7 +32,9 @@ export function startControllerManagerProcess(kubeconfigPath: string, network: C
   });
   const launch = (): void => {
     const c = spawn(process.execPath, [join(appRoot(), 'src-main/bin/kubelab.js'), 'controller-manager', '--kubeconfig', kubeconfigPath,
-      '--cluster-cidr', network.clusterCIDR, '--node-cidr-mask-size', String(network.nodeCIDRMaskSize)], {
+      '--cluster-cidr', network.clusterCIDR, '--node-cidr-mask-size', String(network.nodeCIDRMaskSize),
+      '--cluster-signing-cert-file', signing.clusterSigningCertFile, '--cluster-signing-key-file', signing.clusterSigningKeyFile,
+      '--cluster-signing-duration', `${signing.clusterSigningDurationSeconds}s`], {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       // Electron's binary acts as plain Node with this; Node ignores it.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },

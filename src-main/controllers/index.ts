@@ -20,6 +20,8 @@ import { BootstrapTokenCleaner } from './bootstrap-token-cleaner.ts';
 import { ClusterRoleAggregationController } from './clusterrole-aggregation.ts';
 import { ServiceAccountsController } from './service-account.ts';
 import { RootCACertPublisher } from './root-ca-publisher.ts';
+import { CSRApprovingController } from './csr-approving.ts';
+import { CSRSigningController } from './csr-signing.ts';
 
 export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new NamespaceController(ctx),
@@ -42,4 +44,6 @@ export const controllerFactories: readonly ControllerFactory[] = [
   (ctx) => new ClusterRoleAggregationController(ctx),
   (ctx) => new ServiceAccountsController(ctx),
   (ctx) => new RootCACertPublisher(ctx),
+  (ctx) => new CSRApprovingController(ctx),
+  (ctx) => new CSRSigningController(ctx),
 ];

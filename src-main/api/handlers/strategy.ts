@@ -62,7 +62,7 @@ function specOf(obj: KubeObject): Record<string, unknown> {
  */
 export async function prepareUpdate(def: ResourceDefinition, next: KubeObject, old: KubeObject, subresource: string | undefined, ctx: StrategyContext): Promise<KubeObject> {
   let obj = next;
-  if (subresource === 'status') {
+  if (subresource === 'status' || subresource === 'approval') {
     // Everything but the status is the old object's; old is shared, so this part is copied.
     const { status: _replaced, ...kept } = old;
     obj = { ...cloneJSON(kept), status: next.status };
@@ -85,7 +85,7 @@ export async function prepareUpdate(def: ResourceDefinition, next: KubeObject, o
   def.defaults?.(obj);
   if (o.generation !== undefined) m.generation = o.generation;
   else delete m.generation;
-  if (tracksGeneration(def) && subresource !== 'status' && !deepEqual(specOf(obj), specOf(old))) m.generation = (o.generation ?? 0) + 1;
+  if (tracksGeneration(def) && subresource === undefined && !deepEqual(specOf(obj), specOf(old))) m.generation = (o.generation ?? 0) + 1;
   await def.prepareForUpdate?.(obj, old, ctx);
   return obj;
 }

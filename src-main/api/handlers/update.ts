@@ -140,11 +140,11 @@ function currentForMutate(scope: RequestScope, kv: KeyValue): KubeObject {
 }
 
 /**
- * The checks a write passes. A status write keeps the old spec and metadata (prepareUpdate), so
- * they are not validated again; no kind here validates its status yet.
+ * The checks a write passes. A status (or approval) write keeps the old spec and metadata
+ * (prepareUpdate), so only the kind's checks of such writes run.
  */
 function validateWrite(def: ResourceDefinition, obj: KubeObject, old: KubeObject, subresource: string | undefined, opts: UpdateOptions): FieldError[] {
-  if (subresource === 'status') return [];
+  if (subresource === 'status' || subresource === 'approval') return def.validateSubresourceUpdate?.(obj, old, subresource) ?? [];
   return opts.skipUpdateValidation ? validateCreate(def, obj) : validateUpdate(def, obj, old);
 }
 

@@ -23,6 +23,7 @@ import { clusterRole } from './clusterrole.ts';
 import { clusterRoleBinding } from './clusterrolebinding.ts';
 import { lease } from './lease.ts';
 import { endpointSlice } from './endpointslice.ts';
+import { certificateSigningRequest } from './certificatesigningrequest.ts';
 
 export const resourceDefinitions: readonly ResourceDefinition[] = [
   namespace,
@@ -48,4 +49,5 @@ export const resourceDefinitions: readonly ResourceDefinition[] = [
   lease,
   endpointSlice,
   eventsEvent,
+  certificateSigningRequest,
 ];

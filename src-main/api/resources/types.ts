@@ -4,6 +4,8 @@
 import type { ObjectMeta } from 'kubernetes-types/meta/v1';
 import type { ServiceAccount } from 'kubernetes-types/core/v1';
 import type { FieldError } from '../field-errors.ts';
+import type { UserInfo } from '../../auth/authenticator.ts';
+import type { Attributes } from '../../auth/authorizer.ts';
 
 /** kubernetes-types marks every field readonly; the server's own copies are its to change. */
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -75,6 +77,10 @@ export interface StrategyContext {
   subresource?: string;
   /** A service account as stored (the ServiceAccount admission of pods); absent in unit tests. */
   serviceAccount?(namespace: string, name: string): Promise<ServiceAccount | undefined>;
+  /** Who writes (a CSR records its requestor); absent in unit tests. */
+  user?: UserInfo;
+  /** Whether the writer may do more than the request itself (approve a CSR's signer); absent in unit tests. */
+  authorize?(attrs: Omit<Attributes, 'user' | 'resourceRequest'>): boolean;
 }
 
 export interface ResourceDefinition {
@@ -98,6 +104,11 @@ export interface ResourceDefinition {
   subresources?: {
     status?: boolean;
     scale?: ScaleSubresource;
+    /**
+     * A subresource that, like status, keeps the rest of the object and changes a part of its
+     * status (a CSR's approval: its conditions); prepareForUpdate sees which in ctx.subresource.
+     */
+    approval?: boolean;
   };
   /** Verbs the resource supports; absent means all of them. */
   verbs?: string[];
@@ -115,6 +126,8 @@ export interface ResourceDefinition {
   validate?(obj: KubeObject): FieldError[];
   /** Checks only an update can fail: immutable fields and the like. */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Checks of a write through status or approval (absent: those writes are not validated). */
+  validateSubresourceUpdate?(obj: KubeObject, old: KubeObject, subresource: 'status' | 'approval'): FieldError[];
   /**
    * Create strategy beyond the generic one (generic: status dropped when there is a status
    * subresource, generation 1). E.g. a pod's status.phase Pending, a service's cluster IP.

@@ -81,6 +81,12 @@ export class NodeAuthorizer implements Authorizer {
       case '/events':
       case 'events.k8s.io/events':
         return write.has(a.verb);
+      // Its own certificates, as upstream's NodeRules: ask for them, follow them, and renew its
+      // client certificate (what the CSR approver checks); approving and signing are not a node's.
+      case 'certificates.k8s.io/certificatesigningrequests':
+        return a.verb === 'create' || read.has(a.verb);
+      case 'certificates.k8s.io/certificatesigningrequests/selfnodeclient':
+        return a.verb === 'create';
       default:
         return followed.has(target) && read.has(a.verb);
     }

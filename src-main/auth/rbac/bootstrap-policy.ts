@@ -11,6 +11,7 @@ export const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdat
 export const aggregateTo = (role: 'admin' | 'edit' | 'view') => `rbac.authorization.k8s.io/aggregate-to-${role}`;
 
 const read = ['get', 'list', 'watch'];
+const csrGroup = 'certificates.k8s.io';
 const write = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 const readWrite = [...read, ...write];
 
@@ -105,6 +106,14 @@ export const bootstrapClusterRoles: readonly ClusterRole[] = [
     resourceRule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
     resourceRule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
   ]),
+  // Certificates: who may ask for which (the CSR approver checks these), and who may approve.
+  clusterRole('system:node-bootstrapper', [resourceRule(['create', 'get', 'list', 'watch'], [csrGroup], ['certificatesigningrequests'])]),
+  clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [resourceRule(['create'], [csrGroup], ['certificatesigningrequests/nodeclient'])]),
+  clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [resourceRule(['create'], [csrGroup], ['certificatesigningrequests/selfnodeclient'])]),
+  clusterRole('system:certificates.k8s.io:kube-apiserver-client-approver', [resourceRule(['approve'], [csrGroup], ['signers'], ['kubernetes.io/kube-apiserver-client'])]),
+  clusterRole('system:certificates.k8s.io:kube-apiserver-client-kubelet-approver', [resourceRule(['approve'], [csrGroup], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet'])]),
+  clusterRole('system:certificates.k8s.io:kubelet-serving-approver', [resourceRule(['approve'], [csrGroup], ['signers'], ['kubernetes.io/kubelet-serving'])]),
+  clusterRole('system:certificates.k8s.io:legacy-unknown-approver', [resourceRule(['approve'], [csrGroup], ['signers'], ['kubernetes.io/legacy-unknown'])]),
 ];
 
 const group = (name: string): Subject => ({ apiGroup: rbacGroup, kind: 'Group', name });
@@ -125,4 +134,6 @@ export const bootstrapClusterRoleBindings: readonly ClusterRoleBinding[] = [
   binding('system:monitoring', [group('system:monitoring')]),
   binding('system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
   binding('system:node-proxier', [user('system:kube-proxy')]),
+  // What kubeadm binds so that nodes renew their client certificates themselves.
+  binding('kubeadm:node-autoapprove-certificate-rotation', [group('system:nodes')], 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient'),
 ];

@@ -67,7 +67,7 @@ const roots = [
   ...['Job', 'CronJob'].map((k) => `${api}.batch.v1.${k}`),
   `${api}.autoscaling.v1.HorizontalPodAutoscaler`, `${api}.autoscaling.v1.Scale`, `${api}.autoscaling.v2.HorizontalPodAutoscaler`,
   ...['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].map((k) => `${api}.rbac.v1.${k}`),
-  `${api}.coordination.v1.Lease`, `${api}.discovery.v1.EndpointSlice`,
+  `${api}.coordination.v1.Lease`, `${api}.discovery.v1.EndpointSlice`, `${api}.certificates.v1.CertificateSigningRequest`,
   `${api}.policy.v1.Eviction`, `${api}.policy.v1.PodDisruptionBudget`,
   `${api}.authentication.v1.TokenRequest`, `${api}.authentication.v1.TokenReview`, `${api}.authentication.v1.SelfSubjectReview`,
   ...['SelfSubjectAccessReview', 'SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectRulesReview'].map((k) => `${api}.authorization.v1.${k}`),
@@ -81,7 +81,7 @@ const structs = readGoStructs(readFileSync(join(dir, 'kubectl')), (p) => /^k8s\.
 const goStructs = new Map(Object.entries(structs).map(([goName, fields]) => [messageName(goName), fields]));
 // Messages whose Go type is not a struct (a named []string): their proto shape.
 const fixed: Record<string, Record<string, Spec>> = {};
-for (const m of [`${api}.authentication.v1.ExtraValue`, `${api}.authorization.v1.ExtraValue`]) fixed[m] = { 1: ['items', 'string', 'repeated'] };
+for (const m of [`${api}.authentication.v1.ExtraValue`, `${api}.authorization.v1.ExtraValue`, `${api}.certificates.v1.ExtraValue`]) fixed[m] = { 1: ['items', 'string', 'repeated'] };
 
 function messageSpec(msg: string): Record<string, Spec> | undefined {
   if (fixed[msg]) return fixed[msg];
