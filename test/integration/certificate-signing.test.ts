@@ -16,7 +16,8 @@ import { ensureCA, issueCertificate } from '../../src-main/auth/ca.ts';
 import { KubeClient } from '../../src-main/client/kube-client.ts';
 import { Kubectl, REPO_ROOT, type KubectlResult } from './harness/kubectl.ts';
 import { KubelabServer } from './harness/server.ts';
-import { waitFor } from './harness/cluster.ts';
+import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
+import { ApiError } from '../../src-main/client/api-error.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -199,6 +200,22 @@ describe('CertificateSigningRequests', () => {
     expect(csr.status?.certificate).toBeUndefined();
   });
 
+  it('answers a bad request with a 422 naming each field, and keeps the spec as created', async () => {
+    const { request: req } = await request('CN=system:node:n1, O=system:nodes');
+    const bad = { ...csrBody('bad', Buffer.from('not a pem').toString('base64'), '', ['client auth', 'flying'], 599) };
+    const refused = await n1.create(csrGVR, bad).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    const status = (refused as ApiError).body;
+    expect(status.code).toBe(422);
+    expect(status.details?.causes?.map((c) => c.field)).toEqual(['spec.request', 'spec.usages[1]', 'spec.signerName', 'spec.expirationSeconds']);
+    await n1.create(csrGVR, csrBody('immutable', req, 'kubernetes.io/kube-apiserver-client-kubelet', clientUsages));
+    const current = await get('immutable');
+    const changed = await server.client.update(csrGVR, { ...current, spec: { ...current.spec, signerName: 'example.com/mine' } }).catch((e: unknown) => e);
+    expect([(changed as ApiError).body.code, (changed as ApiError).body.details?.causes?.map((c) => [c.field, c.message])]).toEqual([422, [['spec', expect.stringContaining('field is immutable')]]]);
+    const flag = await kubelab(['serve', '--data-dir', join(dir, 'unused'), '--cluster-signing-duration', 'a year']);
+    expect([flag.code, flag.stderr.trim()]).toEqual([2, 'kubelab: --cluster-signing-duration must be a duration of at least 1s such as 8760h, 720h or 30m, not "a year"']);
+  });
+
   it('refuses approving to a view-only user, and to one who may update approvals but not approve the signer', async () => {
     const { request: req } = await request('CN=dave');
     await server.client.create(csrGVR, csrBody('dave-client', req, 'kubernetes.io/kube-apiserver-client', clientUsages));
@@ -223,5 +240,36 @@ describe('CertificateSigningRequests', () => {
     }
     expect(condition(await issued('dave-client'), 'Approved')).toMatchObject({ reason: 'KubectlApprove' });
     expect(condition(await get('dave-client'), 'Denied')).toBeUndefined();
+  });
+});
+
+// The same with the controllers in the API server's process (what tests and in-process use get):
+// the signer reads the CA's files there too, and a short signing duration shows a rotation's pace.
+describe('CertificateSigningRequests with in-process controllers', () => {
+  let cluster: TestCluster;
+  let n3: KubeClient;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster({ clusterSigningDurationSeconds: 120 });
+    const ca = await ensureCA(join(cluster.cp.dataDir, 'pki'));
+    const cert = await issueCertificate(ca, { subject: 'CN=system:node:n3, O=system:nodes', usages: ['1.3.6.1.5.5.7.3.2'], days: 1 });
+    n3 = new KubeClient({ server: cluster.cp.url, ca: cluster.cp.caPem, cert: cert.certPem, key: cert.keyPem });
+  }, 60_000);
+
+  afterAll(async () => {
+    n3?.close();
+    await cluster?.stop();
+  });
+
+  it("signs a node's self renewal for the cluster's short signing duration", async () => {
+    const { request: req } = await request('CN=system:node:n3, O=system:nodes');
+    await n3.create(csrGVR, csrBody('n3-renewal', req, 'kubernetes.io/kube-apiserver-client-kubelet', clientUsages));
+    const csr = await waitFor('n3-renewal issued', async () => {
+      const c = await cluster.client.get<CertificateSigningRequest & { metadata: { name: string } }>(csrGVR, undefined, 'n3-renewal');
+      return c.status?.certificate ? c : undefined;
+    });
+    const cert = new x509.X509Certificate(Buffer.from(csr.status!.certificate!, 'base64').toString());
+    expect(cert.notAfter.getTime() - cert.notBefore.getTime()).toBeLessThanOrEqual((120 + 12) * 1000);
+    expect(cert.notAfter.getTime()).toBeLessThanOrEqual(Date.now() + 120_000);
   });
 });

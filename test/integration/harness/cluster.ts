@@ -11,7 +11,7 @@ import type { KubeClient } from '../../../src-main/client/kube-client.ts';
 import type { HollowFleet } from '../../../src-main/hollow/fleet.ts';
 import type { Clock } from '../../../src-main/util/clock.ts';
 
-export interface TestClusterOptions extends Pick<ControlPlaneOptions, 'controllers' | 'simulateNodes' | 'hollow' | 'extensions'> {
+export interface TestClusterOptions extends Pick<ControlPlaneOptions, 'controllers' | 'simulateNodes' | 'hollow' | 'extensions' | 'clusterSigningDurationSeconds'> {
   clock?: Clock;
 }
 
