@@ -212,6 +212,15 @@ describe('CertificateSigningRequests', () => {
     const current = await get('immutable');
     const changed = await server.client.update(csrGVR, { ...current, spec: { ...current.spec, signerName: 'example.com/mine' } }).catch((e: unknown) => e);
     expect([(changed as ApiError).body.code, (changed as ApiError).body.details?.causes?.map((c) => [c.field, c.message])]).toEqual([422, [['spec', expect.stringContaining('field is immutable')]]]);
+    // Upstream's CertificateSubjectRestriction: never a client certificate for system:masters.
+    const masters = await request('CN=mallory, O=system:masters');
+    const toMasters = await server.client.create(csrGVR, csrBody('masters', masters.request, 'kubernetes.io/kube-apiserver-client', clientUsages)).catch((e: unknown) => e);
+    expect([(toMasters as ApiError).body.code, (toMasters as ApiError).body.message]).toEqual([403, 'certificatesigningrequests.certificates.k8s.io "masters" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed']);
+    // kubectl create -f sends the request as its typed client does (protobuf in 1.35).
+    const { request: viaKubectl } = await request('CN=system:node:n1, O=system:nodes');
+    const manifest = stringify(csrBody('from-kubectl', viaKubectl, 'kubernetes.io/kube-apiserver-client-kubelet', clientUsages));
+    expect(await admin.ok(['create', '-f', '-'], { input: manifest })).toContain('certificatesigningrequest.certificates.k8s.io/from-kubectl created');
+    expect((await get('from-kubectl')).spec.request).toBe(viaKubectl);
     const flag = await kubelab(['serve', '--data-dir', join(dir, 'unused'), '--cluster-signing-duration', 'a year']);
     expect([flag.code, flag.stderr.trim()]).toEqual([2, 'kubelab: --cluster-signing-duration must be a duration of at least 1s such as 8760h, 720h or 30m, not "a year"']);
   });

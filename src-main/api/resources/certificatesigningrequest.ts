@@ -169,6 +169,25 @@ function authorizedForSigner(ctx: StrategyContext, verb: string, signerName: str
   return names.some((name) => ctx.authorize!({ verb, group: CSR_GROUP, resource: 'signers', name }));
 }
 
+/**
+ * Upstream's CertificateSubjectRestriction admission: no kube-apiserver-client certificate for
+ * system:masters, a group no RBAC binding could ever take away again.
+ */
+function checkSubjectRestriction(obj: KubeObject): void {
+  const spec = recordAt(obj, 'spec');
+  if (stringAt(spec, 'signerName') !== 'kubernetes.io/kube-apiserver-client') return;
+  const pem = requestText(spec?.request);
+  let organizations: string[];
+  try {
+    organizations = pem === undefined ? [] : parseCertificateRequest(pem).organizations;
+  } catch {
+    return; // Validation says what is wrong with it.
+  }
+  if (!organizations.includes('system:masters')) return;
+  const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
+  throw new ApiError(403, 'Forbidden', `certificatesigningrequests.${CSR_GROUP} "${name}" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed`, { name, group: CSR_GROUP, kind: 'certificatesigningrequests' });
+}
+
 function refuseSigner(obj: KubeObject, verb: string, signerName: string): ApiError {
   const message = `certificatesigningrequests.${CSR_GROUP} "${obj.metadata.name}" is forbidden: user not permitted to ${verb} requests with signerName "${signerName}"`;
   return new ApiError(403, 'Forbidden', message, { name: obj.metadata.name, group: CSR_GROUP, kind: 'certificatesigningrequests' });
@@ -204,6 +223,7 @@ export const certificateSigningRequest: ResourceDefinition = {
   validateSubresourceUpdate,
 
   prepareForCreate(obj, ctx) {
+    checkSubjectRestriction(obj);
     const spec = (recordAt(obj, 'spec') ?? (obj.spec = {})) as Record<string, unknown>;
     // Who asked is the server's to say, whatever the body claims.
     delete spec.username;
