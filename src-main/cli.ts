@@ -7,7 +7,7 @@ import type { StartArgs } from './start.ts';
 import { adminKubeconfig, KubeconfigError } from './kubeconfig.ts';
 import { StoreLockedError } from './store/store.ts';
 import { EncryptionConfigError } from './api/encryption/encryption-config.ts';
-import { parseGoDuration } from './controllers/hpa/resource-metrics.ts';
+import { parseGoDuration } from './util/go-duration.ts';
 
 const usage = `usage: kubelab <command> [flags]
 

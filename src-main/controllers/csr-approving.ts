@@ -15,7 +15,7 @@ import type { CertificateRequestInfo } from '../auth/certificates/certificate-re
 import { normalizeIP } from '../agent/dns/dns-names.ts';
 import type { ControllerContext } from './context.ts';
 import { QueueController, type ReconcileResult } from './queue-controller.ts';
-import { csrGVR, isDecided, KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER, kubeletClientProblem, kubeletServingProblem, requestOf } from './certificates/csr-helpers.ts';
+import { conditionTime, csrGVR, isDecided, KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER, kubeletClientProblem, kubeletServingProblem, requestOf } from './certificates/csr-helpers.ts';
 
 const sarGVR = { group: 'authorization.k8s.io', version: 'v1', resource: 'subjectaccessreviews' } as const;
 const LOOPBACK = new Set(['127.0.0.1', '::1']);
@@ -107,7 +107,7 @@ export class CSRApprovingController extends QueueController {
   }
 
   private async approve(csr: CertificateSigningRequest, message: string): Promise<void> {
-    const now = new Date(this.ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = conditionTime(this.ctx.clock.now());
     const conditions = [...(csr.status?.conditions ?? []), { type: 'Approved', status: 'True', reason: 'AutoApproved', message, lastUpdateTime: now }];
     const body = { ...csr, apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', status: { ...csr.status, conditions } };
     await this.ctx.client.request('PUT', `/apis/certificates.k8s.io/v1/certificatesigningrequests/${encodeURIComponent(csr.metadata!.name!)}/approval`, body);

@@ -12,7 +12,7 @@ import { CertificateRequestError, type CertificateRequestInfo } from '../auth/ce
 import type { ControllerContext } from './context.ts';
 import { QueueController, type ReconcileResult } from './queue-controller.ts';
 import {
-  csrGVR, hasTrueCondition, KUBE_APISERVER_CLIENT_SIGNER, kubeAPIServerClientProblem, KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER,
+  conditionTime, csrGVR, hasTrueCondition, KUBE_APISERVER_CLIENT_SIGNER, kubeAPIServerClientProblem, KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER,
   kubeletClientProblem, kubeletServingProblem, requestOf,
 } from './certificates/csr-helpers.ts';
 
@@ -99,7 +99,7 @@ export class CSRSigningController extends QueueController {
   }
 
   private fail(csr: CertificateSigningRequest, message: string): Promise<void> {
-    const now = new Date(this.ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = conditionTime(this.ctx.clock.now());
     const failed = { type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message, lastUpdateTime: now };
     this.ctx.log(`csr-signing: ${csr.metadata!.name} failed: ${message}`);
     return this.writeStatus(csr, { ...csr.status, conditions: [...(csr.status?.conditions ?? []), failed] });

@@ -16,6 +16,9 @@ export function requestOf(csr: CertificateSigningRequest): CertificateRequestInf
   return parseCertificateRequest(Buffer.from(csr.spec.request, 'base64').toString('latin1'));
 }
 
+/** A condition's time (metav1.Time: RFC 3339, whole seconds). */
+export const conditionTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 export function hasTrueCondition(csr: CertificateSigningRequest, type: string): boolean {
   return (csr.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 }

@@ -4,6 +4,7 @@
 import { gvr } from '../../client/resources.ts';
 import type { KubeClient } from '../../client/kube-client.ts';
 import { milliValue, parseQuantity } from '../../util/quantity.ts';
+import { parseGoDuration } from '../../util/go-duration.ts';
 
 export interface PodMetric {
   /** Milli-units of the resource. */
@@ -21,23 +22,6 @@ interface PodMetrics {
   timestamp?: string;
   window?: string;
   containers?: { name: string; usage?: Record<string, string> }[];
-}
-
-const unitMs: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, µs: 1e-3, ns: 1e-6 };
-
-/** A Go duration string ("15s", "1m30s", "10.062s") in milliseconds; NaN if it is not one. */
-export function parseGoDuration(text: string | undefined): number {
-  if (!text) return NaN;
-  if (text === '0') return 0;
-  let ms = 0;
-  let rest = text;
-  while (rest.length > 0) {
-    const m = /^(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/.exec(rest);
-    if (!m) return NaN;
-    ms += Number(m[1]) * unitMs[m[2]];
-    rest = rest.slice(m[0].length);
-  }
-  return ms;
 }
 
 function quantityMilli(text: string | undefined): number | undefined {

@@ -5,7 +5,7 @@ import type { HorizontalPodAutoscalerBehavior } from 'kubernetes-types/autoscali
 import { ScalingHistory } from '../../../src-main/controllers/hpa/history.ts';
 import { convertDesiredReplicasWithRules, normalizeDesiredReplicas, normalizeDesiredReplicasWithBehaviors, scaleDownLimitWithRules, scaleUpLimitWithRules, scalingRules, storeScaleEvent, type NormalizeInput } from '../../../src-main/controllers/hpa/normalize.ts';
 import { parseSelector, SelectorParseError } from '../../../src-main/controllers/hpa/selector.ts';
-import { parseGoDuration } from '../../../src-main/controllers/hpa/resource-metrics.ts';
+import { parseGoDuration } from '../../../src-main/util/go-duration.ts';
 
 const t0 = Date.UTC(2026, 0, 1);
 const window = 300_000;
