@@ -85,7 +85,7 @@ export async function prepareUpdate(def: ResourceDefinition, next: KubeObject, o
   def.defaults?.(obj);
   if (o.generation !== undefined) m.generation = o.generation;
   else delete m.generation;
-  if (tracksGeneration(def) && subresource === undefined && !deepEqual(specOf(obj), specOf(old))) m.generation = (o.generation ?? 0) + 1;
+  if (tracksGeneration(def) && subresource !== 'status' && !deepEqual(specOf(obj), specOf(old))) m.generation = (o.generation ?? 0) + 1;
   await def.prepareForUpdate?.(obj, old, ctx);
   return obj;
 }
