@@ -22,6 +22,7 @@ import { NodeAuthorizer } from './auth/node/node-authorizer.ts';
 import { NodeRestriction } from './auth/node/node-restriction.ts';
 import { admissionChain } from './api/admission/admission.ts';
 import { rbacEscalation } from './api/admission/rbac-escalation.ts';
+import { certificateAdmission } from './api/admission/certificates.ts';
 import { NodeGraph } from './auth/node/node-graph.ts';
 import { startRbac } from './auth/rbac/index.ts';
 import { authorizationAPIGroup } from './api/authorization/group.ts';
@@ -208,8 +209,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const authorizer = authorizerChain([mastersAuthorizer, new NodeAuthorizer(nodeGraph), bootstrapAuthorizer, publicInfoAuthorizer, rbac.authorizer]);
     const pods = registry.lookup('', 'v1', 'pods')!.definition;
     const nodeRestriction = new NodeRestriction(async (namespace, name) => (await getSharedObject(store, pods, namespace, name))?.obj as Pod | undefined);
-    api.authorizer = authorizer;
-    api.admit = admissionChain([nodeRestriction, rbacEscalation(rbac.escalationCheck(authorizer))]);
+    api.admit = admissionChain([nodeRestriction, rbacEscalation(rbac.escalationCheck(authorizer)), ...certificateAdmission(authorizer)]);
     const server = createApiServer({
       api,
       authenticator,

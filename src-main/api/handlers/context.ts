@@ -4,7 +4,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Store } from '../../store/store.ts';
 import type { UserInfo } from '../../auth/authenticator.ts';
-import type { Authorizer } from '../../auth/authorizer.ts';
 import type { ResourceRegistry, ServedResource } from '../registry.ts';
 import type { ResourceRequest } from '../request-info.ts';
 import type { AgentConnector } from '../node-proxy/agent-connector.ts';
@@ -32,8 +31,6 @@ export interface ApiContext {
   admit?: Admit;
   /** Signs service-account tokens (serviceaccounts/NAME/token); absent, that subresource is 404. */
   serviceAccountTokens?: ServiceAccountTokenIssuer;
-  /** The request authorizer, for checks beyond the request's own verb (approving a CSR's signer). */
-  authorizer?: Authorizer;
 }
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -64,9 +61,7 @@ export function writeStrategyContext(scope: RequestScope): RecordedStrategyConte
   const serviceAccounts = scope.api.registry.lookup('', 'v1', 'serviceaccounts')?.definition;
   const serviceAccount = async (namespace: string, name: string) =>
     serviceAccounts && ((await getSharedObject(scope.api.store, serviceAccounts, namespace, name))?.obj as ServiceAccount | undefined);
-  const { authorizer } = scope.api;
-  const authorize = authorizer && ((attrs: Parameters<NonNullable<StrategyContext['authorize']>>[0]) => authorizer.authorize({ ...attrs, user: scope.user, resourceRequest: true }).decision === 'allow');
-  return { ...recordingContext(scope.api.allocators, scope.dryRun, scope.info.subresource), serviceAccount, user: scope.user, authorize };
+  return { ...recordingContext(scope.api.allocators, scope.dryRun, scope.info.subresource), serviceAccount, user: scope.user };
 }
 
 export function parseDryRun(query: URLSearchParams): boolean {

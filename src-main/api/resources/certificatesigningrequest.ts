@@ -1,18 +1,16 @@
 // certificates.k8s.io/v1 CertificateSigningRequest: a PKCS#10 request someone asks a signer to
 // sign (pkg/apis/certificates/validation, pkg/registry/certificates/certificates/strategy.go).
 // The requestor is recorded from the authenticated user on create; the spec never changes after.
-// The approval subresource changes only the conditions, and only for whoever may `approve` the
-// signer (upstream's CertificateApproval admission); the status subresource is the signer's, and
-// only whoever may `sign` for the signer puts a certificate there (CertificateSigning admission).
+// The approval subresource changes only the conditions, the status subresource the rest of the
+// status (who may do either is admission's: api/admission/certificates.ts).
 import { X509Certificate } from 'node:crypto';
 import { duplicate, FieldPath, forbidden as forbiddenField, invalid, notSupported, required, type FieldError } from '../field-errors.ts';
 import { nameIsPathSegment, validateObjectMeta } from '../validation/object-meta.ts';
 import { isQualifiedName } from '../validation/names.ts';
 import { humanDuration } from '../printing/age.ts';
-import { ApiError } from '../status.ts';
 import { decodedBase64Length } from './shared-base64.ts';
 import { ageColumn, ageOf, arrayAt, immutableField, isRecord, nameColumn, nameOf, recordAt, stringAt } from './shared-meta.ts';
-import type { KubeObject, ResourceDefinition, StrategyContext } from './types.ts';
+import type { KubeObject, ResourceDefinition } from './types.ts';
 import { CertificateRequestError, parseCertificateRequest } from '../../auth/certificates/certificate-request.ts';
 
 export const CSR_GROUP = 'certificates.k8s.io';
@@ -41,13 +39,13 @@ const conditionsOf = (obj: KubeObject): Condition[] => arrayAt(recordAt(obj, 'st
 const hasCondition = (obj: KubeObject, type: string): boolean => conditionsOf(obj).some((c) => c.type === type);
 
 /** The request's PEM: spec.request is []byte, base64 in JSON. */
-function requestText(request: unknown): string | undefined {
+export function requestPem(request: unknown): string | undefined {
   return typeof request === 'string' && decodedBase64Length(request) !== undefined ? Buffer.from(request, 'base64').toString('latin1') : undefined;
 }
 
 function validateRequest(request: unknown, path: FieldPath): FieldError[] {
   if (request === undefined || request === null || request === '') return [invalid(path, [], 'PEM block type must be CERTIFICATE REQUEST')];
-  const pem = requestText(request);
+  const pem = requestPem(request);
   if (pem === undefined) return [invalid(path, request, 'must be base64-encoded PEM')];
   try {
     parseCertificateRequest(pem);
@@ -101,7 +99,7 @@ function validateCertificate(obj: KubeObject): FieldError[] {
   const cert = recordAt(obj, 'status')?.certificate;
   if (cert === undefined || cert === null || cert === '') return [];
   const path = FieldPath.root('status').child('certificate');
-  const pem = requestText(cert);
+  const pem = requestPem(cert);
   if (pem === undefined) return [invalid(path, '<certificate data>', 'must be base64-encoded PEM')];
   const blocks = [...pem.matchAll(/-----BEGIN ([^-\r\n]+)-----[\s\S]*?-----END \1-----/g)];
   if (blocks.length === 0) return [invalid(path, '<certificate data>', 'must contain at least one CERTIFICATE PEM block')];
@@ -162,37 +160,6 @@ function keepApprovalConditions(obj: KubeObject, old: KubeObject): void {
   if ((status.conditions as unknown[]).length === 0) delete status.conditions;
 }
 
-/** May the user `verb` (approve, sign) on signers for this signer name, or for `<domain>/*`? */
-function authorizedForSigner(ctx: StrategyContext, verb: string, signerName: string): boolean {
-  if (!ctx.authorize) return true;
-  const names = [signerName, `${signerName.split('/')[0]}/*`];
-  return names.some((name) => ctx.authorize!({ verb, group: CSR_GROUP, resource: 'signers', name }));
-}
-
-/**
- * Upstream's CertificateSubjectRestriction admission: no kube-apiserver-client certificate for
- * system:masters, a group no RBAC binding could ever take away again.
- */
-function checkSubjectRestriction(obj: KubeObject): void {
-  const spec = recordAt(obj, 'spec');
-  if (stringAt(spec, 'signerName') !== 'kubernetes.io/kube-apiserver-client') return;
-  const pem = requestText(spec?.request);
-  let organizations: string[];
-  try {
-    organizations = pem === undefined ? [] : parseCertificateRequest(pem).organizations;
-  } catch {
-    return; // Validation says what is wrong with it.
-  }
-  if (!organizations.includes('system:masters')) return;
-  const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
-  throw new ApiError(403, 'Forbidden', `certificatesigningrequests.${CSR_GROUP} "${name}" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed`, { name, group: CSR_GROUP, kind: 'certificatesigningrequests' });
-}
-
-function refuseSigner(obj: KubeObject, verb: string, signerName: string): ApiError {
-  const message = `certificatesigningrequests.${CSR_GROUP} "${obj.metadata.name}" is forbidden: user not permitted to ${verb} requests with signerName "${signerName}"`;
-  return new ApiError(403, 'Forbidden', message, { name: obj.metadata.name, group: CSR_GROUP, kind: 'certificatesigningrequests' });
-}
-
 /** The CONDITION column: Approved/Denied/Pending, then Failed and Issued (upstream's extractCSRStatus). */
 function conditionCell(obj: KubeObject): string {
   let out = hasCondition(obj, 'Denied') ? 'Denied' : hasCondition(obj, 'Approved') ? 'Approved' : 'Pending';
@@ -223,7 +190,6 @@ export const certificateSigningRequest: ResourceDefinition = {
   validateSubresourceUpdate,
 
   prepareForCreate(obj, ctx) {
-    checkSubjectRestriction(obj);
     const spec = (recordAt(obj, 'spec') ?? (obj.spec = {})) as Record<string, unknown>;
     // Who asked is the server's to say, whatever the body claims.
     delete spec.username;
@@ -239,19 +205,14 @@ export const certificateSigningRequest: ResourceDefinition = {
 
   prepareForUpdate(obj, old, ctx) {
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const signerName = stringAt(recordAt(old, 'spec'), 'signerName') ?? '';
     if (ctx.subresource === 'approval') {
       // Only the conditions change: the certificate and everything else stay as they were.
       const conditions = recordAt(obj, 'status')?.conditions;
       obj.status = { ...(recordAt(old, 'status') ?? {}), ...(conditions !== undefined && { conditions }) };
       populateConditionTimestamps(obj, old, now);
-      const changed = approvalConditions.some((t) => hasCondition(obj, t) !== hasCondition(old, t));
-      if (changed && !authorizedForSigner(ctx, 'approve', signerName)) throw refuseSigner(obj, 'approve', signerName);
     } else if (ctx.subresource === 'status') {
       keepApprovalConditions(obj, old);
       populateConditionTimestamps(obj, old, now);
-      const cert = recordAt(obj, 'status')?.certificate;
-      if (cert && cert !== recordAt(old, 'status')?.certificate && !authorizedForSigner(ctx, 'sign', signerName)) throw refuseSigner(obj, 'sign', signerName);
     }
   },
 

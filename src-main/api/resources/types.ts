@@ -5,7 +5,6 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1';
 import type { ServiceAccount } from 'kubernetes-types/core/v1';
 import type { FieldError } from '../field-errors.ts';
 import type { UserInfo } from '../../auth/authenticator.ts';
-import type { Attributes } from '../../auth/authorizer.ts';
 
 /** kubernetes-types marks every field readonly; the server's own copies are its to change. */
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -79,8 +78,6 @@ export interface StrategyContext {
   serviceAccount?(namespace: string, name: string): Promise<ServiceAccount | undefined>;
   /** Who writes (a CSR records its requestor); absent in unit tests. */
   user?: UserInfo;
-  /** Whether the writer may do more than the request itself (approve a CSR's signer); absent in unit tests. */
-  authorize?(attrs: Omit<Attributes, 'user' | 'resourceRequest'>): boolean;
 }
 
 export interface ResourceDefinition {
