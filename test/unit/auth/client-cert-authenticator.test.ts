@@ -98,3 +98,16 @@ it('knows the certificate on a resumed TLS session too (a client reconnecting)',
     agent.destroy();
   }
 });
+
+it('rejects a certificate that expired while its kept-alive connection stayed open', async () => {
+  const short = await issueCertificate(ca, { subject: 'CN=brief', usages: [clientAuth], days: 2 / 86_400 });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    expect(await call(short, agent)).toBe('brief [system:authenticated]');
+    await new Promise((r) => setTimeout(r, Date.parse(new X509Certificate(short.certPem).validTo) - Date.now() + 200));
+    // The same socket (no new handshake to fail): the authenticator itself must see the date.
+    expect(await call(short, agent)).toBe('rejected');
+  } finally {
+    agent.destroy();
+  }
+});
