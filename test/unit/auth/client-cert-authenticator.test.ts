@@ -111,3 +111,15 @@ it('rejects a certificate that expired while its kept-alive connection stayed op
     agent.destroy();
   }
 });
+
+it('rejects a tampered certificate: its CN changed after signing, the key still the holder\'s', async () => {
+  const alice = await issueCertificate(ca, { subject: 'CN=alice, O=dev', usages: [clientAuth], days: 1 });
+  expect(await call(alice)).toBe('alice [dev system:authenticated]');
+  const der = Buffer.from(alice.certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const at = der.indexOf('alice');
+  expect(at).toBeGreaterThan(0);
+  der.write('admin', at);
+  const tampered = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
+  expect(new X509Certificate(tampered).subject).toContain('CN=admin');
+  expect(await call({ certPem: tampered, keyPem: alice.keyPem })).toBe('rejected');
+});
