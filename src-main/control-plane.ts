@@ -183,7 +183,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     // What kube-apiserver calls kubelets with (kubeadm's apiserver-kubelet-client).
     const kubeletClient = await ensureClientCert(pkiDir, ca, 'apiserver-kubelet-client', 'CN=kube-apiserver-kubelet-client, O=system:masters');
     const nodes = registry.lookup('', 'v1', 'nodes')!.definition;
-    const agents = new AgentConnector({ clientCert: kubeletClient, node: async (name) => (await getObject(store, nodes, undefined, name))?.obj as Node | undefined });
+    const agents = new AgentConnector({ clientCert: kubeletClient, caPem: ca.certPem, node: async (name) => (await getObject(store, nodes, undefined, name))?.obj as Node | undefined });
     const api: ApiContext = {
       store,
       registry,

@@ -6,7 +6,7 @@
 // Without --kubeconfig it runs with <state-dir>/kubeconfig, made by joining with a token first.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { KubeClient } from '../client/kube-client.ts';
 import { parseKubeconfig } from '../client/kubeconfig.ts';
 import { parseQuantity, value } from '../util/quantity.ts';
@@ -22,6 +22,9 @@ import type { RuntimeName } from './runtime/runtime-version.ts';
 import { cgroupLayout, checkLimitControllers, defaultCgroupParent } from './runtime/cgroups.ts';
 import { JoinTokenError, parseJoinToken, type JoinToken } from '../auth/bootstrap-token.ts';
 import { ensureNodeKubeconfig, JoinError } from './bootstrap/join.ts';
+import { nodeKubeconfigPath, readNodeKubeconfig, type NodeCredential } from './bootstrap/node-kubeconfig.ts';
+import { clientCertificateManager } from './certificates/client-certificate.ts';
+import { servingCertificateManager } from './certificates/serving-certificate.ts';
 
 export interface AgentFlags {
   /** The cluster and this node's credential; without it, <state-dir>/kubeconfig (made by a join). */
@@ -127,6 +130,16 @@ function logRotation(flags: AgentFlags): { containerLogMaxSize?: number; contain
   return { containerLogMaxSize: size, containerLogMaxFiles: files };
 }
 
+/**
+ * The node credential the join made (<state-dir>/kubeconfig), which the agent renews itself;
+ * undefined for a kubeconfig the user gave, which is theirs to renew.
+ */
+function ownCredential(kubeconfig: string, options: { stateDir: string; nodeName: string }): NodeCredential | undefined {
+  if (resolve(kubeconfig) !== resolve(nodeKubeconfigPath(options.stateDir))) return undefined;
+  const saved = readNodeKubeconfig(kubeconfig, options.nodeName);
+  return 'credential' in saved ? saved.credential : undefined;
+}
+
 export async function runAgent(flags: AgentFlags): Promise<void> {
   const options = agentOptions(flags);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -147,7 +160,14 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   // The cluster CA is what the endpoint checks its callers' certificates against.
   if (!connection.ca) throw new Error(`${kubeconfig} names no certificate authority: the agent could not tell the API server from anyone else`);
   const client = new KubeClient(connection);
-  const server = new AgentServer({ caPem: connection.ca, stateDir: options.stateDir, nodeName: options.nodeName, port: options.port, address: options.address, ips: [internalIP(options.nodeIP) ?? ''].filter(Boolean), log });
+  const caPem = connection.ca;
+  const serving = servingCertificateManager({
+    client, caPem, stateDir: options.stateDir, nodeName: options.nodeName, ips: [internalIP(options.nodeIP) ?? ''].filter(Boolean),
+    rotated: (pair) => server.setServingCertificate(pair), log,
+  });
+  const server = new AgentServer({ caPem, nodeName: options.nodeName, certificate: serving.current(), port: options.port, address: options.address, log });
+  const credential = ownCredential(kubeconfig, options);
+  const clientCerts = credential && clientCertificateManager({ client, kubeconfigPath: kubeconfig, credential, nodeName: options.nodeName, log });
   let agent: NodeAgent | undefined;
   let kubelet: Kubelet | undefined;
   let network: ClusterNetwork | undefined;
@@ -155,6 +175,8 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const stop = (): void => {
     clearInterval(keepAlive);
+    serving.stop();
+    clientCerts?.stop();
     kubelet?.stop();
     network?.stop();
     agent?.stop();
@@ -167,6 +189,9 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     const port = await server.start();
     agent = new NodeAgent({ client, ...options, kubeletPort: port, log });
     await agent.start();
+    // Once the Node is registered with its addresses, which the serving request must match.
+    serving.start();
+    clientCerts?.start();
     if (options.network === 'host-gw') network = await startClusterNetwork({ client, nodeName: options.nodeName, stateDir: options.stateDir, netns: flags.cniNetns, log });
     const machine = readMachine();
     kubelet = await startKubelet({
@@ -179,6 +204,8 @@ export async function runAgent(flags: AgentFlags): Promise<void> {
     addAgentRoutes(server, kubelet);
   } catch (e) {
     clearInterval(keepAlive);
+    serving.stop();
+    clientCerts?.stop();
     network?.stop();
     agent?.stop();
     await server.stop();

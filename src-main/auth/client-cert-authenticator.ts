@@ -24,6 +24,10 @@ export class ClientCertAuthenticator implements Authenticator {
     if (!cert || !cert.raw) return undefined;
     // socket.authorized: the chain verified against the CA the server was given.
     if (!socket.authorized) throw new AuthenticationRejected(`client certificate "${values(cert.subject?.CN).join(',')}": ${String(socket.authorizationError ?? 'not verified')}`);
+    // Checked on every request, as upstream verifies each one: a kept-alive connection must not
+    // outlive its certificate (the handshake checked it only when it was made).
+    const now = Date.now();
+    if (Date.parse(cert.valid_to) <= now || Date.parse(cert.valid_from) > now) throw new AuthenticationRejected(`client certificate "${values(cert.subject?.CN).join(',')}": x509: certificate has expired or is not yet valid`);
     if (cert.ext_key_usage && !cert.ext_key_usage.includes(CLIENT_AUTH_OID)) throw new AuthenticationRejected(`client certificate "${values(cert.subject?.CN).join(',')}" is not for client authentication`);
     const name = values(cert.subject?.CN)[0];
     if (!name) throw new AuthenticationRejected('client certificate has no common name');

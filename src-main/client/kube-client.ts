@@ -208,6 +208,11 @@ export class KubeClient {
     return this.transport.websocket(path, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
   }
 
+  /** A new client certificate and key (PEM) for the requests from now on. */
+  setClientCertificate(certPem: string, keyPem: string): void {
+    this.transport.setClientCertificate(certPem, keyPem);
+  }
+
   /** Frees the keep-alive sockets. The client must not be used afterwards. */
   close(): void {
     this.transport.close();

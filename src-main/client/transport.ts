@@ -41,7 +41,7 @@ export class Transport {
     return this.cfg.ca;
   }
 
-  constructor(private readonly cfg: ConnectionConfig) {
+  constructor(private cfg: ConnectionConfig) {
     this.base = new URL(cfg.server);
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') {
       throw new Error(`unsupported server URL ${cfg.server}: only https: and http: are supported`);
@@ -133,6 +133,18 @@ export class Transport {
       ca: this.cfg.ca, cert: this.cfg.cert, key: this.cfg.key, rejectUnauthorized: !this.cfg.insecureSkipTLSVerify, ...(this.cfg.tlsServerName ? { servername: this.cfg.tlsServerName } as object : {}),
       headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
     });
+  }
+
+  /**
+   * Uses a new client certificate (a rotated node credential) for every connection opened from
+   * now on. Idle kept-alive ones are closed so none outlives the old certificate; busy ones
+   * (watches) keep theirs until they end.
+   */
+  setClientCertificate(cert: string, key: string): void {
+    this.cfg = { ...this.cfg, cert, key };
+    if (!(this.agent instanceof https.Agent)) return;
+    this.agent.options.secureContext = tls.createSecureContext({ ca: this.cfg.ca, cert, key });
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
   }
 
   /** Closes idle keep-alive sockets; in-flight requests finish. */

@@ -3,12 +3,12 @@
 // CA against the hash before it sends anything, trades the token for a certificate of its own
 // and runs as system:node:<name>; the token is used up, and a restart needs it no more. Tokens
 // that are used, expired or for another CA, and certificates from another CA, get nowhere.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -22,42 +22,16 @@ import { createBootstrapToken, deleteBootstrapToken } from '../../src-main/auth/
 import { ensureCA, issueCertificate } from '../../src-main/auth/ca.ts';
 import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
 import { Kubectl, REPO_ROOT } from './harness/kubectl.ts';
+import { AgentProcesses, KUBELAB_CLI, type AgentProcess } from './harness/agent-process.ts';
 
-const CLI = join(REPO_ROOT, 'src-main/bin/kubelab.js');
 let cluster: TestCluster;
 let kubectl: Kubectl;
 let dir: string;
-const agents: ChildProcess[] = [];
-const cgroupParents = new Set<string>();
+let agents: AgentProcesses;
 const servers: https.Server[] = [];
-
-interface Agent {
-  proc: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-/** `kubelab agent ...`, or the bundle given (run from its folder, as copied to a worker). */
-function startAgent(name: string, args: string[], bundle?: string): Agent {
-  const cgroupParent = `/kubelab/${name}-${process.pid}`;
-  cgroupParents.add(cgroupParent);
-  const command = bundle ? [bundle] : [CLI, 'agent'];
-  const proc = spawn(process.execPath, [...command, '--node-name', name, '--state-dir', join(dir, name), '--node-ip', '127.0.0.1', '--network', 'none', '--port', '0', '--address', '127.0.0.1', '--cgroup-parent', cgroupParent, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: bundle ? dirname(bundle) : undefined,
-  });
-  let text = '';
-  proc.stdout!.on('data', (c: Buffer) => (text += c.toString()));
-  proc.stderr!.on('data', (c: Buffer) => (text += c.toString()));
-  agents.push(proc);
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  return { proc, output: () => text, exited };
-}
-
-async function stopAgent(a: Agent): Promise<number | null> {
-  if (a.proc.exitCode === null && a.proc.signalCode === null) a.proc.kill('SIGTERM');
-  return a.exited;
-}
+type Agent = AgentProcess;
+const startAgent = (name: string, args: string[], bundle?: string): Agent => agents.start(name, args, bundle);
+const stopAgent = (a: Agent): Promise<number | null> => a.stop();
 
 const ready = (n: Node | undefined) => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 const getNode = (name: string) => cluster.client.get<Node>(gvr.nodes, undefined, name).catch(() => undefined);
@@ -72,28 +46,16 @@ function tokenFile(name: string, token: string): string {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kubelab-agent-join-'));
+  agents = new AgentProcesses(dir);
   cluster = await startTestCluster();
   kubectl = new Kubectl('1.35', cluster.kubeconfigPath);
 });
 afterAll(async () => {
-  for (const a of agents) {
-    if (a.exitCode === null && a.signalCode === null) {
-      const exited = new Promise((r) => a.once('exit', r));
-      a.kill('SIGTERM');
-      await exited;
-    }
-  }
+  await agents?.stopAll();
   for (const s of servers) await new Promise((r) => s.close(r));
   await kubectl?.cleanup();
   await cluster?.stop();
   rmSync(dir, { recursive: true, force: true });
-  for (const ctrl of existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup') : []) {
-    for (const d of [...cgroupParents, '/kubelab']) {
-      try {
-        rmdirSync(join('/sys/fs/cgroup', ctrl, d));
-      } catch { /* absent, or in use by another agent */ }
-    }
-  }
 });
 
 describe('joining with a bootstrap token', () => {
@@ -281,7 +243,7 @@ describe('joining with a bootstrap token', () => {
   });
 
   it('refuses bad join flags with one line and exit code 2, and a start with nothing to run with (exit 1)', () => {
-    const agent = (...args: string[]) => spawnSync(process.execPath, [CLI, 'agent', ...args], { encoding: 'utf8' });
+    const agent = (...args: string[]) => spawnSync(process.execPath, [KUBELAB_CLI, 'agent', ...args], { encoding: 'utf8' });
     const secretPart = 'abcdef.0123456789abcdef';
     const cases: [string[], string][] = [
       [[], 'kubelab: agent needs --kubeconfig FILE, or --server URL and a join token (--token or --token-file)'],
@@ -299,7 +261,7 @@ describe('joining with a bootstrap token', () => {
     // Nothing to run with: no credential from an earlier join, and no token.
     const fresh = join(dir, 'fresh');
     const none = agent('--server', cluster.cp.url, '--node-name', 'fresh', '--state-dir', fresh, '--cgroup-parent', `/kubelab/fresh-${process.pid}`);
-    cgroupParents.add(`/kubelab/fresh-${process.pid}`);
+    agents.adoptCgroupParent(`/kubelab/fresh-${process.pid}`);
     expect([none.status, none.stderr.trim()]).toEqual([1, `kubelab: no node credential to run with (there is no ${join(fresh, 'kubeconfig')}): give a join token with --token or --token-file`]);
     const gone = agent('--server', cluster.cp.url, '--token-file', join(dir, 'absent.token'), '--node-name', 'fresh', '--state-dir', fresh, '--cgroup-parent', `/kubelab/fresh-${process.pid}`);
     expect([gone.status, gone.stderr.trim()]).toEqual([1, `kubelab: no node credential to run with (there is no ${join(fresh, 'kubeconfig')}), and the join token file ${join(dir, 'absent.token')} does not exist`]);

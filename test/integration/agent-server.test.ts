@@ -17,6 +17,7 @@ import { ensureCA, issueCertificate } from '../../src-main/auth/ca.ts';
 import { gvr } from '../../src-main/client/resources.ts';
 import { NodeAgent } from '../../src-main/agent/node-agent.ts';
 import { AgentServer } from '../../src-main/agent/server/agent-server.ts';
+import { selfSignedServingCert } from '../../src-main/agent/certificates/self-signed-cert.ts';
 import { startTestCluster, waitFor, type TestCluster } from './harness/cluster.ts';
 import { Kubectl } from './harness/kubectl.ts';
 
@@ -31,6 +32,9 @@ let release: () => void = () => undefined;
 const upgrades: { method: string; url: string; headers: IncomingHttpHeaders; closed: boolean }[] = [];
 
 type Cert = { certPem: string; keyPem: string };
+let servingCert: Cert;
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const clusterCA = (): Cert => ({ certPem: cluster.cp.caPem, keyPem: readFileSync(join(cluster.cp.dataDir, 'pki', 'ca.key'), 'utf8') });
 
 function agentGet(path: string, cert?: Cert): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -61,7 +65,8 @@ beforeAll(async () => {
   cluster = await startTestCluster();
   kubectl = new Kubectl('1.35', cluster.kubeconfigPath);
   oldKubectl = new Kubectl('1.20', cluster.kubeconfigPath);
-  server = new AgentServer({ caPem: cluster.cp.caPem, stateDir: join(dir, 'state'), nodeName, port: 0, address: '127.0.0.1' });
+  servingCert = await issueCertificate(clusterCA(), { subject: `CN=system:node:${nodeName}, O=system:nodes`, sans: { dns: [nodeName], ips: ['127.0.0.1'] }, usages: [SERVER_AUTH], days: 1 });
+  server = new AgentServer({ caPem: cluster.cp.caPem, nodeName, certificate: servingCert, port: 0, address: '127.0.0.1' });
   server.addRoute('GET', '/containerLogs/:namespace/:pod/:container', async (req, res, params, query) => {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.write(`${params.namespace}/${params.pod}/${params.container} ${req.url}\n`);
@@ -127,8 +132,7 @@ describe('the agent endpoint', () => {
     const foreignCA = await ensureCA(join(dir, 'foreign'));
     const foreign = await issueCertificate(foreignCA, { subject: 'CN=kube-apiserver-kubelet-client, O=system:masters', usages: ['1.3.6.1.5.5.7.3.2'], days: 1 });
     expect(await agentGet(path, foreign)).toEqual({ status: 401, body: 'Unauthorized\n' });
-    const clusterCA = { certPem: cluster.cp.caPem, keyPem: readFileSync(join(pki, 'ca.key'), 'utf8') };
-    const nodeUser = await issueCertificate(clusterCA, { subject: 'CN=system:node:other, O=system:nodes', usages: ['1.3.6.1.5.5.7.3.2'], days: 1 });
+    const nodeUser = await issueCertificate(clusterCA(), { subject: 'CN=system:node:other, O=system:nodes', usages: ['1.3.6.1.5.5.7.3.2'], days: 1 });
     expect(await agentGet(path, nodeUser)).toEqual({ status: 403, body: 'Forbidden (user=system:node:other, verb=get, resource=nodes, subresource(s)=[proxy])\n' });
     expect(await agentGet('/stats/summary', nodeUser)).toMatchObject({ status: 403, body: expect.stringContaining('subresource(s)=[stats]') });
     expect(await agentGet(path, apiClient)).toEqual({ status: 200, body: `default/one/main ${path}\n` });
@@ -224,5 +228,29 @@ describe('the API server proxy', () => {
     await oldKubectl.run(['exec', 'one', '--', 'true'], { timeoutMs: 10_000 });
     expect(upgrades.length).toBe(before + 1);
     expect(upgrades.at(-1)).toMatchObject({ method: 'POST', url: expect.stringMatching(/^\/exec\/default\/one\/main\?command=true&/) });
+  });
+
+  it('refuses an agent whose serving certificate is not the cluster CA\'s, or not for the node\'s address', async () => {
+    const exec = '/api/v1/namespaces/default/pods/one/exec?command=true&stdout=true';
+    const spdy = ['Connection: Upgrade', 'Upgrade: SPDY/3.1'];
+    const answer = async () => {
+      const { socket, read } = await rawUpgrade('POST', exec, spdy);
+      await waitFor('the whole answer', () => /\r\n\r\n[\s\S]*\}/.test(read()) || /^HTTP\/1\.1 101 /.test(read()));
+      socket.destroy();
+      return read();
+    };
+    try {
+      // Each upgrade dials anew, so each sees the certificate served at that moment.
+      server.setServingCertificate(selfSignedServingCert(`${nodeName}@kubelab`, { dns: [nodeName], ips: ['127.0.0.1'] }, 1));
+      expect(await answer()).toMatch(/^HTTP\/1\.1 500 [\s\S]*error dialing backend: tls: failed to verify certificate: self-signed certificate \(the agent's serving certificate must be issued by the cluster CA/);
+      server.setServingCertificate(await issueCertificate(clusterCA(), { subject: `CN=system:node:${nodeName}, O=system:nodes`, sans: { dns: [nodeName], ips: ['10.9.9.9'] }, usages: [SERVER_AUTH], days: 1 }));
+      expect(await answer()).toMatch(/tls: failed to verify certificate: .*IP: 127\.0\.0\.1 is not in the cert's list/);
+      const before = upgrades.length;
+      server.setServingCertificate(servingCert);
+      expect(await answer()).toMatch(/^HTTP\/1\.1 101 /);
+      expect(upgrades.length).toBe(before + 1);
+    } finally {
+      server.setServingCertificate(servingCert);
+    }
   });
 });

@@ -1,9 +1,9 @@
-// The agent's HTTPS endpoint (the kubelet's :10250): TLS with the agent's own serving
-// certificate, every request authenticated by client certificate (agent-auth.ts), then routed
+// The agent's HTTPS endpoint (the kubelet's :10250): TLS with the agent's serving certificate
+// (certificates/serving-certificate.ts keeps it signed by the cluster CA and swaps it in), every request authenticated by client certificate (agent-auth.ts), then routed
 // through the RouteTable the kubelet's parts fill (logs here; exec, attach, port-forward, stats
 // by theirs). Answers are the kubelet's: plain text errors, Go's "404 page not found".
 //
-//   const server = new AgentServer({ caPem, stateDir, nodeName, port: 10250, address: '0.0.0.0' });
+//   const server = new AgentServer({ caPem, nodeName, certificate, port: 10250, address: '0.0.0.0' });
 //   server.addRoute('GET', '/containerLogs/:namespace/:pod/:container', (req, res, params, query) => …);
 //   server.addUpgradeRoute('/exec/:namespace/:pod/:container', (req, socket, head, params, query) => …);
 //   const port = await server.start();   // routes may be added before or after start
@@ -12,7 +12,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { authorizeAgentRequest } from './agent-auth.ts';
-import { agentServingCert } from './agent-pki.ts';
+import type { KeyPair } from '../certificates/certificate-manager.ts';
+import { provisionalServingCert } from '../certificates/serving-certificate.ts';
 import { AgentHttpError, RouteTable, type RouteHandler, type UpgradeHandler } from './routes.ts';
 
 export { AgentHttpError } from './routes.ts';
@@ -21,13 +22,12 @@ export type { RouteHandler, RouteParams, UpgradeHandler } from './routes.ts';
 export interface AgentServerOptions {
   /** The cluster CA (from the agent's kubeconfig): client certificates must chain to it. */
   caPem: string;
-  stateDir: string;
   nodeName: string;
   /** 10250 by default; 0 takes any free port. */
   port?: number;
   address?: string;
-  /** Addresses the serving certificate names, besides 127.0.0.1 (the node's InternalIP). */
-  ips?: string[];
+  /** The serving certificate and key; without one, a provisional self-signed pair. */
+  certificate?: KeyPair;
   log?: (line: string) => void;
 }
 
@@ -51,8 +51,7 @@ export class AgentServer {
 
   /** Listens; resolves with the port (the one asked for, or the free one taken for 0). */
   async start(): Promise<number> {
-    const serving = await agentServingCert(this.opts.stateDir, this.opts.nodeName, this.opts.ips ?? []);
-    const server = createServer({ cert: serving.certPem, key: serving.keyPem, ca: this.opts.caPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, (req, res) => this.handle(req, res));
+    const server = createServer({ ...this.tlsOptions(this.opts.certificate ?? provisionalServingCert(this.opts.nodeName)), requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, (req, res) => this.handle(req, res));
     // Followed logs stay open as long as the client reads.
     server.requestTimeout = 0;
     server.timeout = 0;
@@ -64,6 +63,16 @@ export class AgentServer {
     });
     this.server = server;
     return this.port;
+  }
+
+  /** Serves a new certificate (a rotated one) on the connections made from now on. */
+  setServingCertificate(pair: KeyPair): void {
+    this.opts.certificate = pair;
+    this.server?.setSecureContext(this.tlsOptions(pair));
+  }
+
+  private tlsOptions(pair: KeyPair): { cert: string; key: string; ca: string } {
+    return { cert: pair.certPem, key: pair.keyPem, ca: this.opts.caPem };
   }
 
   get port(): number {

@@ -1,8 +1,9 @@
 // How the control plane reaches a node's agent, as kube-apiserver reaches kubelets: HTTPS to the
 // Node's InternalIP at the port its status.daemonEndpoints.kubeletEndpoint reports, with the
 // client certificate the control plane issued itself (CN=kube-apiserver-kubelet-client,
-// O=system:masters). The agent's serving certificate is not verified yet (as upstream without
-// --kubelet-certificate-authority); that belongs to the security issue.
+// O=system:masters). The agent's serving certificate must be signed by the cluster CA and name
+// the address dialled, as kube-apiserver checks with --kubelet-certificate-authority: a machine
+// that took over a node's address cannot pass for its agent.
 //
 //   const res = await agents.request('node-a', '/stats/summary');      // an http.IncomingMessage
 //   const summary = await agents.getJSON<Summary>('node-a', '/stats/summary');
@@ -21,6 +22,8 @@ export interface AgentLocation {
 
 export interface AgentConnectorOptions {
   clientCert: { certPem: string; keyPem: string };
+  /** The cluster CA: the agents' serving certificates must chain to it. */
+  caPem: string;
   /** The Node by name, as stored (undefined when there is none). */
   node(name: string): Promise<Node | undefined>;
 }
@@ -39,7 +42,7 @@ export class AgentConnector {
   private readonly sockets = new Set<TLSSocket>();
 
   constructor(private readonly opts: AgentConnectorOptions) {
-    this.agent = new Agent({ cert: opts.clientCert.certPem, key: opts.clientCert.keyPem, rejectUnauthorized: false, keepAlive: true });
+    this.agent = new Agent({ ...this.tlsOptions(), keepAlive: true });
   }
 
   /** Where the node's agent listens; ApiErrors for no node (404) or no agent endpoint (503). */
@@ -79,7 +82,7 @@ export class AgentConnector {
   async connect(nodeName: string): Promise<{ socket: TLSSocket; location: AgentLocation }> {
     const location = await this.location(nodeName);
     const { host, port } = location;
-    const socket = tlsConnect({ host, port, cert: this.opts.clientCert.certPem, key: this.opts.clientCert.keyPem, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
+    const socket = tlsConnect({ host, port, ...this.tlsOptions(), ...(isIP(host) ? {} : { servername: host }) });
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     await new Promise<void>((resolve, reject) => {
@@ -87,6 +90,10 @@ export class AgentConnector {
       socket.once('error', (err) => reject(dialError('CONNECT', host, port, '', err)));
     });
     return { socket, location };
+  }
+
+  private tlsOptions() {
+    return { cert: this.opts.clientCert.certPem, key: this.opts.clientCert.keyPem, ca: this.opts.caPem, rejectUnauthorized: true } as const;
   }
 
   close(): void {
@@ -99,9 +106,22 @@ export function noAgent(nodeName: string, subresource = 'log'): ApiError {
   return new ApiError(503, 'ServiceUnavailable', `pods/${subresource} needs the Kubelab agent on node "${nodeName}", and no agent is connected for it`);
 }
 
-/** Go's wording for a backend that cannot be reached: `error dialing backend: dial tcp …`. */
-function dialError(method: string, host: string, port: number, path: string, err: Error): ApiError {
+/** OpenSSL's codes for a peer certificate that does not verify (Node's TLS errors). */
+const CERTIFICATE_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * Go's wording for a backend that cannot be reached (`error dialing backend: dial tcp …`) or
+ * whose certificate does not verify (`tls: failed to verify certificate: …`), with what to look
+ * at: an agent waits for its serving certificate until its request is signed.
+ */
+function dialError(method: string, host: string, port: number, path: string, err: Error & { code?: string }): ApiError {
   const target = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
   const what = method === 'CONNECT' ? 'error dialing backend' : `${method[0]}${method.slice(1).toLowerCase()} "https://${target}${path}"`;
+  if (err.code && CERTIFICATE_ERRORS.has(err.code)) {
+    return new ApiError(500, 'InternalError', `${what}: tls: failed to verify certificate: ${err.message} (the agent's serving certificate must be issued by the cluster CA for this address: see kubectl get csr)`);
+  }
   return new ApiError(500, 'InternalError', `${what}: dial tcp ${target}: ${err.message}`);
 }

@@ -19,6 +19,8 @@ import { NodeAgent, type NodeAgentOptions } from '../../../src-main/agent/node-a
 import { cgroupLayout, existingCgroupDirs, removeCgroupTree, type CgroupLayout } from '../../../src-main/agent/runtime/cgroups.ts';
 import { OciRuntime } from '../../../src-main/agent/runtime/oci-runtime.ts';
 import { AgentServer } from '../../../src-main/agent/server/agent-server.ts';
+import type { CertificateManager } from '../../../src-main/agent/certificates/certificate-manager.ts';
+import { servingCertificateManager } from '../../../src-main/agent/certificates/serving-certificate.ts';
 import { addAgentRoutes } from '../../../src-main/agent/server/agent-routes.ts';
 import { mountsUnder } from '../../../src-main/agent/volumes/pod-volumes.ts';
 import { buildBusyboxImage, pushImage } from '../../fixtures/images/busybox-image.ts';
@@ -94,7 +96,7 @@ export async function startTestNode(prefix: string, { imagesTmpfsBytes, cluster:
   const imagesDir = join(stateDir, 'images');
   const runtime = new OciRuntime({ name: 'runc', root: join(dir, 'runc') });
   // What is started so far, for a teardown that also serves a start that failed half-way.
-  const parts: { imagesMounted?: boolean; removeRoutes?: () => void; registry?: TestRegistry; cluster?: TestCluster; client?: KubeClient; watch?: WatchHandle; layout?: CgroupLayout; server?: AgentServer; agent?: NodeAgent; kubelet?: Kubelet } = {};
+  const parts: { imagesMounted?: boolean; removeRoutes?: () => void; registry?: TestRegistry; cluster?: TestCluster; client?: KubeClient; watch?: WatchHandle; layout?: CgroupLayout; server?: AgentServer; serving?: CertificateManager; agent?: NodeAgent; kubelet?: Kubelet } = {};
   // Pod namespaces are named after pod uids: the uids this node ran tell which are its own.
   const uids = new Set<string>();
   const leftovers = async (): Promise<Leftovers> => {
@@ -112,6 +114,7 @@ export async function startTestNode(prefix: string, { imagesTmpfsBytes, cluster:
     await parts.kubelet?.stopAllPods().catch(() => undefined);
     // What the kubelet's own stop of every pod left behind.
     const left = await leftovers();
+    parts.serving?.stop();
     await parts.server?.stop();
     parts.agent?.stop();
     if (parts.client !== parts.cluster?.client) parts.client?.close();
@@ -144,8 +147,11 @@ export async function startTestNode(prefix: string, { imagesTmpfsBytes, cluster:
     const layout = (parts.layout = await cgroupLayout(`/kubelab/${nodeName}-${suffix}`));
     execFileSync('ip', ['netns', 'add', hostNetns]);
     const log = (l: string) => cluster.logs.push(l);
+    // The serving certificate the API server verifies, from the cluster CA through a CSR (kept
+    // in stateDir, so a restarted agent serves it again at once).
     const startServer = async (port: number) => {
-      const server = new AgentServer({ caPem: cluster.cp.caPem, stateDir, nodeName, port, address: '127.0.0.1', log });
+      const serving = (parts.serving = servingCertificateManager({ client, caPem: cluster.cp.caPem, stateDir, nodeName, ips: ['127.0.0.1'], rotated: (pair) => server.setServingCertificate(pair), log }));
+      const server = new AgentServer({ caPem: cluster.cp.caPem, nodeName, certificate: serving.current(), port, address: '127.0.0.1', log });
       await server.start();
       return server;
     };
@@ -156,6 +162,8 @@ export async function startTestNode(prefix: string, { imagesTmpfsBytes, cluster:
     parts.server = await startServer(0);
     parts.agent = new NodeAgent({ client, nodeName, stateDir, runtime: 'runc', nodeIP: '127.0.0.1', kubeletPort: parts.server.port, ...agentOptions });
     await parts.agent.start();
+    parts.serving!.start();
+    await parts.serving!.ready();
     parts.kubelet = await startNodeKubelet();
     addAgentRoutes(parts.server, parts.kubelet);
     await waitFor('the node gets its podCIDR', async () => (await cluster.client.get<Node>(gvr.nodes, undefined, nodeName)).spec?.podCIDR);
@@ -165,9 +173,11 @@ export async function startTestNode(prefix: string, { imagesTmpfsBytes, cluster:
       async restartAgent(downMs = 0) {
         const port = parts.server!.port;
         parts.kubelet!.stop();
+        parts.serving!.stop();
         await parts.server!.stop();
         await new Promise((r) => setTimeout(r, downMs));
         node.server = parts.server = await startServer(port);
+        parts.serving!.start();
         node.kubelet = parts.kubelet = await startNodeKubelet();
         addAgentRoutes(parts.server, parts.kubelet);
       },

@@ -98,3 +98,28 @@ it('knows the certificate on a resumed TLS session too (a client reconnecting)',
     agent.destroy();
   }
 });
+
+it('rejects a certificate that expired while its kept-alive connection stayed open', async () => {
+  const short = await issueCertificate(ca, { subject: 'CN=brief', usages: [clientAuth], days: 2 / 86_400 });
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    expect(await call(short, agent)).toBe('brief [system:authenticated]');
+    await new Promise((r) => setTimeout(r, Date.parse(new X509Certificate(short.certPem).validTo) - Date.now() + 200));
+    // The same socket (no new handshake to fail): the authenticator itself must see the date.
+    expect(await call(short, agent)).toBe('rejected');
+  } finally {
+    agent.destroy();
+  }
+});
+
+it('rejects a tampered certificate: its CN changed after signing, the key still the holder\'s', async () => {
+  const alice = await issueCertificate(ca, { subject: 'CN=alice, O=dev', usages: [clientAuth], days: 1 });
+  expect(await call(alice)).toBe('alice [dev system:authenticated]');
+  const der = Buffer.from(alice.certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  const at = der.indexOf('alice');
+  expect(at).toBeGreaterThan(0);
+  der.write('admin', at);
+  const tampered = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
+  expect(new X509Certificate(tampered).subject).toContain('CN=admin');
+  expect(await call({ certPem: tampered, keyPem: alice.keyPem })).toBe('rejected');
+});

@@ -85,7 +85,7 @@ describe('the checks', () => {
 
   it('probes the API from the host with its Node.js, for real', async () => {
     const { createServer } = await import('node:https');
-    const { selfSignedServingCert } = await import('../../../src-main/agent/server/self-signed-cert.ts');
+    const { selfSignedServingCert } = await import('../../../src-main/agent/certificates/self-signed-cert.ts');
     const cert = selfSignedServingCert('probe', { dns: [], ips: ['127.0.0.1'] }, 1);
     const server = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => res.writeHead(req.url === '/cacerts' ? 200 : 404).end()).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));

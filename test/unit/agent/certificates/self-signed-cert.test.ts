@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { keyMatches, positiveSerial, selfSignedServingCert } from '../../../../src-main/agent/server/self-signed-cert.ts';
+import { keyMatches, positiveSerial, selfSignedServingCert } from '../../../../src-main/agent/certificates/self-signed-cert.ts';
 
 describe('selfSignedServingCert', () => {
   const made = selfSignedServingCert('node-a@kubelab', { dns: ['node-a', 'localhost'], ips: ['127.0.0.1', '10.0.0.7', '::1', 'fd00::1:2'] }, 365, Date.parse('2026-06-01T00:00:00Z'));
