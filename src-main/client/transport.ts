@@ -32,7 +32,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 
 export class Transport {
   private readonly base: URL;
-  private readonly agent: http.Agent;
+  private agent: http.Agent;
   private readonly mod: typeof http | typeof https;
   private readonly token?: string;
 
@@ -49,18 +49,22 @@ export class Transport {
     this.token = cfg.token;
     if (this.base.protocol === 'https:') {
       this.mod = https;
-      this.agent = new https.Agent({
-        keepAlive: true,
-        // Pinning: with `ca` set, Node trusts only it, not the system roots. One context for
-        // every connection: without it each new socket parses the CA again.
-        secureContext: tls.createSecureContext({ ca: cfg.ca, cert: cfg.cert, key: cfg.key }),
-        rejectUnauthorized: !cfg.insecureSkipTLSVerify,
-        servername: cfg.tlsServerName,
-      });
+      this.agent = this.httpsAgent();
     } else {
       this.mod = http;
       this.agent = new http.Agent({ keepAlive: true });
     }
+  }
+
+  private httpsAgent(): https.Agent {
+    return new https.Agent({
+      keepAlive: true,
+      // Pinning: with `ca` set, Node trusts only it, not the system roots. One context for
+      // every connection: without it each new socket parses the CA again.
+      secureContext: tls.createSecureContext({ ca: this.cfg.ca, cert: this.cfg.cert, key: this.cfg.key }),
+      rejectUnauthorized: !this.cfg.insecureSkipTLSVerify,
+      servername: this.cfg.tlsServerName,
+    });
   }
 
   get server(): string {
@@ -136,15 +140,16 @@ export class Transport {
   }
 
   /**
-   * Uses a new client certificate (a rotated node credential) for every connection opened from
-   * now on. Idle kept-alive ones are closed so none outlives the old certificate; busy ones
-   * (watches) keep theirs until they end.
+   * Uses a new client certificate (a rotated node credential). Every open connection is closed,
+   * as the kubelet closes them on rotation, so none goes on under the old certificate: requests
+   * in flight fail and watches end, and their callers retry on new connections.
    */
   setClientCertificate(cert: string, key: string): void {
     this.cfg = { ...this.cfg, cert, key };
-    if (!(this.agent instanceof https.Agent)) return;
-    this.agent.options.secureContext = tls.createSecureContext({ ca: this.cfg.ca, cert, key });
-    for (const sockets of Object.values(this.agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
+    if (this.base.protocol !== 'https:') return;
+    const old = this.agent;
+    this.agent = this.httpsAgent();
+    old.destroy();
   }
 
   /** Closes idle keep-alive sockets; in-flight requests finish. */
