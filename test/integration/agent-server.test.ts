@@ -230,7 +230,7 @@ describe('the API server proxy', () => {
     expect(upgrades.at(-1)).toMatchObject({ method: 'POST', url: expect.stringMatching(/^\/exec\/default\/one\/main\?command=true&/) });
   });
 
-  it('refuses an agent whose serving certificate is not the cluster CA\'s, or not for the node\'s address', async () => {
+  it('refuses an agent whose serving certificate is not the cluster CA\'s, not for the node\'s address, or another node\'s', async () => {
     const exec = '/api/v1/namespaces/default/pods/one/exec?command=true&stdout=true';
     const spdy = ['Connection: Upgrade', 'Upgrade: SPDY/3.1'];
     const answer = async () => {
@@ -245,6 +245,9 @@ describe('the API server proxy', () => {
       expect(await answer()).toMatch(/^HTTP\/1\.1 500 [\s\S]*error dialing backend: tls: failed to verify certificate: self-signed certificate \(the agent's serving certificate must be issued by the cluster CA/);
       server.setServingCertificate(await issueCertificate(clusterCA(), { subject: `CN=system:node:${nodeName}, O=system:nodes`, sans: { dns: [nodeName], ips: ['10.9.9.9'] }, usages: [SERVER_AUTH], days: 1 }));
       expect(await answer()).toMatch(/tls: failed to verify certificate: .*IP: 127\.0\.0\.1 is not in the cert's list/);
+      // Right CA and address, but another node's: what a node that reported this address would get.
+      server.setServingCertificate(await issueCertificate(clusterCA(), { subject: 'CN=system:node:other, O=system:nodes', sans: { dns: ['other'], ips: ['127.0.0.1'] }, usages: [SERVER_AUTH], days: 1 }));
+      expect(await answer()).toContain(`tls: failed to verify certificate: the certificate is for \\"system:node:other\\", not for system:node:${nodeName}`);
       const before = upgrades.length;
       server.setServingCertificate(servingCert);
       expect(await answer()).toMatch(/^HTTP\/1\.1 101 /);

@@ -2,8 +2,8 @@
 // Node's InternalIP at the port its status.daemonEndpoints.kubeletEndpoint reports, with the
 // client certificate the control plane issued itself (CN=kube-apiserver-kubelet-client,
 // O=system:masters). The agent's serving certificate must be signed by the cluster CA and name
-// the address dialled, as kube-apiserver checks with --kubelet-certificate-authority: a machine
-// that took over a node's address cannot pass for its agent.
+// the address dialled, as kube-apiserver checks with --kubelet-certificate-authority, and be
+// that node's (its CN): a machine that took over a node's address cannot pass for its agent.
 //
 //   const res = await agents.request('node-a', '/stats/summary');      // an http.IncomingMessage
 //   const summary = await agents.getJSON<Summary>('node-a', '/stats/summary');
@@ -11,7 +11,8 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { NODE_USER_PREFIX } from '../../auth/join-protocol.ts';
 import type { Node } from 'kubernetes-types/core/v1';
 import { ApiError, notFound } from '../status.ts';
 
@@ -60,7 +61,7 @@ export class AgentConnector {
     const { host, port } = await this.location(nodeName);
     const method = opts.method ?? 'GET';
     return new Promise((resolve, reject) => {
-      const req = httpsRequest({ host, port, path, method, headers: opts.headers, agent: this.agent, signal: opts.signal }, resolve);
+      const req = httpsRequest({ host, port, path, method, headers: opts.headers, agent: this.agent, signal: opts.signal, checkServerIdentity: agentIdentity(nodeName) }, resolve);
       req.on('error', (err) => reject(dialError(method, host, port, path, err)));
       if (opts.body) opts.body.pipe(req);
       else req.end();
@@ -82,7 +83,7 @@ export class AgentConnector {
   async connect(nodeName: string): Promise<{ socket: TLSSocket; location: AgentLocation }> {
     const location = await this.location(nodeName);
     const { host, port } = location;
-    const socket = tlsConnect({ host, port, ...this.tlsOptions(), ...(isIP(host) ? {} : { servername: host }) });
+    const socket = tlsConnect({ host, port, ...this.tlsOptions(), checkServerIdentity: agentIdentity(nodeName), ...(isIP(host) ? {} : { servername: host }) });
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     await new Promise<void>((resolve, reject) => {
@@ -100,6 +101,21 @@ export class AgentConnector {
     this.agent.destroy();
     for (const s of this.sockets) s.destroy();
   }
+}
+
+/**
+ * The address check kube-apiserver makes, and one beyond it: the certificate must be the node's
+ * own (CN=system:node:<name>, as its serving CSR asked). A compromised node could report another
+ * node's address and get a certificate naming it; it still cannot answer for that node.
+ */
+function agentIdentity(nodeName: string): (host: string, cert: PeerCertificate) => Error | undefined {
+  return (host, cert) => {
+    const wrongAddress = checkServerIdentity(host, cert);
+    if (wrongAddress) return wrongAddress;
+    const cn = [cert.subject?.CN ?? []].flat()[0];
+    if (cn === `${NODE_USER_PREFIX}${nodeName}`) return undefined;
+    return Object.assign(new Error(`the certificate is for "${cn ?? ''}", not for ${NODE_USER_PREFIX}${nodeName}`), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+  };
 }
 
 export function noAgent(nodeName: string, subresource = 'log'): ApiError {
@@ -121,7 +137,7 @@ function dialError(method: string, host: string, port: number, path: string, err
   const target = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
   const what = method === 'CONNECT' ? 'error dialing backend' : `${method[0]}${method.slice(1).toLowerCase()} "https://${target}${path}"`;
   if (err.code && CERTIFICATE_ERRORS.has(err.code)) {
-    return new ApiError(500, 'InternalError', `${what}: tls: failed to verify certificate: ${err.message} (the agent's serving certificate must be issued by the cluster CA for this address: see kubectl get csr)`);
+    return new ApiError(500, 'InternalError', `${what}: tls: failed to verify certificate: ${err.message} (the agent's serving certificate must be issued by the cluster CA for this node and address: see kubectl get csr)`);
   }
   return new ApiError(500, 'InternalError', `${what}: dial tcp ${target}: ${err.message}`);
 }
