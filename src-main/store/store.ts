@@ -68,9 +68,16 @@ export interface WatchCallbacks {
 }
 
 export interface Store {
-  /** The current global revision (0 for an empty, new store). */
+  /**
+   * The current global revision (0 for an empty, new embedded store). An etcd store shares its
+   * cluster's revisions with every other client and prefix, so a fresh prefix starts at the
+   * cluster's revision, and this is the newest revision the store has seen in a response.
+   */
   revision(): number;
-  /** The oldest revision that watches and reads can still start from. */
+  /**
+   * The oldest revision that watches and reads can still start from (for an etcd store: as far as
+   * it knows; another client's compaction is learnt when a read or watch meets it).
+   */
   compactedRevision(): number;
 
   get(key: string): Promise<KeyValue | undefined>;
@@ -92,7 +99,9 @@ export interface Store {
 
   /**
    * Every change under prefix with a revision greater than afterRevision, in order, then live.
-   * Throws CompactedError if afterRevision is older than compactedRevision().
+   * Throws CompactedError if afterRevision is older than compactedRevision(); a compaction the
+   * store learns of only from its server (etcd, compacted by another client) ends the watch with
+   * onError(CompactedError) instead.
    */
   watch(prefix: string, afterRevision: number, callbacks: WatchCallbacks): Watch;
 

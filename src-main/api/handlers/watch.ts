@@ -128,6 +128,8 @@ export async function handleWatch(scope: RequestScope): Promise<void> {
       onError: (err) => {
         // An object that cannot be decrypted: say why, as upstream's watch does, then end.
         if (err instanceof TransformError) write(`{"type":"ERROR","object":${JSON.stringify(internalError(err.message).toStatus())}}\n`);
+        // A compaction the store learnt of only from etcd (another client compacted): 410 Gone too.
+        else if (err instanceof CompactedError) write(`{"type":"ERROR","object":${JSON.stringify(gone(`too old resource version: ${startRevision} (${err.compacted})`).toStatus())}}\n`);
         finish();
       },
     });

@@ -1,6 +1,8 @@
 // The Store conformance suite: the etcd v3 semantics every engine must have (the embedded WAL
-// store now, an etcd-backed store later). Call it from an engine's test file with a factory that
-// opens a fresh, empty store.
+// store, the etcd store). Call it from an engine's test file with a factory that opens a fresh,
+// empty store. Revisions are counted from the store's revision when it was opened (`base`): 0 for a
+// new embedded store; for an etcd store on a fresh prefix, the etcd cluster's revision then, since
+// etcd's revisions are global to the cluster.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CompactedError, ConflictError, KeyExistsError, KeyNotFoundError } from '../../../src-main/store/store.ts';
 import type { KeyValue, RangeResult, Store, WatchEvent } from '../../../src-main/store/store.ts';
@@ -8,6 +10,8 @@ import type { KeyValue, RangeResult, Store, WatchEvent } from '../../../src-main
 export interface OpenedStore {
   store: Store;
   cleanup: () => Promise<void>;
+  /** The store's revision when opened, with nothing under its keys yet (default 0). */
+  base?: number;
 }
 
 /** A KeyValue's fields as a plain object, to compare with toEqual (engines may return classes). */
@@ -58,22 +62,26 @@ export function collect(store: Store, prefix: string, afterRevision: number) {
   };
 }
 
-const summary = (e: WatchEvent) => `${e.type} ${e.kv.key}@${e.kv.modRevision}`;
-
 export function storeConformance(name: string, open: () => Promise<OpenedStore>): void {
   describe(`Store conformance: ${name}`, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
+    let base: number;
+    /** The n-th write's revision. */
+    const rev = (n: number) => base + n;
+    const summary = (e: WatchEvent) => `${e.type} ${e.kv.key}@${e.kv.modRevision - base}`;
 
     beforeEach(async () => {
-      ({ store, cleanup } = await open());
+      let opened: number | undefined;
+      ({ store, cleanup, base: opened } = await open());
+      base = opened ?? 0;
     });
     afterEach(async () => {
       await cleanup();
     });
 
-    it('starts empty at revision 0', async () => {
-      expect(store.revision()).toBe(0);
+    it('starts empty at revision 0 (or its base)', async () => {
+      expect(store.revision()).toBe(base);
       expect(await store.get('/a')).toBeUndefined();
       const r = await store.range({ prefix: '/' });
       expect(r).toMatchObject({ kvs: [], more: false, count: 0 });
@@ -81,16 +89,16 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
 
     it('gives every write the next revision, like etcd', async () => {
       const a = await store.create('/a', 'one');
-      expect(plain(a)).toEqual({ key: '/a', value: 'one', createRevision: 1, modRevision: 1, version: 1 });
+      expect(plain(a)).toEqual({ key: '/a', value: 'one', createRevision: rev(1), modRevision: rev(1), version: 1 });
       const b = await store.create('/b', 'two');
-      expect(b.modRevision).toBe(2);
+      expect(b.modRevision).toBe(rev(2));
       const a2 = await store.update('/a', 'uno');
-      expect(plain(a2)).toEqual({ key: '/a', value: 'uno', createRevision: 1, modRevision: 3, version: 2 });
+      expect(plain(a2)).toEqual({ key: '/a', value: 'uno', createRevision: rev(1), modRevision: rev(3), version: 2 });
       const gone = await store.delete('/b');
-      expect(gone).toMatchObject({ key: '/b', value: 'two', modRevision: 4 });
-      expect(store.revision()).toBe(4);
+      expect(gone).toMatchObject({ key: '/b', value: 'two', modRevision: rev(4) });
+      expect(store.revision()).toBe(rev(4));
       const again = await store.create('/b', 'new');
-      expect(again).toMatchObject({ createRevision: 5, modRevision: 5, version: 1 });
+      expect(again).toMatchObject({ createRevision: rev(5), modRevision: rev(5), version: 1 });
       expect(plain(await store.get('/a'))).toEqual(plain(a2));
     });
 
@@ -100,7 +108,7 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
       expect(err).toBeInstanceOf(KeyExistsError);
       expect(plain((err as KeyExistsError).current)).toEqual(plain(first));
       expect((await store.get('/ns/x'))?.value).toBe('v1');
-      expect(store.revision()).toBe(1);
+      expect(store.revision()).toBe(rev(1));
     });
 
     it('compares and swaps on the mod revision for update and delete', async () => {
@@ -115,9 +123,9 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
       await store.delete('/k', v2.modRevision);
       expect(await store.get('/k')).toBeUndefined();
       await expect(store.update('/k', 'x')).rejects.toBeInstanceOf(KeyNotFoundError);
-      await expect(store.update('/k', 'x', 3)).rejects.toBeInstanceOf(KeyNotFoundError);
+      await expect(store.update('/k', 'x', rev(3))).rejects.toBeInstanceOf(KeyNotFoundError);
       await expect(store.delete('/k')).rejects.toBeInstanceOf(KeyNotFoundError);
-      expect(store.revision()).toBe(3);
+      expect(store.revision()).toBe(rev(3));
     });
 
     it('lets exactly one of many concurrent compare-and-swaps win', async () => {
@@ -136,7 +144,7 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
       for (const k of keys) await store.create(k, `value of ${k}`);
       const all = await store.range({ prefix: '/pods/' });
       expect(all.kvs.map((kv) => kv.key)).toEqual(['/pods/a/1', '/pods/a/2', '/pods/a/3', '/pods/b/1', '/pods/b/2']);
-      expect(all).toMatchObject({ more: false, count: 5, revision: 7 });
+      expect(all).toMatchObject({ more: false, count: 5, revision: rev(7) });
       expect(all.kvs[0].value).toBe('value of /pods/a/1');
 
       const pages: string[][] = [];
@@ -186,7 +194,7 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
       let seed = 7;
       const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
       const model = new Map<string, string>();
-      const states: Map<string, string>[] = [new Map()]; // index = revision
+      const states: Map<string, string>[] = [new Map()]; // index = revision - base
       for (let i = 0; i < 150; i++) {
         const key = `/m/${random(12)}`;
         if (!model.has(key)) {
@@ -201,8 +209,9 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
         }
         states.push(new Map(model));
       }
-      for (let revision = 1; revision < states.length; revision += 7) {
-        const want = [...states[revision]].sort(([a], [b]) => (a < b ? -1 : 1));
+      for (let n = 1; n < states.length; n += 7) {
+        const revision = rev(n);
+        const want = [...states[n]].sort(([a], [b]) => (a < b ? -1 : 1));
         const got = await store.range({ prefix: '/m/', revision });
         expect(got.kvs.map((kv) => [kv.key, kv.value])).toEqual(want);
         expect(got.count).toBe(want.length);
@@ -215,24 +224,24 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
       await store.create('/pods/a', 'a1'); // 1
       await store.create('/svc/a', 's1'); // 2
       await store.update('/pods/a', 'a2'); // 3
-      const w = collect(store, '/pods/', 1);
+      const w = collect(store, '/pods/', rev(1));
       await store.create('/pods/b', 'b1'); // 4
       await store.create('/svc/b', 's2'); // 5
       await store.delete('/pods/a'); // 6
       const events = await w.until(3);
       expect(events.map(summary)).toEqual(['put /pods/a@3', 'put /pods/b@4', 'delete /pods/a@6']);
-      expect(events[0].prevKv).toMatchObject({ value: 'a1', modRevision: 1 });
-      expect(events[0].kv).toMatchObject({ value: 'a2', version: 2, createRevision: 1 });
+      expect(events[0].prevKv).toMatchObject({ value: 'a1', modRevision: rev(1) });
+      expect(events[0].kv).toMatchObject({ value: 'a2', version: 2, createRevision: rev(1) });
       expect(events[1].prevKv).toBeUndefined();
-      expect(events[2].kv).toMatchObject({ key: '/pods/a', value: 'a2', modRevision: 6 });
-      expect(events[2].prevKv).toMatchObject({ value: 'a2', modRevision: 3 });
+      expect(events[2].kv).toMatchObject({ key: '/pods/a', value: 'a2', modRevision: rev(6) });
+      expect(events[2].prevKv).toMatchObject({ value: 'a2', modRevision: rev(3) });
       w.cancel();
     });
 
     it('watches from the current revision see only later writes, and stop after cancel', async () => {
       await store.create('/x/1', '1');
       const w = collect(store, '/x/', store.revision());
-      const other = collect(store, '', 0);
+      const other = collect(store, '', base);
       await store.create('/x/2', '2');
       expect((await w.until(1)).map(summary)).toEqual(['put /x/2@2']);
       w.cancel();
@@ -243,15 +252,15 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
     });
 
     it('delivers many concurrent writes to a watcher in strict revision order', async () => {
-      const w = collect(store, '/c/', 0);
+      const w = collect(store, '/c/', base);
       await Promise.all(Array.from({ length: 200 }, (_, i) => store.create(`/c/${i}`, String(i))));
       const events = await w.until(200);
-      expect(events.map((e) => e.kv.modRevision)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      expect(events.map((e) => e.kv.modRevision)).toEqual(Array.from({ length: 200 }, (_, i) => rev(i + 1)));
       w.cancel();
     });
 
     it('does not deliver events inside the writer call', async () => {
-      const w = collect(store, '/', 0);
+      const w = collect(store, '/', base);
       const write = store.create('/sync', 'x');
       expect(w.events).toHaveLength(0);
       await write;
@@ -261,23 +270,23 @@ export function storeConformance(name: string, open: () => Promise<OpenedStore>)
 
     it('refuses watches and reads from a compacted revision', async () => {
       for (let i = 1; i <= 5; i++) await store.create(`/k/${i}`, String(i));
-      await store.compact(3);
-      expect(store.compactedRevision()).toBe(3);
-      expect(() => store.watch('/k/', 2, { onEvents() {} })).toThrow(CompactedError);
-      await expect(store.range({ prefix: '/k/', revision: 2 })).rejects.toBeInstanceOf(CompactedError);
-      const w = collect(store, '/k/', 3);
+      await store.compact(rev(3));
+      expect(store.compactedRevision()).toBe(rev(3));
+      expect(() => store.watch('/k/', rev(2), { onEvents() {} })).toThrow(CompactedError);
+      await expect(store.range({ prefix: '/k/', revision: rev(2) })).rejects.toBeInstanceOf(CompactedError);
+      const w = collect(store, '/k/', rev(3));
       expect((await w.until(2)).map((e) => e.kv.key)).toEqual(['/k/4', '/k/5']);
       w.cancel();
-      const r = await store.range({ prefix: '/k/', revision: 3 });
+      const r = await store.range({ prefix: '/k/', revision: rev(3) });
       expect(r.kvs.map((kv) => kv.key)).toEqual(['/k/1', '/k/2', '/k/3']);
       // Compaction forgets history, never current data.
       expect((await store.range({ prefix: '/k/' })).count).toBe(5);
-      await store.compact(2); // older than already compacted: nothing changes
-      expect(store.compactedRevision()).toBe(3);
+      await store.compact(rev(2)); // older than already compacted: nothing changes
+      expect(store.compactedRevision()).toBe(rev(3));
     });
 
     it('closes: watches end with an error, later calls fail', async () => {
-      const w = collect(store, '/', 0);
+      const w = collect(store, '/', base);
       await store.create('/a', '1');
       await store.close();
       expect(w.error).toBeInstanceOf(Error);
